@@ -1,0 +1,37 @@
+# OpenCOC: `make run` sets up and starts a local server; `make test` sets up and runs every test.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+
+export OPENCOC_DATA_DIR ?= $(CURDIR)/.opencoc
+
+.PHONY: run test lint bench install clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/opencoc quickstart
+	$(BIN)/opencoc run-local
+
+lint: install
+	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy src
+
+test: install lint
+	$(BIN)/pytest
+
+bench: install
+	$(BIN)/pip install -q -e '.[test,bench]'
+	$(BIN)/python bench/incidents.py
+	$(BIN)/python bench/alarms.py
+	$(BIN)/python bench/fanout.py
+
+clean:
+	rm -rf $(VENV) .opencoc .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,3 @@
+from opencoc.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""The on-host agent program (`opencoc agent`): stdlib + httpx only."""

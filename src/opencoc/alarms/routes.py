@@ -1,0 +1,5 @@
+"""HTTP routes of the alarms domain."""
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["alarms"])

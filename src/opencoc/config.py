@@ -1,0 +1,46 @@
+"""Settings from OPENCOC_* environment variables."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every knob of the server, read from the environment (prefix OPENCOC_)."""
+
+    model_config = SettingsConfigDict(env_prefix="OPENCOC_", extra="ignore")
+
+    data_dir: Path = Path(".opencoc")
+    database_url: str | None = None
+    secret_key: str | None = None
+    host: str = "127.0.0.1"
+    port: int = 8000
+    max_body_bytes: int = 1024 * 1024
+    clock_skew_seconds: int = 15 * 60
+    token_ttl_seconds: int = 24 * 3600
+    log_level: str = "info"
+    agent_offline_after_seconds: float = 30.0
+    agent_poll_seconds: float = 25.0
+    public_url: str | None = None
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The configured URL, or the embedded SQLite file under the data dir."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'opencoc.db').resolve()}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.resolved_database_url.startswith("sqlite")
+
+    @property
+    def endpoint(self) -> str:
+        """The URL clients use to reach this server."""
+        return self.public_url or f"http://{self.host}:{self.port}"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,51 @@
+"""In-process wake-ups for long-polls: `notify(key)` from any thread wakes `wait(key)`.
+
+Replicas do not share these; waiters therefore also wake on a timeout and re-check the
+database, which is the source of truth.
+"""
+
+import asyncio
+from collections import defaultdict
+
+
+class Wakeups:
+    def __init__(self) -> None:
+        self._waiters: dict[str, set[asyncio.Event]] = defaultdict(set)
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def bind(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+
+    def notify(self, key: str) -> None:
+        """Wake every waiter on `key`; safe to call from worker threads."""
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:
+            self._set(key)
+        else:
+            loop.call_soon_threadsafe(self._set, key)
+
+    def _set(self, key: str) -> None:
+        for ev in self._waiters.get(key, ()):
+            ev.set()
+
+    async def wait(self, key: str, timeout: float) -> bool:
+        """True if notified before `timeout` seconds."""
+        ev = asyncio.Event()
+        self._waiters[key].add(ev)
+        try:
+            await asyncio.wait_for(ev.wait(), timeout)
+            return True
+        except TimeoutError:
+            return False
+        finally:
+            waiters = self._waiters.get(key)
+            if waiters is not None:
+                waiters.discard(ev)
+                if not waiters:
+                    del self._waiters[key]

@@ -1,0 +1,12 @@
+"""Imports every domain's tables so that Alembic and tests see the whole schema."""
+
+from opencoc.agents import models as _agents  # noqa: F401
+from opencoc.alarms import models as _alarms  # noqa: F401
+from opencoc.auth import models as _auth  # noqa: F401
+from opencoc.core.models import Base
+from opencoc.incidents import models as _incidents  # noqa: F401
+from opencoc.jobs import models as _jobs  # noqa: F401
+from opencoc.resources import models as _resources  # noqa: F401
+from opencoc.scripts import models as _scripts  # noqa: F401
+
+metadata = Base.metadata

@@ -1,0 +1,85 @@
+"""`opencoc serve` and `opencoc quickstart` (what `make run` calls)."""
+
+import os
+from pathlib import Path
+
+import typer
+import uvicorn
+from sqlalchemy import select
+
+from opencoc.auth import service
+from opencoc.auth.models import Tenant
+from opencoc.client.profile import Profile, save_profile
+from opencoc.config import get_settings
+from opencoc.core.cli_support import cipher, console, open_database
+
+SDK_SNIPPET = """\
+from huaweicloudsdkcore.auth.credentials import GlobalCredentials
+from huaweicloudsdkcoc.v1 import CocClient, model as M
+
+client = (CocClient.new_builder()
+          .with_credentials(GlobalCredentials("{ak}", "{sk}", "{domain_id}"))
+          .with_endpoints(["{endpoint}"])
+          .build())
+print(client.create_coc_incident(M.CreateCocIncidentRequest(body=M.CreateExternalIncidentRequest(
+    incident_level="level_30", is_service_interrupt="false", incident_type="inc_type_p_function_issues",
+    incident_title="hello from OpenCOC", incident_source="incident_source_manual",
+    current_cloud_service=["my-app"], incident_assignee=["{user_id}"], creator="{user_id}"))))
+"""
+
+
+def register(app: typer.Typer, admin: typer.Typer) -> None:
+    @app.command()
+    def serve(
+        host: str = typer.Option(None, "--host", help="Bind address (OPENCOC_HOST)."),
+        port: int = typer.Option(None, "--port", help="Port (OPENCOC_PORT)."),
+        workers: int = typer.Option(1, "--workers", help="Worker processes."),
+    ) -> None:
+        """Run the API server (migrations are applied on start)."""
+        settings = get_settings()
+        host = host or settings.host
+        port = port or settings.port
+        os.environ["OPENCOC_HOST"], os.environ["OPENCOC_PORT"] = host, str(port)
+        if settings.is_sqlite:
+            settings.data_dir.mkdir(parents=True, exist_ok=True)
+        uvicorn.run(
+            "opencoc.app:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level=settings.log_level,
+            access_log=False,
+            loop="uvloop",
+            http="httptools",
+        )
+
+    @app.command()
+    def quickstart(tenant: str = typer.Option("default", "--tenant")) -> None:
+        """Initialise the database and, on first run, a tenant with an access key (printed once)."""
+        settings = get_settings()
+        db = open_database()
+        profile_path = Path(settings.data_dir) / "profile.json"
+        with db.write() as session:
+            if session.scalar(select(Tenant).where(Tenant.name == tenant)) is not None:
+                console.print(f"OpenCOC endpoint: [bold]{settings.endpoint}[/bold]")
+                console.print(f"tenant '{tenant}' exists; its CLI profile is in {profile_path}")
+                return
+            created = service.create_tenant(session, name=tenant)
+            key = service.create_access_key(session, cipher(), tenant_name=tenant, user_name=service.ADMIN_USER)
+        save_profile(Profile(settings.endpoint, key.access_key, key.secret_key, created.domain_id), profile_path)
+        console.rule("OpenCOC is set up")
+        console.print(f"endpoint:   [bold]{settings.endpoint}[/bold]")
+        console.print(f"domain_id:  {key.domain_id}\nuser_id:    {key.user_id}")
+        console.print(f"access key: [bold]{key.access_key}[/bold]\nsecret key: [bold]{key.secret_key}[/bold]")
+        console.print(f"(shown once; also saved for the `opencoc` CLI in {profile_path}, mode 0600)\n")
+        console.print("Python, with the official SDK (pip install huaweicloudsdkcoc):")
+        print(
+            SDK_SNIPPET.format(
+                ak=key.access_key,
+                sk=key.secret_key,
+                domain_id=key.domain_id,
+                endpoint=settings.endpoint,
+                user_id=key.user_id,
+            )
+        )
