@@ -22,12 +22,12 @@ from opencoc.core.middleware import RequestGuards
 from opencoc.core.responses import FastJSONResponse
 from opencoc.core.validation import describe
 from opencoc.core.wakeups import Wakeups
+from opencoc.domains import DOMAINS
 
 log = logging.getLogger("opencoc")
 
 # Each domain exposes `routes.router`; a domain may also have `background.run(app)`, a
 # coroutine that runs for the server's lifetime (dispatcher, sweepers, writers).
-DOMAINS = ("auth", "incidents", "alarms", "scripts", "jobs", "agents", "resources")
 
 
 def _background_runners() -> list[Callable[[FastAPI], Coroutine[Any, Any, None]]]:

@@ -7,7 +7,7 @@ import importlib
 
 import typer
 
-from opencoc.app import DOMAINS
+from opencoc.domains import DOMAINS
 
 app = typer.Typer(help="OpenCOC: self-hosted Cloud Operations Center.", no_args_is_help=True)
 admin = typer.Typer(help="Administer tenants, users and keys (acts on the database directly).", no_args_is_help=True)
