@@ -19,6 +19,7 @@ from opencoc.core.db import Database
 from opencoc.core.envelopes import default_validation_code, error_body, family_for_path
 from opencoc.core.errors import OpenCOCError
 from opencoc.core.middleware import RequestGuards
+from opencoc.core.pg_relay import PgRelay
 from opencoc.core.responses import FastJSONResponse
 from opencoc.core.validation import describe
 from opencoc.core.wakeups import Wakeups
@@ -47,6 +48,10 @@ def _background_runners() -> list[Callable[[FastAPI], Coroutine[Any, Any, None]]
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.wakeups.bind(asyncio.get_running_loop())
     await asyncio.to_thread(migrate.upgrade, app.state.db)
+    relay = None if app.state.db.is_sqlite else PgRelay(app.state.db.url, app.state.wakeups)
+    if relay is not None:
+        relay.start()
+        app.state.wakeups.relay = relay
     tasks = [asyncio.create_task(run(app)) for run in _background_runners()]
     try:
         yield
@@ -56,6 +61,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         for task in tasks:
             with suppress(asyncio.CancelledError, Exception):
                 await task
+        if relay is not None:
+            relay.stop()
         app.state.db.dispose()
 
 

@@ -1,23 +1,36 @@
-"""In-process wake-ups for long-polls: `notify(key)` from any thread wakes `wait(key)`.
+"""Wake-ups for long-polls: `notify(key)` from any thread wakes `wait(key)`.
 
-Replicas do not share these; waiters therefore also wake on a timeout and re-check the
-database, which is the source of truth.
+Within a process the wake-up is immediate. Across replicas on PostgreSQL, a `Relay` (see
+`core/pg_relay.py`) forwards each key with NOTIFY and delivers the keys other replicas send.
+Waiters also wake on their timeout and re-check the database, which stays the source of truth.
 """
 
 import asyncio
 from collections import defaultdict
+from typing import Protocol
+
+
+class Relay(Protocol):
+    def publish(self, key: str) -> None: ...
 
 
 class Wakeups:
     def __init__(self) -> None:
         self._waiters: dict[str, set[asyncio.Event]] = defaultdict(set)
         self._loop: asyncio.AbstractEventLoop | None = None
+        self.relay: Relay | None = None
 
     def bind(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
 
     def notify(self, key: str) -> None:
-        """Wake every waiter on `key`; safe to call from worker threads."""
+        """Wake every waiter on `key` here and, through the relay, on other replicas."""
+        self.deliver(key)
+        if self.relay is not None:
+            self.relay.publish(key)
+
+    def deliver(self, key: str) -> None:
+        """Wake the waiters of this process only; safe to call from any thread."""
         loop = self._loop
         if loop is None or loop.is_closed():
             return
