@@ -13,7 +13,11 @@ app = typer.Typer(help="OpenCOC: self-hosted Cloud Operations Center.", no_args_
 admin = typer.Typer(help="Administer tenants, users and keys (acts on the database directly).", no_args_is_help=True)
 app.add_typer(admin, name="admin")
 
-CLI_MODULES = tuple(f"opencoc.{d}.cli" for d in DOMAINS) + ("opencoc.agent.cli", "opencoc.serve_cli")
+CLI_MODULES = tuple(f"opencoc.{d}.cli" for d in DOMAINS) + (
+    "opencoc.agent.cli",
+    "opencoc.serve_cli",
+    "opencoc.run_local",
+)
 
 
 def _register_all() -> None:
