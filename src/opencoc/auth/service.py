@@ -172,4 +172,4 @@ def user_names(session: Session, tenant_id: int, user_ids: list[str]) -> dict[st
     rows = session.execute(
         select(User.user_id, User.name).where(User.tenant_id == tenant_id, User.user_id.in_(user_ids))
     )
-    return dict(rows.tuples().all())
+    return dict(rows.all())

@@ -1,1 +1,58 @@
-"""Tables of the incidents domain."""
+"""Tables of the incidents domain: incidents and their append-only history."""
+
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from opencoc.core.models import Base
+
+
+class Incident(Base):
+    __tablename__ = "incidents"
+    __table_args__ = (Index("ix_incidents_tenant_id_create_time", "tenant_id", "create_time"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"))
+    incident_num: Mapped[str] = mapped_column(String(32), unique=True)
+    project_id: Mapped[str | None] = mapped_column(String(64))
+    region: Mapped[list[str]] = mapped_column(JSON)
+    enterprise_project: Mapped[list[str]] = mapped_column(JSON)
+    current_cloud_service: Mapped[list[str]] = mapped_column(JSON)
+    incident_level: Mapped[str] = mapped_column(String(255))
+    is_service_interrupt: Mapped[bool] = mapped_column(Boolean)
+    incident_type: Mapped[str] = mapped_column(String(255))
+    incident_title: Mapped[str] = mapped_column(String(200))
+    incident_description: Mapped[str] = mapped_column(String(600))
+    incident_source: Mapped[str] = mapped_column(String(255))
+    incident_assignee: Mapped[list[str]] = mapped_column(JSON)
+    assignee_scene: Mapped[str | None] = mapped_column(String(255))
+    assignee_role: Mapped[str | None] = mapped_column(String(255))
+    incident_ownership: Mapped[str | None] = mapped_column(String(255))
+    creator: Mapped[str] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(64))
+    start_time: Mapped[int | None] = mapped_column(BigInteger)
+    fault_recovery_time: Mapped[int | None] = mapped_column(BigInteger)
+    fault_delineation_time: Mapped[int | None] = mapped_column(BigInteger)
+    warroom_id: Mapped[str | None] = mapped_column(String(255))
+    handle_time: Mapped[int | None] = mapped_column(BigInteger)
+    cause: Mapped[str | None] = mapped_column(Text)
+    solution: Mapped[str | None] = mapped_column(Text)
+    confirm_comment: Mapped[str | None] = mapped_column(String(300))
+    create_time: Mapped[int] = mapped_column(BigInteger)
+    update_time: Mapped[int] = mapped_column(BigInteger)
+
+
+class IncidentHistory(Base):
+    """One row per operation on an incident, create included; rows are only ever inserted."""
+
+    __tablename__ = "incident_history"
+    __table_args__ = (Index("ix_incident_history_tenant_id_incident_num", "tenant_id", "incident_num"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"))
+    incident_num: Mapped[str] = mapped_column(String(32))
+    operator: Mapped[str] = mapped_column(String(255))
+    operate_key: Mapped[str] = mapped_column(String(64))
+    operate_time: Mapped[int] = mapped_column(BigInteger)
+    parameter: Mapped[dict[str, Any]] = mapped_column(JSON)

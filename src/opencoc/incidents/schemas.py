@@ -1,0 +1,194 @@
+"""Wire models of the incident API (§4.4.1), with COC's validation messages.
+
+Messages follow COC's backend: `The field[operate_key] value[acceptedIncident 111] invalid` for a
+value outside its enumeration or of the wrong type, `incidentNum size must be between 0 and 255`
+for a length (the field in camelCase, as COC's bean validation names it).
+"""
+
+import json
+from typing import Annotated, Any, TypeVar
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic_core import PydanticCustomError
+
+from opencoc.core.errors import OpenCOCError
+from opencoc.incidents import enums
+
+MAX_MS = 9_999_999_999_999
+
+
+def _flag(value: Any) -> Any:
+    """A JSON bool, or "true"/"false" as the SDK's create model and Terraform's maps send it."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    raise PydanticCustomError("coc_invalid", "invalid")
+
+
+def _ms(value: Any) -> Any:
+    """Milliseconds as a JSON integer or a string of digits ("1700000000000")."""
+    if isinstance(value, bool):
+        raise PydanticCustomError("coc_invalid", "invalid")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    raise PydanticCustomError("coc_invalid", "invalid")
+
+
+def _one_of(choices: dict[str, tuple[str, str]]) -> BeforeValidator:
+    def check(value: Any) -> Any:
+        if not isinstance(value, str) or value not in choices:
+            raise PydanticCustomError("coc_invalid", "invalid")
+        return value
+
+    return BeforeValidator(check)
+
+
+def _string(value: Any) -> Any:
+    if not isinstance(value, str):
+        raise PydanticCustomError("coc_invalid", "invalid")
+    return value
+
+
+Flag = Annotated[bool, BeforeValidator(_flag)]
+Ms = Annotated[int, BeforeValidator(_ms), Field(ge=0, le=MAX_MS)]
+Str = Annotated[str, BeforeValidator(_string)]
+Str255 = Annotated[str, BeforeValidator(_string), Field(max_length=255)]
+Required255 = Annotated[str, BeforeValidator(_string), Field(min_length=1, max_length=255)]
+OneItem = Annotated[list[Str255] | None, Field(max_length=1)]
+Level = Annotated[str, _one_of(enums.LEVELS)]
+IncidentType = Annotated[str, _one_of(enums.TYPES)]
+Source = Annotated[str, _one_of(enums.SOURCES)]
+
+
+class _Wire(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class CreateIncidentRequest(_Wire):
+    """Body of POST /v1/external/incident/create (CreateExternalIncidentRequest)."""
+
+    region: OneItem = None
+    enterprise_project: OneItem = None
+    current_cloud_service: OneItem = None
+    incident_level: Level
+    is_service_interrupt: Flag
+    incident_type: IncidentType
+    incident_title: Annotated[str, BeforeValidator(_string), Field(max_length=200)]
+    incident_description: Annotated[str, BeforeValidator(_string), Field(max_length=600)] = ""
+    incident_source: Source
+    incident_assignee: OneItem = None
+    assignee_scene: Str255 | None = None
+    assignee_role: Str255 | None = None
+    creator: Required255
+    incident_ownership: Str255 | None = None
+    start_time: Ms | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _scenario_spelling(cls, data: Any) -> Any:
+        """The seed's table spells the field `assignee_scenario`; the SDK and its example `assignee_scene`."""
+        if isinstance(data, dict) and data.get("assignee_scene") is None and "assignee_scenario" in data:
+            data = {**data, "assignee_scene": data["assignee_scenario"]}
+        return data
+
+    @model_validator(mode="after")
+    def _someone_assigned(self) -> "CreateIncidentRequest":
+        if not self.incident_assignee and not (self.assignee_scene and self.assignee_role):
+            raise PydanticCustomError(
+                "coc_rule", "incident_assignee, or both assignee_scene and assignee_role, must be set"
+            )
+        return self
+
+
+class HandleIncidentRequest(_Wire):
+    """Body of POST /v1/external/incident/handle (HandleExternalIncidentRequest)."""
+
+    incident_num: Str255
+    operator: Required255
+    operate_key: Annotated[str, BeforeValidator(_string)]
+    parameter: dict[str, Any] | None = None
+
+    @model_validator(mode="after")
+    def _known_key(self) -> "HandleIncidentRequest":
+        if self.operate_key not in enums.OPERATE_KEYS:
+            raise PydanticCustomError("coc_rule", f"The field[operate_key] value[{_show(self.operate_key)}] invalid")
+        return self
+
+
+class AcceptParameter(_Wire):
+    """acceptedIncident1 takes no parameter (Terraform sends `{}`)."""
+
+
+class CommitSolutionParameter(_Wire):
+    mtm_type: IncidentType
+    is_service_interrupt: Flag
+    cause: Annotated[str, BeforeValidator(_string), Field(max_length=10000)]
+    solution: Annotated[str, BeforeValidator(_string), Field(max_length=10000)]
+    start_time: Ms | None = None
+    fault_recovery_time: Ms | None = None
+    fault_delineation_time: Ms | None = None
+
+
+class ConfirmParameter(_Wire):
+    virtual_confirm_result: Flag = True
+    virtual_confirm_comment: Annotated[str, BeforeValidator(_string), Field(max_length=300)] = ""
+
+
+PARAMETERS: dict[str, type[_Wire]] = {
+    enums.ACCEPT: AcceptParameter,
+    enums.COMMIT_SOLUTION: CommitSolutionParameter,
+    enums.CONFIRM: ConfirmParameter,
+}
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+def _show(value: Any) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= 100 else text[:100] + "..."
+
+
+def _message(err: Any, prefix: str) -> str:
+    kind = err["type"]
+    names = [str(part) for part in err["loc"] if isinstance(part, str)]
+    if kind == "coc_rule":
+        return str(err["msg"])
+    field = ".".join([prefix, *names] if prefix else names)
+    camel = ".".join(_camel(part) for part in ([prefix, *names] if prefix else names))
+    ctx = err.get("ctx") or {}
+    if kind == "missing":
+        return f"{camel} must not be null"
+    if kind in ("string_too_short", "too_short"):
+        return f"{camel} must not be blank"
+    if kind in ("string_too_long", "too_long"):
+        return f"{camel} size must be between 0 and {ctx.get('max_length')}"
+    if kind in ("greater_than_equal", "less_than_equal"):
+        return f"{camel} must be between 0 and {MAX_MS}"
+    if kind in ("dict_type", "model_type", "model_attributes_type") and not names:
+        return f"{prefix or 'body'} must be a JSON object"
+    return f"The field[{field}] value[{_show(err.get('input'))}] invalid"
+
+
+def parse(model: type[M], data: Any, prefix: str = "") -> M:
+    """Validate `data` as `model`; a 400 in COC's words (every failing field named) otherwise."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        messages = dict.fromkeys(_message(err, prefix) for err in exc.errors())
+        raise OpenCOCError(enums.INVALID_CODE, " | ".join(messages)) from None
+
+
+def check_incident_num(incident_num: str) -> None:
+    """The path parameter of GET /v1/external/incident/{incident_num}."""
+    if len(incident_num) > 255:
+        raise OpenCOCError(enums.INVALID_CODE, "incidentNum size must be between 0 and 255")

@@ -1,0 +1,257 @@
+"""Incident logic: create, handle (the workflow), read, list, history. No HTTP; the tenant is explicit.
+
+Other domains call `create_incident`, `add_history` and `get_incident` (alarms -> incidents).
+"""
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from opencoc.auth.service import user_names
+from opencoc.core import ids
+from opencoc.core.clock import now_ms
+from opencoc.core.errors import OpenCOCError
+from opencoc.incidents import enums, schemas, sql, workflow
+from opencoc.incidents.models import Incident, IncidentHistory
+
+_NUM_ATTEMPTS = 5
+
+
+def not_found(incident_num: str) -> OpenCOCError:
+    """COC's error for an unknown incident (the Terraform provider reads it as "gone")."""
+    return OpenCOCError(enums.NOT_FOUND_CODE, f"incident[{incident_num}] does not exist")
+
+
+def add_history(
+    session: Session, *, tenant_id: int, incident_num: str, operator: str, operate_key: str, parameter: dict[str, Any]
+) -> None:
+    """Append one operation to the incident's history."""
+    sql.INSERT_HISTORY.run(
+        session.connection(),
+        {
+            "tenant_id": tenant_id,
+            "incident_num": incident_num,
+            "operator": operator,
+            "operate_key": operate_key,
+            "operate_time": now_ms(),
+            "parameter": sql.json_text(parameter),
+        },
+    )
+
+
+def create_incident(
+    session: Session, *, tenant_id: int, body: schemas.CreateIncidentRequest, project_id: str | None = None
+) -> Incident:
+    """Create an incident in INCIDENT_STATUS_TRIGGERED with a fresh unique incident_num.
+
+    The returned Incident carries every column (id included) but is not attached to `session`.
+    """
+    now = now_ms()
+    values: dict[str, Any] = {
+        "tenant_id": tenant_id,
+        "project_id": project_id,
+        "region": body.region or [],
+        "enterprise_project": body.enterprise_project or [],
+        "current_cloud_service": body.current_cloud_service or [],
+        "incident_level": body.incident_level,
+        "is_service_interrupt": body.is_service_interrupt,
+        "incident_type": body.incident_type,
+        "incident_title": body.incident_title,
+        "incident_description": body.incident_description,
+        "incident_source": body.incident_source,
+        "incident_assignee": body.incident_assignee or [],
+        "assignee_scene": body.assignee_scene,
+        "assignee_role": body.assignee_role,
+        "incident_ownership": body.incident_ownership,
+        "creator": body.creator,
+        "status": enums.TRIGGERED,
+        "start_time": body.start_time,
+        "create_time": now,
+        "update_time": now,
+    }
+    conn = session.connection()
+    params = {**values, **{c: sql.json_text(values[c]) for c in sql.JSON_COLUMNS}}
+    for _ in range(_NUM_ATTEMPTS):
+        values["incident_num"] = params["incident_num"] = ids.incident_num()
+        incident_id = sql.INSERT_INCIDENT.run(conn, params).scalar()
+        if incident_id is not None:
+            break
+    else:
+        raise RuntimeError(f"no free incident_num after {_NUM_ATTEMPTS} attempts")
+    add_history(
+        session,
+        tenant_id=tenant_id,
+        incident_num=values["incident_num"],
+        operator=body.creator,
+        operate_key=enums.CREATE,
+        parameter=body.model_dump(mode="json", exclude_none=True),
+    )
+    return Incident(id=incident_id, **values)
+
+
+def get_incident(session: Session, *, tenant_id: int, incident_num: str) -> Incident:
+    """The tenant's incident; COC.00067003 when it does not exist or belongs to another tenant."""
+    incident = session.scalars(
+        select(Incident).where(Incident.tenant_id == tenant_id, Incident.incident_num == incident_num)
+    ).first()
+    if incident is None:
+        raise not_found(incident_num)
+    return incident
+
+
+def _commit_values(params: schemas.CommitSolutionParameter, start_time: int | None) -> dict[str, Any]:
+    """Columns a solution sets; start and recovery times are required and ordered when interrupted."""
+    start = params.start_time if params.start_time is not None else start_time
+    recovery = params.fault_recovery_time
+    if params.is_service_interrupt:
+        if start is None or recovery is None:
+            name = "start_time" if start is None else "fault_recovery_time"
+            raise OpenCOCError(
+                enums.INVALID_CODE, f"parameter.{name} must not be null when is_service_interrupt is true"
+            )
+        if recovery < start:
+            raise OpenCOCError(
+                enums.INVALID_CODE, "parameter.fault_recovery_time must not be earlier than parameter.start_time"
+            )
+    return {
+        "incident_type": params.mtm_type,
+        "is_service_interrupt": params.is_service_interrupt,
+        "cause": params.cause,
+        "solution": params.solution,
+        "start_time": start,
+        "fault_recovery_time": recovery,
+        "fault_delineation_time": params.fault_delineation_time,
+        "handle_time": now_ms(),
+    }
+
+
+def handle_incident(session: Session, *, tenant_id: int, body: schemas.HandleIncidentRequest) -> str:
+    """Apply one workflow operation, guarded by `UPDATE ... WHERE status = <expected>`; the new status."""
+    params = schemas.parse(schemas.PARAMETERS[body.operate_key], body.parameter or {}, prefix="parameter")
+    conn = session.connection()
+    row = sql.SELECT_FOR_HANDLE.run(conn, {"tenant_id": tenant_id, "incident_num": body.incident_num}).first()
+    if row is None:
+        raise not_found(body.incident_num)
+    assignees: list[str] = sql.json_value(row.incident_assignee)
+    passed = params.virtual_confirm_result if isinstance(params, schemas.ConfirmParameter) else True
+    target = workflow.next_status(body.operate_key, row.status, passed)
+    workflow.check_operator(body.operate_key, body.operator, assignees=assignees, creator=row.creator)
+    values: dict[str, Any] = {"id": row.id, "expected": row.status, "status": target, "update_time": now_ms()}
+    if isinstance(params, schemas.CommitSolutionParameter):
+        statement = sql.UPDATE_COMMIT
+        values.update(_commit_values(params, row.start_time))
+    elif isinstance(params, schemas.ConfirmParameter):
+        statement = sql.UPDATE_CONFIRM
+        values["confirm_comment"] = params.virtual_confirm_comment
+    else:
+        statement = sql.UPDATE_ACCEPT
+        values["incident_assignee"] = sql.json_text(assignees or [body.operator])
+    if statement.run(conn, values).rowcount != 1:
+        current = sql.SELECT_STATUS.run(conn, {"id": row.id}).scalar()
+        raise workflow.not_allowed(body.operate_key, current or row.status)
+    add_history(
+        session,
+        tenant_id=tenant_id,
+        incident_num=body.incident_num,
+        operator=body.operator,
+        operate_key=body.operate_key,
+        parameter=params.model_dump(mode="json", exclude_none=True),
+    )
+    return target
+
+
+def _enum_entry(filed_key: str, enum_key: str, names: tuple[str, str] | None) -> dict[str, str]:
+    zh, en = names or (enum_key, enum_key)
+    return {"filed_key": filed_key, "enum_key": enum_key, "name_zh": zh, "name_en": en}
+
+
+def enum_data_list(incident: Incident, people: dict[str, str]) -> list[dict[str, str]]:
+    """Names of the incident's enumerated values and people, in English and Chinese."""
+    entries = [
+        _enum_entry("current_cloud_service_id", service, None) for service in incident.current_cloud_service if service
+    ]
+    entries.append(_enum_entry("creator", incident.creator, (people.get(incident.creator, incident.creator),) * 2))
+    entries.append(_enum_entry("level_id", incident.incident_level, enums.LEVELS.get(incident.incident_level)))
+    entries.append(_enum_entry("work_flow_status", incident.status, enums.STATUSES.get(incident.status)))
+    entries.append(_enum_entry("mtm_type", incident.incident_type, enums.TYPES.get(incident.incident_type)))
+    entries.append(_enum_entry("source_id", incident.incident_source, enums.SOURCES.get(incident.incident_source)))
+    entries += [
+        _enum_entry("assignee", person, (people.get(person, person),) * 2) for person in incident.incident_assignee
+    ]
+    return entries
+
+
+def detail(session: Session, *, tenant_id: int, incident_num: str) -> dict[str, Any]:
+    """`data` of GET /v1/external/incident/{incident_num} (IncidentTicketInfoResponseData)."""
+    incident = get_incident(session, tenant_id=tenant_id, incident_num=incident_num)
+    people = user_names(session, tenant_id, [incident.creator, *incident.incident_assignee])
+    return {
+        "incident_num": incident.incident_num,
+        "region": incident.region,
+        "enterprise_project": incident.enterprise_project,
+        "current_cloud_service": incident.current_cloud_service,
+        "incident_level": incident.incident_level,
+        "is_service_interrupt": incident.is_service_interrupt,
+        "start_time": incident.start_time,
+        "fault_recovery_time": incident.fault_recovery_time,
+        "fault_delineation_time": incident.fault_delineation_time,
+        "incident_ownership": incident.incident_ownership,
+        "incident_type": incident.incident_type,
+        "incident_title": incident.incident_title,
+        "incident_description": incident.incident_description,
+        "incident_source": incident.incident_source,
+        "incident_assignee": incident.incident_assignee,
+        "assignee_scene": incident.assignee_scene or "",
+        "assignee_role": incident.assignee_role or "",
+        "warroom_id": incident.warroom_id,
+        "handle_time": incident.handle_time,
+        "status": incident.status,
+        "create_time": incident.create_time,
+        "creator": incident.creator,
+        "enum_data_list": enum_data_list(incident, people),
+    }
+
+
+def list_tickets(session: Session, *, tenant_id: int, offset: int, limit: int) -> dict[str, Any]:
+    """`data` of GET /v1/incident-tickets: `{total, list}`, newest first; offset is the page number (1 = first)."""
+    total = session.scalar(select(func.count()).select_from(Incident).where(Incident.tenant_id == tenant_id)) or 0
+    page = max(offset, 1) - 1
+    rows = session.scalars(
+        select(Incident)
+        .where(Incident.tenant_id == tenant_id)
+        .order_by(Incident.create_time.desc(), Incident.id.desc())
+        .offset(page * limit)
+        .limit(limit)
+    ).all()
+    return {
+        "total": total,
+        "list": [
+            {
+                "title": row.incident_title,
+                "ticket_id": row.incident_num,
+                "description": row.incident_description,
+                "status": row.status,
+                "level": row.incident_level,
+                "enterprise_project": row.enterprise_project[0] if row.enterprise_project else None,
+                "source": row.incident_source,
+                "creator": row.creator,
+                "assignee": row.incident_assignee,
+            }
+            for row in rows
+        ],
+    }
+
+
+def history(session: Session, *, tenant_id: int, incident_num: str) -> list[dict[str, Any]]:
+    """The incident's operations, oldest first."""
+    get_incident(session, tenant_id=tenant_id, incident_num=incident_num)
+    rows = session.scalars(
+        select(IncidentHistory)
+        .where(IncidentHistory.tenant_id == tenant_id, IncidentHistory.incident_num == incident_num)
+        .order_by(IncidentHistory.id)
+    ).all()
+    return [
+        {"operator": r.operator, "operate_key": r.operate_key, "operate_time": r.operate_time, "parameter": r.parameter}
+        for r in rows
+    ]

@@ -1,0 +1,53 @@
+"""The incident state machine as a table, and who may perform each operation.
+
+| operate_key         | from status  | to status                                         |
+|---------------------|--------------|---------------------------------------------------|
+| acceptedIncident1   | TRIGGERED    | ACKNOWLEDGED                                      |
+| commitSolution1     | ACKNOWLEDGED | RESOLVED (handle_time set)                        |
+| confirm (result ok) | RESOLVED     | COMPLETED                                         |
+| confirm (rejected)  | RESOLVED     | ACKNOWLEDGED (the assignee handles it again)      |
+
+Operators are opaque ids from COC's personnel directory (they need not be OpenCOC users):
+- accept: an id in `incident_assignee`; an incident assigned by scene and role (no assignee yet)
+  may be accepted by anyone, who becomes its assignee (OpenCOC keeps no on-call schedules).
+- commitSolution1: an id in `incident_assignee`.
+- confirm: the creator or an id in `incident_assignee`.
+"""
+
+from opencoc.core.errors import OpenCOCError
+from opencoc.incidents import enums
+
+TRANSITIONS: dict[tuple[str, str, bool], str] = {
+    (enums.ACCEPT, enums.TRIGGERED, True): enums.ACKNOWLEDGED,
+    (enums.COMMIT_SOLUTION, enums.ACKNOWLEDGED, True): enums.RESOLVED,
+    (enums.CONFIRM, enums.RESOLVED, True): enums.COMPLETED,
+    (enums.CONFIRM, enums.RESOLVED, False): enums.ACKNOWLEDGED,
+}
+
+
+def next_status(operate_key: str, status: str, passed: bool = True) -> str:
+    """The status after `operate_key`; a 400 naming the current status when it is not allowed."""
+    target = TRANSITIONS.get((operate_key, status, passed))
+    if target is None:
+        raise not_allowed(operate_key, status)
+    return target
+
+
+def not_allowed(operate_key: str, status: str) -> OpenCOCError:
+    return OpenCOCError(
+        enums.WRONG_STATUS_CODE, f"operate_key[{operate_key}] is not allowed in incident status[{status}]"
+    )
+
+
+def check_operator(operate_key: str, operator: str, *, assignees: list[str], creator: str) -> None:
+    """Raise unless `operator` may perform `operate_key` (rules in the module docstring)."""
+    if operator in assignees:
+        return
+    if operate_key == enums.ACCEPT and not assignees:
+        return
+    if operate_key == enums.CONFIRM and operator == creator:
+        return
+    who = "the creator or an assignee" if operate_key == enums.CONFIRM else "an assignee"
+    raise OpenCOCError(
+        enums.NOT_PERMITTED_CODE, f"operator[{operator}] may not {operate_key}: only {who} of the incident may"
+    )

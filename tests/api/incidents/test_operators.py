@@ -1,0 +1,47 @@
+"""Who may do what (docs/incidents.md): assignees accept and solve; the creator or an assignee confirms."""
+
+from fastapi.testclient import TestClient
+
+from tests.api.incidents.helpers import CREATOR, OWNER, commit_parameter, create, error, handle, show
+from tests.support.signing import TenantKey
+
+
+def test_accept_by_someone_other_than_the_assignee_is_rejected(client: TestClient, tenant: TenantKey) -> None:
+    num = create(client, tenant)
+    code, msg = error(handle(client, tenant, num, "acceptedIncident1", {}, operator="stranger"))
+    assert code == "COC.00067005"
+    assert "operator[stranger]" in msg and "assignee" in msg
+    assert show(client, tenant, num).json()["data"]["status"] == "INCIDENT_STATUS_TRIGGERED"
+
+
+def test_creator_who_is_not_assignee_may_not_accept(client: TestClient, tenant: TenantKey) -> None:
+    num = create(client, tenant)
+    error(handle(client, tenant, num, "acceptedIncident1", {}, operator=CREATOR))
+
+
+def test_incident_assigned_by_scene_is_accepted_by_anyone_who_becomes_assignee(
+    client: TestClient, tenant: TenantKey
+) -> None:
+    num = create(client, tenant, incident_assignee=None, assignee_scene="scene", assignee_role="role")
+    assert handle(client, tenant, num, "acceptedIncident1", {}, operator="oncall-1").status_code == 200
+    assert show(client, tenant, num).json()["data"]["incident_assignee"] == ["oncall-1"]
+    error(handle(client, tenant, num, "commitSolution1", commit_parameter(), operator="someone-else"))
+    assert handle(client, tenant, num, "commitSolution1", commit_parameter(), operator="oncall-1").status_code == 200
+
+
+def test_only_an_assignee_commits_a_solution(client: TestClient, tenant: TenantKey) -> None:
+    num = create(client, tenant)
+    handle(client, tenant, num, "acceptedIncident1", {})
+    code, _ = error(handle(client, tenant, num, "commitSolution1", commit_parameter(), operator=CREATOR))
+    assert code == "COC.00067005"
+    assert handle(client, tenant, num, "commitSolution1", commit_parameter(), operator=OWNER).status_code == 200
+
+
+def test_creator_or_assignee_confirms_but_nobody_else(client: TestClient, tenant: TenantKey) -> None:
+    for confirmer in (CREATOR, OWNER):
+        num = create(client, tenant)
+        handle(client, tenant, num, "acceptedIncident1", {})
+        handle(client, tenant, num, "commitSolution1", commit_parameter())
+        code, _ = error(handle(client, tenant, num, "confirm", {}, operator="stranger"))
+        assert code == "COC.00067005"
+        assert handle(client, tenant, num, "confirm", {}, operator=confirmer).status_code == 200
