@@ -1,0 +1,158 @@
+"""Wire models of the alarms domain: the normalised alarm report and the alarm-mgmt request bodies.
+
+The webhooks' own bodies are checked by hand (`custom.py`, `prometheus.py`) because their error
+messages follow COC's wording; the signed alarm-mgmt bodies are pydantic models whose errors
+name the snake_case wire fields (`core.validation.describe`).
+"""
+
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal, TypeVar
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+
+from opencoc.alarms.rules import Rules
+from opencoc.core.errors import OpenCOCError
+from opencoc.core.validation import describe
+
+INVALID_CODE = "COC.00000001"
+NOT_FOUND_CODE = "COC.00000404"
+LEVELS = ("Critical", "Major", "Minor", "Info")
+ACTIVE = "alarm"
+CLEARED = "ok"
+STATUSES = (ACTIVE, CLEARED)
+TYPES = ("custom", "prometheus")
+
+
+@dataclass(slots=True)
+class AlarmReport:
+    """One alarm as a monitoring system reported it, whichever webhook it came through."""
+
+    original_alarm_id: str
+    alarm_name: str
+    alarm_level: str
+    time: int
+    name_space: str
+    alarm_desc: str
+    alarm_source: str
+    firing: bool
+    region_id: str | None = None
+    application_id: str | None = None
+    resource_name: str | None = None
+    resource_id: str | None = None
+    url: str | None = None
+    additional: dict[str, Any] | None = None
+
+
+def _ids(value: Any) -> Any:
+    """`alarm_ids` is a str in the SDK (comma-separated ids); a JSON array is accepted too."""
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+AlarmIds = Annotated[
+    list[Annotated[str, Field(max_length=64)]], BeforeValidator(_ids), Field(min_length=1, max_length=100)
+]
+Text255 = Annotated[str, Field(max_length=255)]
+
+
+class _Wire(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class ClearAlarmRequest(_Wire):
+    """Body of POST /v1/alarm-mgmt/alarms/cancel (ClearAlarmRequestBody)."""
+
+    alarm_ids: AlarmIds
+    remarks: Annotated[str, Field(max_length=1024)] | None = None
+    is_service_interrupt: bool | None = None
+    start_time: Annotated[int, Field(ge=0)] | None = None
+    fault_recovery_time: Annotated[int, Field(ge=0)] | None = None
+
+
+class AlarmToIncidentRequest(_Wire):
+    """Body of POST /v1/alarm-mgmt/alarms-linked-incident (AlarmToIncidentRequestBody)."""
+
+    alarm_ids: AlarmIds
+    enterprise_project_id: Text255 | None = None
+    assignee: Text255 | None = None
+    assignee_role: Text255 | None = None
+    assignee_scene: Text255 | None = None
+    attachment: str | None = None
+    current_cloud_service_id: Text255 | None = None
+    description: Annotated[str, Field(max_length=600)] | None = None
+    is_change_event: bool | None = None
+    is_service_interrupt: bool | None = None
+    level_id: Text255 | None = None
+    mtm_region: Text255 | None = None
+    mtm_type: Text255 | None = None
+    source_id: Text255 | None = None
+    title: Annotated[str, Field(max_length=200)] | None = None
+
+
+class AlarmScheduleInstance(_Wire):
+    """One batch of hosts of handler_alarm (AlarmScheduleInstance)."""
+
+    target_selection: Text255 | None = None
+    target_instances: Annotated[str, Field(max_length=65536)] | None = None
+    order_no: int | None = None
+    batch_strategy: Text255 | None = None
+
+
+class AutoHandlerAlarmRequest(_Wire):
+    """Body of POST /v1/alarm-mgmt/alarm/{alarm_id}/auto-process (AutoHandlerAlarmRequestBody)."""
+
+    task_type: Annotated[str, Field(min_length=1, max_length=64)]
+    associated_task_id: Annotated[str, Field(min_length=1, max_length=255)]
+    associated_task_type: Annotated[str, Field(max_length=64)] | None = None
+    associated_task_name: Text255 | None = None
+    associated_task_enterprise_project_id: Text255 | None = None
+    runbook_instance_mode: Text255 | None = None
+    input_param: dict[str, str] | None = None
+    target_instances: list[AlarmScheduleInstance] | None = Field(default=None, max_length=100)
+    region_id: Text255 | None = None
+    sub_task_info: dict[str, Any] | None = None
+
+
+class CreateIntegrationRequest(_Wire):
+    """Body of POST /v1/alarm-mgmt/integrations (ours)."""
+
+    name: Annotated[str, Field(min_length=1, max_length=64)]
+    type: Literal["custom", "prometheus"]
+    rules: Rules = Field(default_factory=Rules)
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def nul_path(value: Any, path: str = "") -> str | None:
+    """Where in `value` a string holds a NUL character (PostgreSQL text cannot store one), if anywhere."""
+    if isinstance(value, str):
+        return (path or "body") if "\x00" in value else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found = nul_path(key, path) or nul_path(item, f"{path}.{key}" if path else str(key))
+            if found:
+                return found
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found = nul_path(item, f"{path}[{index}]")
+            if found:
+                return found
+    return None
+
+
+def check_nul(value: Any, what: str = "") -> None:
+    """400 when a string in `value` holds a NUL character."""
+    found = nul_path(value, what)
+    if found:
+        raise OpenCOCError(INVALID_CODE, f"{found} must not contain NUL characters")
+
+
+def parse(model: type[M], data: Any) -> M:
+    """Validate `data` as `model`; a 400 naming every failing field otherwise."""
+    check_nul(data)
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise OpenCOCError(INVALID_CODE, describe(exc.errors())) from None

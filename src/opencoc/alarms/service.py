@@ -1,0 +1,308 @@
+"""Alarm operations of the signed API: list, show, clear, to incident, handling history. No HTTP.
+
+Every function takes the tenant explicitly; another tenant's alarm is "not found".
+"""
+
+from typing import Any
+
+from sqlalchemy import Select, func, select, update
+from sqlalchemy.orm import Session
+
+from opencoc.alarms import history, integrations, rules
+from opencoc.alarms.ingest import INCIDENT_ALARM_CLEARED
+from opencoc.alarms.models import Alarm, AlarmHistory, Integration
+from opencoc.alarms.schemas import (
+    ACTIVE,
+    CLEARED,
+    INVALID_CODE,
+    LEVELS,
+    NOT_FOUND_CODE,
+    STATUSES,
+    AlarmToIncidentRequest,
+    ClearAlarmRequest,
+    check_nul,
+)
+from opencoc.auth.service import user_names
+from opencoc.core.clock import now_ms
+from opencoc.core.errors import OpenCOCError
+from opencoc.incidents import enums as incident_enums
+from opencoc.incidents import service as incidents
+
+LINKED_CODE = "COC.00000409"
+
+
+def not_found(alarm_id: str) -> OpenCOCError:
+    return OpenCOCError(NOT_FOUND_CODE, f"alarm[{alarm_id}] does not exist", status=404)
+
+
+def _with_integration() -> Select[Alarm, Integration]:
+    return select(Alarm, Integration).outerjoin(Integration, Alarm.integration_id == Integration.id)
+
+
+def view(alarm: Alarm, integration: Integration | None) -> dict[str, Any]:
+    """An alarm as our list returns it."""
+    return {
+        "alarm_id": alarm.alarm_id,
+        "original_alarm_id": alarm.original_alarm_id,
+        "alarm_name": alarm.alarm_name,
+        "alarm_level": alarm.alarm_level,
+        "alarm_status": alarm.alarm_status,
+        "count": alarm.count,
+        "first_time": alarm.first_time,
+        "last_time": alarm.last_time,
+        "incident_num": alarm.incident_num,
+        "integration_id": integration.integration_id if integration else None,
+        "integration_name": integration.name if integration else None,
+        "name_space": alarm.name_space,
+        "region_id": alarm.region_id,
+        "application_id": alarm.application_id,
+        "resource_name": alarm.resource_name,
+        "resource_id": alarm.resource_id,
+        "alarm_desc": alarm.alarm_desc,
+        "URL": alarm.url,
+        "alarm_source": alarm.alarm_source,
+        "additional": alarm.additional,
+        "clear_time": alarm.clear_time,
+        "cleared_by": alarm.cleared_by,
+        "create_time": alarm.create_time,
+        "update_time": alarm.update_time,
+    }
+
+
+def list_alarms(
+    session: Session,
+    *,
+    tenant_id: int,
+    limit: int,
+    offset: int,
+    status: str | None = None,
+    alarm_level: str | None = None,
+    integration_key: str | None = None,
+) -> dict[str, Any]:
+    """`{total, list}` of the tenant's alarms, newest first; `offset` counts alarms to skip."""
+    if status is not None and status not in STATUSES:
+        raise OpenCOCError(INVALID_CODE, f"status value[{status}] invalid, expected alarm|ok")
+    if alarm_level is not None and alarm_level not in LEVELS:
+        raise OpenCOCError(INVALID_CODE, f"alarm_level value[{alarm_level}] invalid, expected {'|'.join(LEVELS)}")
+    where = [Alarm.tenant_id == tenant_id]
+    if status:
+        where.append(Alarm.alarm_status == status)
+    if alarm_level:
+        where.append(Alarm.alarm_level == alarm_level)
+    if integration_key is not None:
+        where.append(Alarm.integration_id == integrations.integration_id_of(session, tenant_id, integration_key))
+    total = session.scalar(select(func.count()).select_from(Alarm).where(*where)) or 0
+    rows = session.execute(_with_integration().where(*where).order_by(Alarm.id.desc()).offset(offset).limit(limit))
+    return {"total": total, "list": [view(alarm, integration) for alarm, integration in rows]}
+
+
+def get(session: Session, tenant_id: int, alarm_id: str) -> tuple[Alarm, Integration | None]:
+    """The tenant's alarm and its integration (None once deleted); 404 otherwise."""
+    check_nul(alarm_id, "alarm_id")
+    row = session.execute(_with_integration().where(Alarm.tenant_id == tenant_id, Alarm.alarm_id == alarm_id)).first()
+    if row is None:
+        raise not_found(alarm_id)
+    return row[0], row[1]
+
+
+def show(session: Session, *, tenant_id: int, domain_id: str, alarm_id: str) -> dict[str, Any]:
+    """`data` of show_alarm: the SDK's AlarmInfoDTO fields, and ours (`view`) beside them."""
+    alarm, integration = get(session, tenant_id, alarm_id)
+    alarm_rules = rules.Rules.model_validate(integration.rules) if integration else rules.Rules()
+    owner = alarm_rules.assignee
+    names = user_names(session, tenant_id, [p for p in (owner, alarm_rules.creator) if p])
+    last = session.scalar(
+        select(AlarmHistory)
+        .where(AlarmHistory.tenant_id == tenant_id, AlarmHistory.alarm_id == alarm_id)
+        .order_by(AlarmHistory.id.desc())
+        .limit(1)
+    )
+    source = integration.type if integration else alarm.alarm_source
+    return {
+        "id": alarm.alarm_id,
+        "name": alarm.alarm_name,
+        "importance": alarm.alarm_level,
+        "come_from": source,
+        "come_from_en": source,
+        "transfer_rule": integration.integration_id if integration else None,
+        "transfer_rule_name": integration.name if integration else None,
+        "app": alarm.application_id,
+        "status": alarm.alarm_status,
+        "owner": owner,
+        "owner_name": names.get(owner, owner) if owner else None,
+        "owner_alias": names.get(owner, owner) if owner else None,
+        "converge_count": alarm.count,
+        "associate_event_id": alarm.incident_num,
+        "domain_id": domain_id,
+        "creator": alarm_rules.creator,
+        "creator_name": names.get(alarm_rules.creator, alarm_rules.creator) if alarm_rules.creator else None,
+        "create_time": alarm.create_time,
+        "update_time": alarm.update_time,
+        "remarks": alarm.clear_remarks,
+        "region": alarm.region_id,
+        "task_type": last.task_type if last else None,
+        "associated_task_type": last.associated_task_type if last else None,
+        "associated_task_id": last.associated_task_id if last else None,
+        "associated_task_name": last.associated_task_name if last else None,
+        **view(alarm, integration),
+    }
+
+
+def _many(session: Session, tenant_id: int, alarm_ids: list[str]) -> list[tuple[Alarm, Integration | None]]:
+    """The tenant's alarms in the order asked for; 404 naming the first unknown id."""
+    wanted = list(dict.fromkeys(alarm_ids))
+    rows = session.execute(_with_integration().where(Alarm.tenant_id == tenant_id, Alarm.alarm_id.in_(wanted))).all()
+    found = {alarm.alarm_id: (alarm, integration) for alarm, integration in rows}
+    for alarm_id in wanted:
+        if alarm_id not in found:
+            raise not_found(alarm_id)
+    return [found[alarm_id] for alarm_id in wanted]
+
+
+def clear_alarms(
+    session: Session, *, tenant_id: int, body: ClearAlarmRequest, operator: str, operator_id: str
+) -> list[str]:
+    """Clear the active alarms among `alarm_ids` (cleared ones stay as they are); the ids cleared now.
+
+    `operator` (a user name) is recorded on the alarm, `operator_id` on the linked incident's history.
+    """
+    now = now_ms()
+    cleared = []
+    for alarm, _ in _many(session, tenant_id, body.alarm_ids):
+        done = session.execute(
+            update(Alarm)
+            .where(Alarm.id == alarm.id, Alarm.alarm_status == ACTIVE)
+            .values(
+                alarm_status=CLEARED,
+                active_key=None,
+                clear_time=now,
+                update_time=now,
+                cleared_by=operator,
+                clear_remarks=body.remarks,
+            )
+        )
+        if done.rowcount != 1:  # type: ignore[attr-defined]
+            continue
+        cleared.append(alarm.alarm_id)
+        detail = body.model_dump(exclude_none=True, exclude={"alarm_ids"})
+        conn = session.connection()
+        history.record(
+            conn,
+            tenant_id=tenant_id,
+            alarm_id=alarm.alarm_id,
+            task_type=history.CLEAR,
+            create_name=operator,
+            detail=detail,
+        )
+        if alarm.incident_num:
+            incidents.add_history(
+                session,
+                tenant_id=tenant_id,
+                incident_num=alarm.incident_num,
+                operator=operator_id,
+                operate_key=INCIDENT_ALARM_CLEARED,
+                parameter={"alarm_id": alarm.alarm_id, "alarm_name": alarm.alarm_name, "clear_time": now, **detail},
+            )
+    return cleared
+
+
+def _check_choice(field: str, value: str | None, choices: dict[str, tuple[str, str]]) -> None:
+    if value is not None and value not in choices:
+        raise OpenCOCError(INVALID_CODE, f"The field[{field}] value[{value}] invalid")
+
+
+def _level(alarms: list[Alarm], alarm_rules: rules.Rules) -> str:
+    """The most severe incident level the alarms map to; P3 when none maps to one."""
+    mapped = [alarm_rules.level_map.get(alarm.alarm_level) for alarm in alarms]
+    return min((level for level in mapped if level), default="level_30")
+
+
+def transfer_to_incident(session: Session, *, tenant_id: int, body: AlarmToIncidentRequest, operator: str) -> str:
+    """One incident for all of `alarm_ids` (none may be linked already); its incident_num."""
+    _check_choice("level_id", body.level_id, incident_enums.LEVELS)
+    _check_choice("mtm_type", body.mtm_type, incident_enums.TYPES)
+    _check_choice("source_id", body.source_id, incident_enums.SOURCES)
+    found = _many(session, tenant_id, body.alarm_ids)
+    alarms = [alarm for alarm, _ in found]
+    for alarm in alarms:
+        if alarm.incident_num:
+            raise OpenCOCError(
+                LINKED_CODE, f"alarm[{alarm.alarm_id}] is already linked to incident[{alarm.incident_num}]", status=409
+            )
+    first, integration = found[0]
+    base = rules.Rules.model_validate(integration.rules) if integration else rules.Rules()
+    overrides: dict[str, Any] = {"creator": operator}
+    if body.mtm_type:
+        overrides["incident_type"] = body.mtm_type
+    if body.current_cloud_service_id:
+        overrides["current_cloud_service"] = body.current_cloud_service_id
+    if body.assignee or (body.assignee_scene and body.assignee_role):
+        overrides.update(assignee=body.assignee, assignee_scene=body.assignee_scene, assignee_role=body.assignee_role)
+    alarm_rules = base.model_copy(update=overrides).with_default_owner(operator)
+    more = f" (+{len(alarms) - 1} more alarms)" if len(alarms) > 1 else ""
+    request = rules.incident_request(
+        alarm_rules,
+        level=body.level_id or _level(alarms, base),
+        title=body.title or first.alarm_name + more,
+        description=body.description or "\n".join(f"{a.alarm_name}: {a.alarm_desc}" for a in alarms),
+        region_id=body.mtm_region or first.region_id,
+        application_id=None if body.current_cloud_service_id else first.application_id,
+        start_time=min(alarm.first_time for alarm in alarms),
+    )
+    updates: dict[str, Any] = {"is_service_interrupt": bool(body.is_service_interrupt)}
+    if body.source_id:
+        updates["incident_source"] = body.source_id
+    if body.enterprise_project_id:
+        updates["enterprise_project"] = [body.enterprise_project_id]
+    request = request.model_copy(update=updates)
+    incident = incidents.create_incident(session, tenant_id=tenant_id, body=request)
+    linked = session.execute(
+        update(Alarm)
+        .where(Alarm.id.in_([a.id for a in alarms]), Alarm.incident_num.is_(None))
+        .values(incident_num=incident.incident_num, update_time=now_ms())
+    )
+    if linked.rowcount != len(alarms):  # type: ignore[attr-defined]
+        raise OpenCOCError(LINKED_CODE, "an alarm was linked to another incident meanwhile; retry", status=409)
+    for alarm in alarms:
+        history.record(
+            session.connection(),
+            tenant_id=tenant_id,
+            alarm_id=alarm.alarm_id,
+            task_type=history.INCIDENT,
+            create_name=operator,
+            associated_task_id=incident.incident_num,
+            associated_task_type="incident",
+            associated_task_name=incident.incident_title,
+        )
+    return incident.incident_num
+
+
+def handle_histories(session: Session, *, tenant_id: int, alarm_id: str, offset: int, limit: int) -> dict[str, Any]:
+    """Body of list_alarm_handle_histories: `{count, alarm_handle_histories, resolved_record}`."""
+    alarm, _ = get(session, tenant_id, alarm_id)
+    where = (AlarmHistory.tenant_id == tenant_id, AlarmHistory.alarm_id == alarm_id)
+    count = session.scalar(select(func.count()).select_from(AlarmHistory).where(*where)) or 0
+    rows = session.scalars(select(AlarmHistory).where(*where).order_by(AlarmHistory.id).offset(offset).limit(limit))
+    resolved = None
+    if alarm.alarm_status == CLEARED:
+        resolved = {"resolved_time": alarm.clear_time, "create_name": alarm.cleared_by, "remarks": alarm.clear_remarks}
+    return {
+        "count": count,
+        "alarm_handle_histories": [
+            {
+                "work_order_id": row.work_order_id,
+                "create_name": row.create_name,
+                "create_alias": row.create_name,
+                "task_type": row.task_type,
+                "start_time": row.start_time,
+                "end_time": row.end_time,
+                "duration": None if row.end_time is None else row.end_time - row.start_time,
+                "status": row.status,
+                "associated_task_id": row.associated_task_id,
+                "associated_task_name": row.associated_task_name,
+                "sub_task_info": row.detail.get("sub_task_info"),
+            }
+            for row in rows
+        ],
+        "resolved_record": resolved,
+    }

@@ -1,0 +1,144 @@
+"""Group commit for the webhooks: many requests' alarms, one transaction, then every 200.
+
+A webhook request puts its reports on the queue and awaits their futures. A worker takes
+whatever is queued (up to MAX_BATCH), stores it in one transaction on the database's write
+pool and then resolves the futures, so a 200 always follows a commit, and one commit (one WAL
+sync on SQLite) acknowledges many alarms. While a batch commits the next one gathers. SQLite
+has one worker (one writer anyway); PostgreSQL two (one commits while the other works), kept
+correct by the unique key and row locks. If a batch fails, its items are retried one
+transaction each, so one bad item cannot fail the others.
+"""
+
+import asyncio
+import fcntl
+import logging
+import os
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session
+
+from opencoc.alarms import ingest
+from opencoc.alarms.integrations import KeyCache
+from opencoc.alarms.schemas import AlarmReport
+from opencoc.core.db import Database
+from opencoc.core.errors import OpenCOCError
+
+log = logging.getLogger("opencoc.alarms")
+
+MAX_BATCH = 2000
+PG_WORKERS = 2
+
+
+def unavailable() -> OpenCOCError:
+    return OpenCOCError("COC.00000503", "alarm ingest is shutting down, retry", status=503)
+
+
+@dataclass(slots=True)
+class Pending:
+    item: ingest.Item
+    future: "asyncio.Future[None]" = field(repr=False)
+
+
+class AlarmWriter:
+    """The queue of reports waiting for their transaction, and the workers that commit them."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.queue: asyncio.Queue[Pending] = asyncio.Queue()
+        self.workers = 1 if db.is_sqlite else PG_WORKERS
+        self.running = False
+        self.keys = KeyCache()
+        self._lock_fd: int | None = None
+        if db.is_sqlite:
+            # Server processes on one SQLite file (`serve --workers N`) take turns on this lock: the
+            # kernel wakes the next writer at once, where SQLite's busy handler sleeps and retries.
+            path = db.url.removeprefix("sqlite:///") + ".alarm-writer.lock"
+            self._lock_fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
+
+    async def submit(self, integration_id: int, reports: Iterable[AlarmReport]) -> None:
+        """Return once every report is committed; raise the first report's error otherwise."""
+        if not self.running:
+            raise unavailable()
+        loop = asyncio.get_running_loop()
+        futures = []
+        for report in reports:
+            future: asyncio.Future[None] = loop.create_future()
+            self.queue.put_nowait(Pending(ingest.Item(integration_id, report), future))
+            futures.append(future)
+        if len(futures) == 1:
+            await futures[0]
+        elif futures:
+            await asyncio.gather(*futures)
+
+    async def run(self) -> None:
+        """Commit batches until cancelled; then fail whatever is still queued with a 503."""
+        self.running = True
+        tasks = [asyncio.create_task(self._work()) for _ in range(self.workers)]
+        try:
+            await asyncio.gather(*tasks)
+        finally:
+            self.running = False
+            for task in tasks:
+                task.cancel()
+            while not self.queue.empty():
+                pending = self.queue.get_nowait()
+                if not pending.future.done():
+                    pending.future.set_exception(unavailable())
+            if self._lock_fd is not None:
+                os.close(self._lock_fd)
+                self._lock_fd = None
+
+    async def _work(self) -> None:
+        while True:
+            batch = [await self.queue.get()]
+            while len(batch) < MAX_BATCH and not self.queue.empty():
+                batch.append(self.queue.get_nowait())
+            await self._commit(batch)
+
+    async def _commit(self, batch: list[Pending]) -> None:
+        items = [pending.item for pending in batch]
+        started = time.monotonic()
+        results: list[Exception | None]
+        try:
+            results = list(await self._write(items))
+        except asyncio.CancelledError:
+            for pending in batch:
+                if not pending.future.done():
+                    pending.future.set_exception(unavailable())
+            raise
+        except Exception:
+            log.warning("alarm batch of %d failed; retrying its items one by one", len(batch), exc_info=True)
+            results = [await self._one(pending.item) for pending in batch]
+        log.debug("alarm batch of %d committed in %.1f ms", len(batch), (time.monotonic() - started) * 1000)
+        for pending, error in zip(batch, results, strict=True):
+            if pending.future.done():
+                continue
+            if error is None:
+                pending.future.set_result(None)
+            else:
+                pending.future.set_exception(error)
+
+    async def _write(self, items: list[ingest.Item]) -> list[OpenCOCError | None]:
+        """One transaction for `items`; on SQLite under the writers' file lock, held until the commit."""
+
+        def job(session: Session) -> list[OpenCOCError | None]:
+            if self._lock_fd is not None:
+                fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
+            return ingest.ingest_batch(session, items)
+
+        try:
+            return await self.db.run_write(job)
+        finally:
+            if self._lock_fd is not None:
+                fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+
+    async def _one(self, item: ingest.Item) -> Exception | None:
+        try:
+            return (await self._write([item]))[0]
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.exception("alarm of integration %d could not be stored", item.integration_id)
+            return exc

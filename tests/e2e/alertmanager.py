@@ -1,0 +1,107 @@
+"""A real Prometheus Alertmanager (Debian package prometheus-alertmanager) on loopback, for tests and bench.
+
+OPENCOC_TEST_ALERTMANAGER=required (CI) makes a missing binary a failure instead of a skip.
+"""
+
+import os
+import shutil
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from tests.support.server import free_port
+
+BINARY = "prometheus-alertmanager"
+
+CONFIG = """\
+route:
+  receiver: opencoc
+  group_by: ['alertname', 'instance']
+  group_wait: {group_wait}
+  group_interval: {group_interval}
+  repeat_interval: 1h
+receivers:
+  - name: opencoc
+    webhook_configs:
+      - url: {webhook_url}
+        send_resolved: true
+        max_alerts: 0
+"""
+
+
+def binary() -> str | None:
+    return shutil.which(BINARY) or (f"/usr/bin/{BINARY}" if os.path.exists(f"/usr/bin/{BINARY}") else None)
+
+
+def required() -> bool:
+    return os.environ.get("OPENCOC_TEST_ALERTMANAGER", "").lower() == "required"
+
+
+@dataclass
+class Alertmanager:
+    folder: Path
+    webhook_url: str
+    group_wait: str = "1s"
+    group_interval: str = "1s"
+    port: int = 0
+    proc: subprocess.Popen | None = None  # type: ignore[type-arg]
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 30.0) -> "Alertmanager":
+        exe = binary()
+        if exe is None:
+            raise FileNotFoundError(BINARY)
+        self.port = free_port()
+        config = self.folder / "alertmanager.yml"
+        config.write_text(
+            CONFIG.format(webhook_url=self.webhook_url, group_wait=self.group_wait, group_interval=self.group_interval)
+        )
+        (self.folder / "data").mkdir(exist_ok=True)
+        log = open(self.folder / "alertmanager.log", "ab")  # noqa: SIM115
+        self.proc = subprocess.Popen(
+            [
+                exe,
+                f"--config.file={config}",
+                f"--storage.path={self.folder / 'data'}",
+                f"--web.listen-address=127.0.0.1:{self.port}",
+                "--cluster.listen-address=",
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"alertmanager exited: {self.log_tail()}")
+            try:
+                if httpx.get(f"{self.url}/-/ready", timeout=1).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError(f"alertmanager did not start: {self.log_tail()}")
+
+    def log_tail(self) -> str:
+        path = self.folder / "alertmanager.log"
+        return path.read_text(errors="replace")[-3000:] if path.exists() else ""
+
+    def post_alerts(self, alerts: list[dict[str, Any]]) -> None:
+        resp = httpx.post(f"{self.url}/api/v2/alerts", json=alerts, timeout=30)
+        resp.raise_for_status()
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(10)
