@@ -1,0 +1,59 @@
+"""Review of a script pending approval: one of its reviewers approves or rejects it."""
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from opencoc.auth.caller import Caller
+from opencoc.core.clock import now_ms
+from opencoc.core.errors import OpenCOCError
+from opencoc.scripts.models import Script, ScriptReview
+from opencoc.scripts.schemas import ApprovalJobScriptModel
+from opencoc.scripts.service import PENDING_APPROVE
+from opencoc.scripts.versions import load_script
+
+
+def _is_reviewer(reviewer: dict[str, str], caller: Caller) -> bool:
+    """Reviewers are matched by IAM user id; one given without an id (the seed allows it) by name."""
+    if reviewer.get("reviewer_id"):
+        return reviewer["reviewer_id"] == caller.user_id
+    return reviewer.get("reviewer_name") == caller.user_name
+
+
+def accept_script(session: Session, *, caller: Caller, script_uuid: str, body: ApprovalJobScriptModel) -> bool:
+    """Record the caller's decision; only a reviewer of the script, only while it is pending."""
+    script = load_script(session, tenant_id=caller.tenant_id, script_uuid=script_uuid, for_update=True)
+    reviewer = next((r for r in script.reviewers if _is_reviewer(r, caller)), None)
+    if reviewer is None:
+        raise OpenCOCError(
+            "COC.00040606",
+            f"user[{caller.user_name}] is not a reviewer of script[{script_uuid}]: only its reviewers may approve it",
+            status=403,
+        )
+    # Guarded in the database: of two concurrent decisions on the same version only one wins.
+    decided = session.execute(
+        update(Script)
+        .where(
+            Script.id == script.id,
+            Script.status == PENDING_APPROVE,
+            Script.current_version_id == script.current_version_id,
+        )
+        .values(status=body.status, gmt_modified=max(now_ms(), script.gmt_modified + 1))
+        .execution_options(synchronize_session=False)
+    )
+    if decided.rowcount != 1:  # type: ignore[attr-defined]
+        raise OpenCOCError(
+            "COC.00040607", f"script[{script_uuid}] is {script.status}, not PENDING_APPROVE: nothing to review"
+        )
+    session.add(
+        ScriptReview(
+            tenant_id=caller.tenant_id,
+            script_uuid=script_uuid,
+            version_id=script.current_version_id,
+            reviewer_id=caller.user_id,
+            reviewer_name=caller.user_name,
+            status=body.status,
+            comments=body.comments,
+            gmt_created=now_ms(),
+        )
+    )
+    return True

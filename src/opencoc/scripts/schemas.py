@@ -1,0 +1,80 @@
+"""Wire models of the scripts API (field names exactly as the COC wire has them)."""
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+ScriptType = Literal["SHELL", "PYTHON", "BAT"]
+RiskLevel = Literal["LOW", "MEDIUM", "HIGH"]
+Protocol = Literal["DEFAULT", "SMS", "EMAIL", "DING_TALK", "WE_LINK", "WECHAT", "CALLNOTIFY", "NOT_TO_NOTIFY"]
+ReviewStatus = Literal["APPROVED", "REJECTED"]
+
+NAME_PATTERN = r"^[A-Za-z0-9_]+$"
+MAX_PARAMS = 20
+
+
+class ReviewerInfo(BaseModel):
+    reviewer_name: str = Field(min_length=1, max_length=64)
+    reviewer_id: str = Field(max_length=32)
+
+
+class ScriptProperties(BaseModel):
+    risk_level: RiskLevel
+    version: str = Field(min_length=1, max_length=10)
+    reviewers: list[ReviewerInfo] | None = Field(default=None, max_length=5)
+    protocol: Protocol | None = None
+
+
+class ScriptParamDefine(BaseModel):
+    param_name: str = Field(min_length=1, max_length=64, pattern=NAME_PATTERN)
+    param_value: str  # length and pattern are checked by the service: COC.00040601 "The paramValue is invalid."
+    param_description: str = Field(max_length=256)
+    param_order: int = Field(ge=1, le=MAX_PARAMS)
+    sensitive: bool = False
+
+
+class AddScriptModel(BaseModel):
+    """POST /v1/job/scripts."""
+
+    name: str = Field(min_length=1, max_length=64, pattern=NAME_PATTERN)
+    properties: ScriptProperties
+    description: str = Field(min_length=1, max_length=256)
+    type: ScriptType
+    content: str = Field(min_length=1, max_length=4096)
+    enterprise_project_id: str | None = Field(default=None, max_length=64)
+    script_params: list[ScriptParamDefine] | None = Field(default=None, max_length=MAX_PARAMS)
+
+
+class EditScriptModel(BaseModel):
+    """PUT /v1/job/scripts/{script_uuid}; `name` and `type` may be sent but must not change."""
+
+    description: str = Field(min_length=1, max_length=256)
+    content: str = Field(min_length=1, max_length=4096)
+    properties: ScriptProperties | None = None
+    script_params: list[ScriptParamDefine] | None = Field(default=None, max_length=MAX_PARAMS)
+    name: str | None = Field(default=None, max_length=64)
+    type: str | None = Field(default=None, max_length=16)
+
+
+class ApprovalJobScriptModel(BaseModel):
+    """POST /v1/job/scripts/{script_uuid}/action."""
+
+    status: ReviewStatus
+    comments: str | None = Field(default=None, max_length=1024)
+
+
+class JobScriptAnalyzeRequest(BaseModel):
+    """POST /v1/job/analyze-job."""
+
+    content: str = Field(min_length=1, max_length=4096)
+
+
+class ResourceTag(BaseModel):
+    key: str = Field(min_length=1, max_length=128)
+    value: str = Field(max_length=255)
+
+
+class UpdateResourceTagsBody(BaseModel):
+    """POST /v1/script/coc:script/{script_uuid}/tags/update: the whole new tag set."""
+
+    tags: list[ResourceTag] = Field(max_length=20)

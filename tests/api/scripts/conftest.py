@@ -1,0 +1,81 @@
+"""Fixtures of the scripts API tests: reviewers in a test's tenant, a real SMTP server, channels."""
+
+import time
+from collections.abc import Callable, Iterator
+from email import message_from_bytes
+from email.message import Message
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import Envelope
+from fastapi.testclient import TestClient
+
+from opencoc.auth import service as auth_service
+from opencoc.core.db import Database
+from opencoc.scripts import notify
+from tests.support.server import free_port
+from tests.support.signing import TenantKey
+
+
+@pytest.fixture
+def add_user(db: Database, client: TestClient) -> Callable[..., TenantKey]:
+    """Another user (with an access key, and optionally an email) in an existing tenant."""
+
+    def add(tenant: TenantKey, name: str, email: str | None = None) -> TenantKey:
+        cipher = client.app.state.cipher  # type: ignore[attr-defined]
+        with db.write() as session:
+            user = auth_service.create_user(session, tenant_name=tenant.name, name=name, password=None)
+            user.email = email
+            key = auth_service.create_access_key(session, cipher, tenant_name=tenant.name, user_name=name)
+        return TenantKey(tenant.name, key.domain_id, key.user_id, key.access_key, key.secret_key)
+
+    return add
+
+
+class Mailbox:
+    """Mail received by a real local SMTP server (aiosmtpd)."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.messages: list[Message] = []
+        self._controller: Controller | None = None
+
+    async def handle_DATA(self, server: object, session: object, envelope: Envelope) -> str:  # noqa: N802
+        self.messages.append(message_from_bytes(envelope.original_content or b""))
+        return "250 OK"
+
+    def start(self) -> "Mailbox":
+        self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self._controller.start()
+        return self
+
+    def stop(self) -> None:
+        if self._controller is not None:
+            self._controller.stop()
+
+    def wait_for(self, count: int, timeout: float = 30.0) -> list[Message]:
+        """The messages once `count` have arrived (fails after `timeout` seconds)."""
+        deadline = time.monotonic() + timeout
+        while len(self.messages) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(self.messages) >= count, f"expected {count} mails, got {len(self.messages)}"
+        return self.messages
+
+
+@pytest.fixture
+def mailbox() -> Iterator[Mailbox]:
+    box = Mailbox(free_port()).start()
+    yield box
+    box.stop()
+
+
+@pytest.fixture
+def set_channel(db: Database, client: TestClient) -> Callable[..., None]:
+    """Configure a tenant's notification channel, as `opencoc admin set-notify` does."""
+
+    def configure(tenant: TenantKey, protocol: str, url: str) -> None:
+        cipher = client.app.state.cipher  # type: ignore[attr-defined]
+        with db.write() as session:
+            notify.set_channel(session, cipher, tenant_name=tenant.name, protocol=protocol, url=url)
+
+    return configure
