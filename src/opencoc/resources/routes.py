@@ -1,5 +1,72 @@
-"""HTTP routes of the resources domain."""
+"""HTTP routes of the resources domain: the inventory list and the (no-op) sync."""
 
-from fastapi import APIRouter
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from opencoc.auth.deps import CurrentCaller
+from opencoc.core.clock import now_ms
+from opencoc.core.deps import AppSettings, Db
+from opencoc.core.envelopes import job_ok
+from opencoc.core.errors import OpenCOCError
+from opencoc.resources import service
+from opencoc.resources.schemas import SyncRequest
 
 router = APIRouter(tags=["resources"])
+
+MAX_IDS = 100
+
+
+def _ids(raw: list[str]) -> tuple[str, ...]:
+    """`resource_id_list` as repeated keys (the SDK) and comma-separated (Terraform), or both."""
+    ids = tuple(part.strip() for value in raw for part in value.split(",") if part.strip())
+    if len(ids) > MAX_IDS:
+        raise OpenCOCError(service.INVALID_PARAM, f"resource_id_list size must be at most {MAX_IDS}")
+    return ids
+
+
+@router.get("/v1/resources")
+@router.get("/v1/external/resources")
+def list_resources(
+    caller: CurrentCaller,
+    db: Db,
+    settings: AppSettings,
+    provider: Annotated[str, Query(min_length=1, max_length=64)],
+    type: Annotated[str, Query(min_length=1, max_length=64)],
+    limit: Annotated[int, Query(ge=1, le=100)],
+    marker: Annotated[str | None, Query(max_length=64)] = None,
+    resource_id_list: Annotated[list[str] | None, Query()] = None,
+    name: Annotated[str | None, Query(max_length=255)] = None,
+    region_id: Annotated[str | None, Query(max_length=64)] = None,
+    agent_state: Annotated[str | None, Query(max_length=32)] = None,
+    ip: Annotated[str | None, Query(max_length=64)] = None,
+) -> dict[str, Any]:
+    """The caller's resources of one provider and type, filtered and paged by `marker`."""
+    query = service.ResourceQuery(
+        provider=provider,
+        type=type,
+        limit=limit,
+        marker=marker,
+        resource_ids=_ids(resource_id_list or []),
+        name=name,
+        region_id=region_id,
+        agent_state=agent_state,
+        ip=ip,
+    )
+    with db.read() as session:
+        data = service.list_resources(
+            session,
+            tenant_id=caller.tenant_id,
+            domain_id=caller.domain_id,
+            query=query,
+            now=now_ms(),
+            offline_after_s=settings.agent_offline_after_seconds,
+        )
+    return job_ok(data)
+
+
+@router.post("/v1/resources/sync")
+@router.post("/v1/external/resources/sync")
+def sync_resources(body: SyncRequest, caller: CurrentCaller) -> dict[str, Any]:
+    """Nothing to pull: enrolled agents keep the inventory live, so a sync succeeds at once."""
+    return job_ok("success")

@@ -1,0 +1,86 @@
+"""The agent's side of the agent protocol over httpx (the transport is a seam for tests).
+
+Each identity has its own small `httpx.AsyncClient` (a long-poll, a heartbeat and a result can
+be in flight at once). One client shared by N simulated identities would be slower: httpcore
+scans its whole pool on every request, which made 1,000 idle identities cost a full core.
+All clients share one TLS context.
+"""
+
+import ssl
+from typing import Any
+
+import certifi
+import httpx
+
+from opencoc.agent.identity import Identity
+
+API = "/opencoc/agent/v1"
+GONE = (404, 410)
+
+
+class ServerError(Exception):
+    """The server answered with a non-2xx status."""
+
+    def __init__(self, status: int, body: str) -> None:
+        super().__init__(f"HTTP {status}: {body[:300]}")
+        self.status = status
+
+
+def tls_context(server: str) -> ssl.SSLContext:
+    """The TLS context every client shares (CA bundle loaded only for an https server)."""
+    if server.startswith("https:"):
+        return ssl.create_default_context(cafile=certifi.where())
+    return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+
+
+def make_client(
+    server: str,
+    *,
+    tls: ssl.SSLContext | None = None,
+    pool_size: int = 4,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> httpx.AsyncClient:
+    """A client with keep-alive connections for `pool_size` concurrent calls of one identity."""
+    limits = httpx.Limits(max_connections=pool_size, max_keepalive_connections=pool_size)
+    return httpx.AsyncClient(
+        base_url=server.rstrip("/"),
+        limits=limits,
+        timeout=httpx.Timeout(30.0, connect=10.0),
+        transport=transport,
+        verify=tls or tls_context(server),
+    )
+
+
+def _json(resp: httpx.Response) -> Any:
+    if not resp.is_success:
+        raise ServerError(resp.status_code, resp.text)
+    return resp.json()
+
+
+async def enroll(client: httpx.AsyncClient, token: str, facts: dict[str, Any]) -> dict[str, Any]:
+    """`{agent_sn, agent_secret, resource_id}` for a new identity."""
+    return dict(_json(await client.post(f"{API}/enroll", json={"token": token, "facts": facts})))
+
+
+class AgentConnection:
+    """The calls one enrolled identity makes."""
+
+    def __init__(self, client: httpx.AsyncClient, identity: Identity) -> None:
+        self.client = client
+        self.headers = {"Authorization": identity.authorization}
+
+    async def heartbeat(self, facts: dict[str, Any]) -> None:
+        _json(await self.client.post(f"{API}/heartbeat", json={"facts": facts}, headers=self.headers))
+
+    async def poll(self, wait: float) -> dict[str, Any]:
+        """`{tasks: [...], cancel: [...]}`; the server holds the request up to `wait` seconds."""
+        resp = await self.client.get(
+            f"{API}/tasks", params={"wait": int(wait)}, headers=self.headers, timeout=httpx.Timeout(wait + 15.0)
+        )
+        return dict(_json(resp))
+
+    async def report(self, task_id: str, body: bytes) -> None:
+        """Deliver a task result (its JSON body); raises ServerError (or httpx.HTTPError) when not delivered."""
+        headers = {**self.headers, "Content-Type": "application/json"}
+        resp = await self.client.post(f"{API}/tasks/{task_id}/result", content=body, headers=headers)
+        _json(resp)

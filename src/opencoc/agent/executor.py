@@ -1,0 +1,300 @@
+"""Runs one task as a real subprocess: user switch, params, timeout, cancel, capped output.
+
+Each task runs in its own session (process group), so a timeout or a cancel kills everything
+the script started. Output is read from a pipe as it arrives into an `OutputCap`, so a noisy
+script never makes the agent hold more than the cap.
+"""
+
+import asyncio
+import contextlib
+import os
+import pwd
+import shutil
+import signal
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from opencoc.agent.output_cap import DEFAULT_LIMIT, OutputCap
+
+FINISHED = "FINISHED"
+ABNORMAL = "ABNORMAL"
+CANCELED = "CANCELED"
+MASK = "***"
+DRAIN_AFTER_EXIT_S = 2.0
+DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+_SUFFIX = {"SHELL": ".sh", "PYTHON": ".py"}
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    value: str
+    sensitive: bool = False
+
+
+@dataclass(frozen=True)
+class Task:
+    task_id: str
+    script_type: str
+    content: str
+    params: tuple[Param, ...] = ()
+    execute_user: str = ""
+    timeout: int = 60
+
+    @classmethod
+    def from_wire(cls, raw: dict[str, Any]) -> "Task":
+        """A task from the feed; raises KeyError/TypeError/ValueError when malformed."""
+        params = tuple(
+            Param(str(p["name"]), str(p.get("value") or ""), bool(p.get("sensitive"))) for p in raw.get("params") or []
+        )
+        return cls(
+            task_id=str(raw["task_id"]),
+            script_type=str(raw["script_type"]),
+            content=str(raw["content"]),
+            params=params,
+            execute_user=str(raw.get("execute_user") or ""),
+            timeout=int(raw.get("timeout") or 60),
+        )
+
+    @property
+    def secrets(self) -> list[str]:
+        """Sensitive values, longest first, so that one that contains another is masked whole."""
+        return sorted((p.value for p in self.params if p.sensitive and p.value), key=len, reverse=True)
+
+
+@dataclass
+class Result:
+    status: str
+    exit_code: int | None
+    output: str
+    started_at: int
+    finished_at: int
+    error: str | None = None
+
+    def to_wire(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "exit_code": self.exit_code,
+            "output": self.output,
+            "started_at": self.started_at,
+            "finished_at": self.finished_at,
+            "error": self.error,
+        }
+
+
+class TaskRefused(Exception):
+    """The task cannot run on this host (unknown user, unsupported type...)."""
+
+
+def substitute(content: str, params: tuple[Param, ...]) -> str:
+    """Replace each `${name}` with the param's value."""
+    for param in params:
+        content = content.replace("${" + param.name + "}", param.value)
+    return content
+
+
+def mask(text: str, secrets: list[str]) -> str:
+    for secret in secrets:
+        text = text.replace(secret, MASK)
+    return text
+
+
+@dataclass(frozen=True)
+class RunAs:
+    """Who runs the script; `switch` when the agent (root) must change to that user."""
+
+    name: str
+    uid: int
+    gid: int
+    home: str
+    shell: str
+    switch: bool
+    groups: list[int] = field(default_factory=list)
+
+
+def resolve_user(execute_user: str) -> RunAs:
+    """The account to run as: any user when the agent is root, else only the agent's own user."""
+    me = pwd.getpwuid(os.geteuid())
+    name = execute_user or me.pw_name
+    try:
+        pw = pwd.getpwnam(name)
+    except KeyError:
+        raise TaskRefused(f"execute_user {name} does not exist on this host") from None
+    if os.geteuid() == 0:
+        switch = pw.pw_uid != 0
+        groups = os.getgrouplist(pw.pw_name, pw.pw_gid) if switch else []
+        return RunAs(pw.pw_name, pw.pw_uid, pw.pw_gid, pw.pw_dir, pw.pw_shell, switch, groups)
+    if pw.pw_uid != me.pw_uid:
+        raise TaskRefused(
+            f"cannot run as execute_user {name}: the agent runs as {me.pw_name}, not root, so it can only run as itself"
+        )
+    return RunAs(pw.pw_name, pw.pw_uid, pw.pw_gid, pw.pw_dir, pw.pw_shell, False)
+
+
+def _environment(user: RunAs, task_id: str) -> dict[str, str]:
+    return {
+        "PATH": os.environ.get("PATH", DEFAULT_PATH) if not user.switch else DEFAULT_PATH,
+        "LANG": os.environ.get("LANG", "C.UTF-8"),
+        "HOME": user.home,
+        "USER": user.name,
+        "LOGNAME": user.name,
+        "SHELL": user.shell or "/bin/sh",
+        "OPENCOC_TASK_ID": task_id,
+    }
+
+
+def _interpreter(task: Task, env: dict[str, str]) -> str:
+    if task.script_type == "BAT":
+        if sys.platform.startswith("win"):
+            raise TaskRefused("BAT scripts are not supported by this agent yet")
+        raise TaskRefused("BAT scripts need a Windows host")
+    if task.script_type == "SHELL":
+        return "/bin/sh"
+    if task.script_type == "PYTHON":
+        found = shutil.which("python3", path=env["PATH"])
+        if found is None:
+            raise TaskRefused("python3 not found on this host")
+        return found
+    raise TaskRefused(f"unsupported script_type {task.script_type}")
+
+
+class _Capture(asyncio.Protocol):
+    """Feeds pipe data into the cap as it arrives; `closed` resolves at EOF."""
+
+    def __init__(self, cap: OutputCap, closed: "asyncio.Future[None]") -> None:
+        self.cap = cap
+        self.closed = closed
+
+    def data_received(self, data: bytes) -> None:
+        self.cap.feed(data)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if not self.closed.done():
+            self.closed.set_result(None)
+
+
+def kill_group(pgid: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, signal.SIGKILL)
+
+
+class Execution:
+    """One running task; `cancel()` kills its process group and makes it end CANCELED."""
+
+    def __init__(self, task: Task, output_limit: int = DEFAULT_LIMIT) -> None:
+        self.task = task
+        self.output_limit = output_limit
+        self.pid: int | None = None
+        self._cancel = asyncio.Event()
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    async def run(self) -> Result:
+        """Run the task to its end and describe how it ended (never raises for task failures)."""
+        started = now_ms()
+        workdir = None
+        try:
+            user = resolve_user(self.task.execute_user)
+            env = _environment(user, self.task.task_id)
+            interpreter = _interpreter(self.task, env)
+            workdir = Path(tempfile.mkdtemp(prefix="opencoc-task-"))
+            script = self._write_script(workdir, user)
+            return await self._spawn(interpreter, script, user, env, started)
+        except TaskRefused as exc:
+            return Result(ABNORMAL, None, "", started, now_ms(), mask(str(exc), self.task.secrets))
+        except OSError as exc:
+            message = f"could not start the script as {self.task.execute_user or 'the agent user'}: {exc.strerror}"
+            return Result(ABNORMAL, None, "", started, now_ms(), message)
+        finally:
+            if workdir is not None:
+                shutil.rmtree(workdir, ignore_errors=True)
+
+    def _write_script(self, workdir: Path, user: RunAs) -> Path:
+        path = workdir / ("script" + _SUFFIX[self.task.script_type])
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(substitute(self.task.content, self.task.params))
+        if user.switch:
+            os.chown(workdir, user.uid, user.gid)
+            os.chown(path, user.uid, user.gid)
+        return path
+
+    async def _spawn(self, interpreter: str, script: Path, user: RunAs, env: dict[str, str], started: int) -> Result:
+        loop = asyncio.get_running_loop()
+        cap = OutputCap(self.output_limit)
+        read_fd, write_fd = os.pipe()
+        switch: dict[str, Any] = {}
+        if user.switch:
+            switch = {"user": user.uid, "group": user.gid, "extra_groups": user.groups}
+        try:
+            proc = await asyncio.create_subprocess_exec(
+                interpreter,
+                str(script),
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=write_fd,
+                stderr=write_fd,
+                cwd=user.home if os.path.isdir(user.home) else "/",
+                env=env,
+                start_new_session=True,
+                **switch,
+            )
+        except BaseException:
+            os.close(read_fd)
+            raise
+        finally:
+            os.close(write_fd)
+        self.pid = proc.pid
+        closed: asyncio.Future[None] = loop.create_future()
+        transport, _ = await loop.connect_read_pipe(lambda: _Capture(cap, closed), os.fdopen(read_fd, "rb", 0))
+        try:
+            ended = await self._wait(proc)
+            if ended != "exit":
+                kill_group(proc.pid)
+                await proc.wait()
+            with contextlib.suppress(TimeoutError):
+                # Background children may still hold the pipe; stop reading after a short drain.
+                await asyncio.wait_for(asyncio.shield(closed), DRAIN_AFTER_EXIT_S)
+        except asyncio.CancelledError:
+            kill_group(proc.pid)
+            raise
+        finally:
+            transport.close()
+        output = mask(cap.render().decode("utf-8", "replace"), self.task.secrets)
+        return self._result(ended, proc.returncode, output, started)
+
+    async def _wait(self, proc: asyncio.subprocess.Process) -> str:
+        """How the process ended: `exit`, `cancel` or `timeout`."""
+        exited = asyncio.ensure_future(proc.wait())
+        cancelled = asyncio.ensure_future(self._cancel.wait())
+        try:
+            done, _ = await asyncio.wait(
+                {exited, cancelled}, timeout=self.task.timeout, return_when=asyncio.FIRST_COMPLETED
+            )
+        finally:
+            cancelled.cancel()
+            if not exited.done():
+                exited.cancel()
+        if exited in done:
+            return "exit"
+        return "cancel" if cancelled in done else "timeout"
+
+    def _result(self, ended: str, code: int | None, output: str, started: int) -> Result:
+        finished = now_ms()
+        if ended == "cancel":
+            return Result(CANCELED, None, output, started, finished, "canceled on request")
+        if ended == "timeout":
+            return Result(ABNORMAL, None, output, started, finished, f"timed out after {self.task.timeout} s")
+        if code == 0:
+            return Result(FINISHED, 0, output, started, finished)
+        if code is not None and code < 0:
+            return Result(ABNORMAL, None, output, started, finished, f"killed by signal {-code}")
+        return Result(ABNORMAL, code, output, started, finished, f"exited with code {code}")

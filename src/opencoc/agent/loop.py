@@ -1,0 +1,188 @@
+"""One agent identity at work: heartbeats, the long-poll for tasks, running them, reporting results."""
+
+import asyncio
+import json
+import logging
+import random
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from opencoc.agent.connection import GONE, AgentConnection, ServerError
+from opencoc.agent.executor import CANCELED, Execution, Result, Task, now_ms
+from opencoc.agent.output_cap import OutputCap
+from opencoc.agent.results import ResultSpool
+
+MAX_BACKOFF_S = 30.0
+PERMANENT = (400, 422)
+TOO_LARGE = 413
+MIN_OUTPUT = 16 * 1024
+
+
+def shrunk(body: bytes) -> dict[str, Any] | None:
+    """The result with half as much output (head and tail kept), or None when it is already small."""
+    result = json.loads(body)
+    data = str(result.get("output") or "").encode()
+    if len(data) <= MIN_OUTPUT:
+        return None
+    cap = OutputCap(len(data) // 2)
+    cap.feed(data)
+    return {**result, "output": cap.render().decode("utf-8", "replace")}
+
+
+def backoff(attempt: int) -> float:
+    """Exponential backoff with jitter: 0.5 s, 1 s, 2 s ... up to 30 s."""
+    return min(MAX_BACKOFF_S, 0.5 * 2**attempt) * random.uniform(0.8, 1.2)
+
+
+class AgentRunner:
+    """Runs forever for one identity."""
+
+    def __init__(
+        self,
+        conn: AgentConnection,
+        facts: dict[str, Any],
+        state_dir: Path,
+        *,
+        heartbeat_s: float = 10.0,
+        poll_wait_s: float = 25.0,
+        log: logging.Logger,
+    ) -> None:
+        self.conn = conn
+        self.facts = facts
+        self.spool = ResultSpool(state_dir)
+        self.heartbeat_s = heartbeat_s
+        self.poll_wait_s = poll_wait_s
+        self.log = log
+        self.running: dict[str, Execution] = {}
+        self.polling = False
+        self._jobs: set[asyncio.Task[None]] = set()
+
+    async def run(self, *, stagger: bool = False) -> None:
+        """Work until cancelled; cancelling kills the running scripts (their results stay unreported)."""
+        for task_id in self.spool.pending():
+            self._start(self._report(task_id))
+        try:
+            await asyncio.gather(self._heartbeats(stagger), self._polls())
+        finally:
+            jobs = list(self._jobs)
+            for job in jobs:
+                job.cancel()
+            await asyncio.gather(*jobs, return_exceptions=True)
+
+    def _start(self, coro: Any) -> None:
+        job = asyncio.ensure_future(coro)
+        self._jobs.add(job)
+        job.add_done_callback(self._jobs.discard)
+
+    async def _heartbeats(self, stagger: bool) -> None:
+        if stagger:
+            await asyncio.sleep(random.uniform(0, self.heartbeat_s))
+        first = True
+        while True:
+            # An open long-poll keeps the agent ONLINE by itself; heartbeats cover the gaps
+            # (a failed poll waiting to retry) and deliver the facts on start.
+            if first or not self.polling:
+                try:
+                    await self.conn.heartbeat(self.facts)
+                    first = False
+                except (httpx.HTTPError, ServerError) as exc:
+                    self.log.warning("heartbeat failed: %s", exc)
+            await asyncio.sleep(self.heartbeat_s)
+
+    async def _polls(self) -> None:
+        failures = 0
+        while True:
+            self.polling = True
+            try:
+                work = await self.conn.poll(self.poll_wait_s)
+            except (httpx.HTTPError, ServerError, ValueError) as exc:
+                self.polling = False
+                delay = backoff(failures)
+                failures += 1
+                self.log.warning("task poll failed (%s); retrying in %.1f s", exc, delay)
+                await asyncio.sleep(delay)
+                continue
+            self.polling = False
+            failures = 0
+            for raw in work.get("tasks") or []:
+                self._accept(raw)
+            for task_id in work.get("cancel") or []:
+                self._cancel(str(task_id))
+
+    def _accept(self, raw: dict[str, Any]) -> None:
+        try:
+            task = Task.from_wire(raw)
+        except (KeyError, TypeError, ValueError) as exc:
+            self.log.error("malformed task %s: %r", raw.get("task_id"), exc)
+            if raw.get("task_id"):
+                now = now_ms()
+                bad = Result("ABNORMAL", None, "", now, now, f"malformed task: {exc!r}")
+                self._deliver(str(raw["task_id"]), bad)
+            return
+        if task.task_id in self.running:
+            return
+        execution = Execution(task)
+        self.running[task.task_id] = execution
+        self._start(self._execute(execution))
+
+    def _cancel(self, task_id: str) -> None:
+        execution = self.running.get(task_id)
+        if execution is not None:
+            self.log.info("task %s: cancel requested", task_id)
+            execution.cancel()
+            return
+        now = now_ms()
+        gone = Result(CANCELED, None, "", now, now, "canceled: the task was not running on this agent")
+        self._deliver(task_id, gone)
+
+    async def _execute(self, execution: Execution) -> None:
+        task = execution.task
+        self.log.info(
+            "task %s: %s as %s, timeout %d s", task.task_id, task.script_type, task.execute_user, task.timeout
+        )
+        try:
+            result = await execution.run()
+        finally:
+            self.running.pop(task.task_id, None)
+        self.log.info("task %s: %s %s", task.task_id, result.status, result.error or "")
+        self.spool.put(task.task_id, result.to_wire())
+        del result
+        await self._report(task.task_id)
+
+    def _deliver(self, task_id: str, result: Result) -> None:
+        self.spool.put(task_id, result.to_wire())
+        self._start(self._report(task_id))
+
+    async def _report(self, task_id: str) -> None:
+        """POST the spooled result until the server has it (2xx), forgets the task (404/410) or rejects it."""
+        attempt = 0
+        while True:
+            result = self.spool.get(task_id)
+            if result is None:
+                return
+            try:
+                await self.conn.report(task_id, result)
+                break
+            except ServerError as exc:
+                if exc.status in GONE:
+                    self.log.warning("task %s: the server no longer knows it; result dropped", task_id)
+                    break
+                smaller = shrunk(result) if exc.status == TOO_LARGE else None
+                if smaller is not None:
+                    self.log.warning("task %s: result too large for the server; sending less output", task_id)
+                    self.spool.put(task_id, smaller)
+                    continue
+                if exc.status in PERMANENT or exc.status == TOO_LARGE:
+                    self.log.error("task %s: result rejected: %s", task_id, exc)
+                    break
+                error: Exception = exc
+            except httpx.HTTPError as exc:
+                error = exc
+            del result
+            delay = backoff(attempt)
+            attempt += 1
+            self.log.warning("task %s: result not delivered (%s); retrying in %.1f s", task_id, error, delay)
+            await asyncio.sleep(delay)
+        self.spool.done(task_id)

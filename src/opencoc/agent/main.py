@@ -1,0 +1,146 @@
+"""`python -m opencoc.agent` (what `opencoc agent` execs): options, enrolment, and the run loop.
+
+A single agent and `--simulate N` share one code path: N identities (one for a real agent),
+each with its own state directory and runner, on one asyncio loop and one HTTP client.
+"""
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from opencoc.agent import facts, identity
+from opencoc.agent.connection import AgentConnection, ServerError, enroll, make_client, tls_context
+from opencoc.agent.identity import Identity
+from opencoc.agent.loop import AgentRunner, backoff
+
+ENROL_CONCURRENCY = 32
+
+
+class AgentFailure(Exception):
+    """The agent cannot go on (no identity and no token, enrolment refused)."""
+
+
+def parse(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="opencoc agent", description="Run the OpenCOC agent on this host.")
+    p.add_argument("--server", help="Server URL, e.g. http://coc.example:8000 (default: the one it enrolled with).")
+    p.add_argument("--token", default=os.environ.get("OPENCOC_AGENT_TOKEN"), help="Enrolment token (first run only).")
+    p.add_argument("--state-dir", required=True, type=Path, help="Where the identity is kept.")
+    p.add_argument("--region", help="Region id to report.")
+    p.add_argument("--zone", help="Availability zone id to report.")
+    p.add_argument("--hostname", help="Host name to report (default: this host's).")
+    p.add_argument("--simulate", type=int, default=0, metavar="N", help="Run N agent identities (tests, load).")
+    p.add_argument("--heartbeat", type=float, default=10.0, metavar="S", help="Seconds between heartbeats.")
+    p.add_argument("--poll-wait", type=float, default=25.0, metavar="S", help="Long-poll duration in seconds.")
+    p.add_argument("--log-level", default="INFO")
+    opts = p.parse_args(argv)
+    if opts.simulate < 0:
+        p.error("--simulate must be >= 0")
+    return opts
+
+
+async def _enrol(
+    client: httpx.AsyncClient, state_dir: Path, token: str | None, host_facts: dict[str, Any], server: str
+) -> Identity:
+    """The identity saved in `state_dir`, enrolling with `token` the first time."""
+    saved = identity.load(state_dir)
+    if saved is not None:
+        return saved
+    if not token:
+        raise AgentFailure(f"{state_dir} holds no identity yet: pass --token (an enrolment token) to enrol")
+    attempt = 0
+    while True:
+        try:
+            raw = await enroll(client, token, host_facts)
+            break
+        except ServerError as exc:
+            if exc.status < 500:
+                raise AgentFailure(f"enrolment refused: {exc}") from None
+            error: Exception = exc
+        except httpx.HTTPError as exc:
+            error = exc
+        delay = backoff(attempt)
+        attempt += 1
+        logging.getLogger("opencoc.agent").warning("enrolment failed (%s); retrying in %.1f s", error, delay)
+        await asyncio.sleep(delay)
+    created = Identity(raw["agent_sn"], raw["agent_secret"], raw["resource_id"], server)
+    identity.save(state_dir, created)
+    return created
+
+
+def _slots(opts: argparse.Namespace, server: str) -> list[tuple[Path, dict[str, Any], str]]:
+    """(state dir, facts, logger name) of each identity this process runs."""
+    host = facts.collect(server=server, region_id=opts.region, zone_id=opts.zone, hostname=opts.hostname)
+    if not opts.simulate:
+        return [(opts.state_dir, host, "opencoc.agent")]
+    return [
+        (opts.state_dir / f"agent-{i}", {**host, "hostname": f"{host['hostname']}-sim-{i:03d}"}, f"opencoc.agent.{i}")
+        for i in range(opts.simulate)
+    ]
+
+
+async def _run(opts: argparse.Namespace) -> None:
+    saved = identity.load(opts.state_dir) if not opts.simulate else None
+    server = opts.server or (saved.server if saved else None)
+    if not server:
+        raise AgentFailure("--server is required on the first run")
+    slots = _slots(opts, server)
+    tls = tls_context(server)
+    gate = asyncio.Semaphore(ENROL_CONCURRENCY)
+    async with contextlib.AsyncExitStack() as stack:
+
+        async def start(state_dir: Path, host_facts: dict[str, Any], name: str) -> AgentRunner:
+            client = await stack.enter_async_context(make_client(server, tls=tls))
+            async with gate:
+                ident = await _enrol(client, state_dir, opts.token, host_facts, server)
+            conn = AgentConnection(client, ident)
+            log = logging.getLogger(name)
+            return AgentRunner(
+                conn, host_facts, state_dir, heartbeat_s=opts.heartbeat, poll_wait_s=opts.poll_wait, log=log
+            )
+
+        runners = await asyncio.gather(*(start(*slot) for slot in slots))
+        logging.getLogger("opencoc.agent").info(
+            "%d agent identit%s enrolled; serving %s", len(runners), "y" if len(runners) == 1 else "ies", server
+        )
+        await _until_signal([runner.run(stagger=bool(opts.simulate)) for runner in runners])
+
+
+async def _until_signal(work: list[Any]) -> None:
+    """Run the runners until SIGTERM/SIGINT (or one of them fails), then cancel them all."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    tasks = [asyncio.ensure_future(w) for w in work]
+    stopper = asyncio.ensure_future(stop.wait())
+    done, _ = await asyncio.wait([stopper, *tasks], return_when=asyncio.FIRST_COMPLETED)
+    for task in [stopper, *tasks]:
+        task.cancel()
+    await asyncio.gather(stopper, *tasks, return_exceptions=True)
+    for task in done:
+        if task is not stopper and not task.cancelled() and task.exception() is not None:
+            raise task.exception()
+
+
+def main(argv: list[str] | None = None) -> None:
+    opts = parse(argv)
+    logging.basicConfig(
+        level=opts.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    try:
+        asyncio.run(_run(opts))
+    except AgentFailure as exc:
+        sys.stderr.write(f"error: {exc}\n")
+        sys.exit(2)
+    except KeyboardInterrupt:
+        with contextlib.suppress(Exception):
+            sys.stderr.flush()

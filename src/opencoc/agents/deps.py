@@ -1,0 +1,65 @@
+"""Agent authentication: `Authorization: Bearer <agent_sn>:<agent_secret>` -> the Agent row.
+
+The agent counts as present (alive) while its request is open; for a long-poll (GET) that ends
+early when the agent disconnects, so a killed agent stops counting at once, not when its poll
+would have timed out.
+"""
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from opencoc.agents import service
+from opencoc.agents.models import Agent
+from opencoc.agents.registry import AgentRegistry, registry_of, write_interval_ms
+from opencoc.core.clock import now_ms
+from opencoc.core.errors import unauthorized
+
+_BEARER = "bearer "
+
+
+async def _authenticate(request: Request, registry: AgentRegistry) -> Agent:
+    header = request.headers.get("authorization", "")
+    if header[: len(_BEARER)].lower() != _BEARER:
+        raise unauthorized()
+    agent_sn, _, secret = header[len(_BEARER) :].strip().partition(":")
+    if not agent_sn or not secret or len(agent_sn) > 32:
+        raise unauthorized()
+    agent = registry.get(agent_sn)
+    if agent is None:
+        agent = await request.app.state.db.run_read(lambda s: service.find_by_sn(s, agent_sn))
+        if agent is None:
+            raise unauthorized()
+        registry.put(agent)
+    if not service.secret_matches(agent, secret):
+        raise unauthorized()
+    return agent
+
+
+async def _disconnected(request: Request) -> None:
+    """Returns when the client goes away (or the response is complete)."""
+    while (await request.receive())["type"] != "http.disconnect":
+        pass
+
+
+async def authenticate_agent(request: Request) -> AsyncIterator[Agent]:
+    """The calling agent (401 when unknown or the secret is wrong), present for the request."""
+    registry = registry_of(request.app)
+    agent = await _authenticate(request, registry)
+    registry.touch(agent, now_ms(), write_interval_ms(request.app.state.settings.agent_offline_after_seconds))
+    presence = registry.present(agent)
+    watcher = None
+    if request.method == "GET":  # no body to read, so the watcher takes no message the route needs
+        watcher = asyncio.ensure_future(_disconnected(request))
+        watcher.add_done_callback(lambda _task: presence.end())
+    try:
+        yield agent
+    finally:
+        if watcher is not None:
+            watcher.cancel()
+        presence.end()
+
+
+CurrentAgent = Annotated[Agent, Depends(authenticate_agent)]

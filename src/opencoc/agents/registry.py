@@ -1,0 +1,97 @@
+"""Agents seen by this server process: cached rows for authentication, presence, last-seen times.
+
+Every authenticated agent call is a sign of life, and so is a long-poll for as long as it is
+open: an idle agent holds one poll open nearly all the time and needs no heartbeats on top.
+Writing `last_seen_at` on each sign would cost a write transaction per request, so an agent's
+time moves forward in memory at most every `write_interval_ms`, and `background.run` writes
+the collected times in one statement a second (and moves the present agents' times forward).
+"""
+
+import threading
+from dataclasses import dataclass, field
+
+from fastapi import FastAPI
+
+from opencoc.agents.models import Agent
+
+SEEN_WRITE_INTERVAL_MS = 2000
+PRESENT_REFRESH_MS = 5000
+
+
+def write_interval_ms(offline_after_s: float) -> int:
+    """How often a live agent's time is written: every 2 s, or faster under a short grace."""
+    return int(min(SEEN_WRITE_INTERVAL_MS, offline_after_s * 1000 / 4))
+
+
+def present_refresh_ms(offline_after_s: float) -> int:
+    """How often the time of an agent with an open request is moved forward."""
+    return int(min(PRESENT_REFRESH_MS, offline_after_s * 1000 / 4))
+
+
+@dataclass
+class Presence:
+    """One open request of an agent; `end()` may be called more than once."""
+
+    registry: "AgentRegistry"
+    agent_sn: str
+    ended: bool = field(default=False)
+
+    def end(self) -> None:
+        if not self.ended:
+            self.ended = True
+            self.registry.left(self.agent_sn)
+
+
+class AgentRegistry:
+    def __init__(self) -> None:
+        self._agents: dict[str, Agent] = {}
+        self._open: dict[str, int] = {}
+        self._seen: dict[int, int] = {}
+        self._lock = threading.Lock()
+
+    def get(self, agent_sn: str) -> Agent | None:
+        return self._agents.get(agent_sn)
+
+    def put(self, agent: Agent) -> None:
+        self._agents[agent.agent_sn] = agent
+
+    def touch(self, agent: Agent, now: int, interval_ms: int) -> None:
+        """Note that the agent is alive; written to the database by the next flush."""
+        if now - agent.last_seen_at < interval_ms:
+            return
+        agent.last_seen_at = now
+        with self._lock:
+            self._seen[agent.id] = now
+
+    def present(self, agent: Agent) -> Presence:
+        """The agent has a request open until the returned presence ends."""
+        self._open[agent.agent_sn] = self._open.get(agent.agent_sn, 0) + 1
+        return Presence(self, agent.agent_sn)
+
+    def left(self, agent_sn: str) -> None:
+        count = self._open.get(agent_sn, 0) - 1
+        if count > 0:
+            self._open[agent_sn] = count
+        else:
+            self._open.pop(agent_sn, None)
+
+    def refresh_present(self, now: int, interval_ms: int) -> None:
+        """Move forward the time of every agent with an open request."""
+        for agent_sn in list(self._open):
+            agent = self._agents.get(agent_sn)
+            if agent is not None:
+                self.touch(agent, now, interval_ms)
+
+    def drain(self) -> dict[int, int]:
+        """The last-seen times collected since the previous drain (agent id -> ms)."""
+        with self._lock:
+            seen, self._seen = self._seen, {}
+        return seen
+
+
+def registry_of(app: FastAPI) -> AgentRegistry:
+    """The app's registry, created on first use."""
+    registry: AgentRegistry | None = getattr(app.state, "agent_registry", None)
+    if registry is None:
+        registry = app.state.agent_registry = AgentRegistry()
+    return registry

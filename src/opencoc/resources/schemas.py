@@ -1,0 +1,61 @@
+"""Wire models of the resources API (sdk-wire.md §3.4, ListResourcesResponse items)."""
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Tag(BaseModel):
+    key: str = Field(max_length=128)
+    value: str = Field(max_length=255)
+
+
+class ResourceItem(BaseModel):
+    """One item of `GET /v1/resources` `data`."""
+
+    id: str
+    resource_id: str
+    domain_id: str
+    name: str
+    provider: str
+    type: str
+    project_id: str | None
+    project_name: str | None
+    region_id: str | None
+    ep_id: str | None
+    ep_name: str | None
+    tags: list[Tag]
+    agent_id: str | None
+    agent_state: str | None
+    properties: dict[str, Any]
+    ingest_properties: dict[str, str]
+    is_delegated: bool
+    inner_ip: str | None
+    operable: str
+    is_associate_group: bool
+    associated_group_list: list[str]
+    create_time: str
+    update_time: str
+
+
+class SyncRequest(BaseModel):
+    provider: str = Field(min_length=1, max_length=64)
+    type: str = Field(min_length=1, max_length=64)
+
+
+class ImportedResource(BaseModel):
+    """One object of the file `opencoc resource import` reads."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    resource_id: str = Field(min_length=1, max_length=64)
+    name: str = Field(min_length=1, max_length=255)
+    provider: str = Field("ecs", min_length=1, max_length=64)
+    type: str = Field("cloudservers", min_length=1, max_length=64)
+    project_id: str | None = Field(None, max_length=64)
+    region_id: str | None = Field(None, max_length=64)
+    zone_id: str | None = Field(None, max_length=64)
+    ep_id: str | None = Field(None, max_length=64)
+    inner_ip: str | None = Field(None, max_length=64)
+    tags: list[Tag] = Field(default_factory=list, max_length=50)
+    properties: dict[str, Any] = Field(default_factory=dict)

@@ -1,0 +1,149 @@
+"""The tenant resource inventory: hosts of enrolled agents and imported resources."""
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, and_, false, select
+from sqlalchemy.orm import Session
+
+from opencoc.agents.models import Agent
+from opencoc.auth import service as auth_service
+from opencoc.core.clock import ms_to_iso
+from opencoc.core.errors import OpenCOCError
+from opencoc.resources.models import Resource
+from opencoc.resources.schemas import ImportedResource
+
+HOST_PROVIDER = "ecs"
+HOST_TYPE = "cloudservers"
+INVALID_PARAM = "COC.00040701"
+
+
+@dataclass(frozen=True)
+class ResourceQuery:
+    """The filters of `GET /v1/resources`."""
+
+    provider: str
+    type: str
+    limit: int
+    marker: str | None = None
+    resource_ids: tuple[str, ...] = ()
+    name: str | None = None
+    region_id: str | None = None
+    agent_state: str | None = None
+    ip: str | None = None
+
+
+def _find(session: Session, tenant_id: int, provider: str, type_: str, resource_id: str) -> Resource | None:
+    return session.scalar(
+        select(Resource).where(
+            Resource.tenant_id == tenant_id,
+            Resource.provider == provider,
+            Resource.type == type_,
+            Resource.resource_id == resource_id,
+        )
+    )
+
+
+def upsert_host(session: Session, agent: Agent, *, now: int) -> Resource:
+    """The `ecs`/`cloudservers` resource of an enrolled host, created or refreshed from its facts."""
+    row = _find(session, agent.tenant_id, HOST_PROVIDER, HOST_TYPE, agent.resource_id)
+    if row is None:
+        row = Resource(
+            tenant_id=agent.tenant_id,
+            uid=uuid.uuid4().hex,
+            resource_id=agent.resource_id,
+            provider=HOST_PROVIDER,
+            type=HOST_TYPE,
+            tags=[],
+            create_time=now,
+        )
+        session.add(row)
+    row.name = agent.hostname
+    row.region_id = agent.region_id
+    row.zone_id = agent.zone_id
+    row.inner_ip = agent.fixed_ip
+    row.properties = {k: v for k, v in agent.facts.items() if v is not None}
+    row.agent_sn = agent.agent_sn
+    row.update_time = now
+    return row
+
+
+def import_resources(session: Session, *, tenant_name: str, items: list[ImportedResource], now: int) -> int:
+    """Create or update resources without agents; returns how many were written."""
+    tenant = auth_service.get_tenant(session, tenant_name)
+    for item in items:
+        row = _find(session, tenant.id, item.provider, item.type, item.resource_id)
+        if row is None:
+            row = Resource(tenant_id=tenant.id, uid=uuid.uuid4().hex, create_time=now)
+            session.add(row)
+        for field, value in item.model_dump().items():
+            setattr(row, field, value)
+        row.update_time = now
+    return len(items)
+
+
+def _filtered(session: Session, tenant_id: int, query: ResourceQuery, online_since: int) -> Select[Resource, int]:
+    stmt = (
+        select(Resource, Agent.last_seen_at)
+        .outerjoin(Agent, and_(Agent.agent_sn == Resource.agent_sn, Agent.tenant_id == Resource.tenant_id))
+        .where(Resource.tenant_id == tenant_id, Resource.provider == query.provider, Resource.type == query.type)
+    )
+    if query.marker:
+        after = session.scalar(select(Resource.id).where(Resource.tenant_id == tenant_id, Resource.uid == query.marker))
+        if after is None:
+            raise OpenCOCError(INVALID_PARAM, f"marker[{query.marker}] is invalid")
+        stmt = stmt.where(Resource.id > after)
+    if query.resource_ids:
+        stmt = stmt.where(Resource.resource_id.in_(query.resource_ids))
+    if query.name:
+        stmt = stmt.where(Resource.name.contains(query.name, autoescape=True))
+    if query.region_id:
+        stmt = stmt.where(Resource.region_id == query.region_id)
+    if query.ip:
+        stmt = stmt.where(Resource.inner_ip.contains(query.ip, autoescape=True))
+    if query.agent_state == "ONLINE":
+        stmt = stmt.where(Agent.last_seen_at >= online_since)
+    elif query.agent_state == "OFFLINE":
+        stmt = stmt.where(Agent.last_seen_at < online_since)
+    elif query.agent_state:
+        stmt = stmt.where(false())
+    return stmt.order_by(Resource.id).limit(query.limit)
+
+
+def _item(row: Resource, last_seen: int | None, domain_id: str, online_since: int) -> dict[str, Any]:
+    state = None if last_seen is None else ("ONLINE" if last_seen >= online_since else "OFFLINE")
+    return {
+        "id": row.uid,
+        "resource_id": row.resource_id,
+        "domain_id": domain_id,
+        "name": row.name,
+        "provider": row.provider,
+        "type": row.type,
+        "project_id": row.project_id,
+        "project_name": None,
+        "region_id": row.region_id,
+        "ep_id": row.ep_id,
+        "ep_name": None,
+        "tags": row.tags,
+        "agent_id": row.agent_sn if last_seen is not None else None,
+        "agent_state": state,
+        "properties": row.properties,
+        "ingest_properties": {},
+        "is_delegated": last_seen is not None,
+        "inner_ip": row.inner_ip,
+        "operable": "ENABLE",
+        "is_associate_group": False,
+        "associated_group_list": [],
+        "create_time": ms_to_iso(row.create_time),
+        "update_time": ms_to_iso(row.update_time),
+    }
+
+
+def list_resources(
+    session: Session, *, tenant_id: int, domain_id: str, query: ResourceQuery, now: int, offline_after_s: float
+) -> list[dict[str, Any]]:
+    """One page of the tenant's resources, oldest first; `marker` is the `id` of the last item seen."""
+    online_since = now - int(offline_after_s * 1000)
+    rows = session.execute(_filtered(session, tenant_id, query, online_since)).all()
+    return [_item(row, last_seen, domain_id, online_since) for row, last_seen in rows]

@@ -1,0 +1,82 @@
+"""Enrolment with a tenant's token: identity issued once, token reuse, expiry and revocation."""
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from opencoc.agents import service
+from opencoc.agents.models import Agent
+from opencoc.core.clock import now_ms
+from opencoc.core.crypto import sha256_hex
+from opencoc.core.db import Database
+from tests.api.agents.helpers import ENROLL, enroll, enroll_token
+from tests.support.signing import TenantKey
+
+
+def test_enrol_issues_an_identity_and_stores_only_a_hash_of_the_secret(
+    client: TestClient, db: Database, tenant: TenantKey
+) -> None:
+    token = enroll_token(db, tenant)
+    facts = {"hostname": "db-7", "fixed_ip": "10.1.2.3", "ips": ["10.1.2.3"], "os_type": "linux", "region_id": "r1"}
+    resp = client.post(ENROLL, json={"token": token, "facts": facts})
+    assert resp.status_code == 200, resp.text
+    body = resp.json()
+    assert set(body) == {"agent_sn", "agent_secret", "resource_id"}
+    assert len(body["agent_sn"]) <= 32 and len(body["resource_id"]) == 36
+    with db.read() as session:
+        agent = session.scalar(select(Agent).where(Agent.agent_sn == body["agent_sn"]))
+        assert agent is not None
+        assert agent.secret_hash == sha256_hex(body["agent_secret"]) and body["agent_secret"] not in agent.secret_hash
+        assert (agent.hostname, agent.fixed_ip, agent.region_id, agent.ips) == ("db-7", "10.1.2.3", "r1", ["10.1.2.3"])
+        assert service.state_of(agent, now_ms(), 30) == "ONLINE"
+
+
+def test_a_token_enrols_a_whole_fleet_with_distinct_identities(
+    client: TestClient, db: Database, tenant: TenantKey
+) -> None:
+    token = enroll_token(db, tenant)
+    first, second = enroll(client, token, hostname="a"), enroll(client, token, hostname="b")
+    assert first.agent_sn != second.agent_sn and first.resource_id != second.resource_id
+    with db.read() as session:
+        agents = [service.find_by_sn(session, a.agent_sn) for a in (first, second)]
+    assert agents[0] is not None and agents[1] is not None
+    assert agents[0].tenant_id == agents[1].tenant_id
+
+
+def test_unknown_token_is_401(client: TestClient) -> None:
+    resp = client.post(ENROLL, json={"token": "oce_not-a-token", "facts": {"hostname": "x"}})
+    assert resp.status_code == 401
+    assert resp.json()["error_code"] == "common.01010001"
+
+
+def test_expired_token_is_401(client: TestClient, db: Database, tenant: TenantKey) -> None:
+    token = enroll_token(db, tenant, ttl_s=1, now=now_ms() - 5_000)
+    assert client.post(ENROLL, json={"token": token, "facts": {}}).status_code == 401
+
+
+def test_revoked_token_is_401_and_enrolled_agents_keep_working(
+    client: TestClient, db: Database, tenant: TenantKey
+) -> None:
+    token = enroll_token(db, tenant)
+    agent = enroll(client, token)
+    with db.write() as session:
+        service.revoke_enroll_token(session, tenant_name=tenant.name, token=token, now=now_ms())
+    assert client.post(ENROLL, json={"token": token, "facts": {}}).status_code == 401
+    assert client.post("/opencoc/agent/v1/heartbeat", json={}, headers=agent.headers).status_code == 200
+
+
+def test_invalid_facts_are_400_naming_the_field(client: TestClient, db: Database, tenant: TenantKey) -> None:
+    token = enroll_token(db, tenant)
+    resp = client.post(ENROLL, json={"token": token, "facts": {"hostname": "h" * 300}})
+    assert resp.status_code == 400
+    assert "facts.hostname" in resp.json()["error_msg"]
+    resp = client.post(ENROLL, json={"facts": {}})
+    assert resp.status_code == 400 and "token" in resp.json()["error_msg"]
+
+
+def test_get_by_sn_is_scoped_to_the_tenant(client: TestClient, db: Database, tenant: TenantKey) -> None:
+    agent = enroll(client, enroll_token(db, tenant))
+    with db.read() as session:
+        mine = service.find_by_sn(session, agent.agent_sn)
+        assert mine is not None
+        assert service.get_by_sn(session, tenant_id=mine.tenant_id, agent_sn=agent.agent_sn) is not None
+        assert service.get_by_sn(session, tenant_id=mine.tenant_id + 10_000, agent_sn=agent.agent_sn) is None

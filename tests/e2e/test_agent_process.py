@@ -1,0 +1,101 @@
+"""A real `opencoc agent` process against a real server: enrol, ONLINE, restart, OFFLINE."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.conftest import cli_tenant
+from tests.support.server import LiveServer
+from tests.support.signing import TenantKey
+
+OFFLINE_AFTER_S = 5
+
+
+@pytest.fixture(scope="module")
+def server(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """A server that declares agents OFFLINE after a few seconds of silence."""
+    live = LiveServer(
+        tmp_path_factory.mktemp("agent-e2e"),
+        None if backend.startswith("sqlite") else backend,
+        extra_env={"OPENCOC_AGENT_OFFLINE_AFTER_SECONDS": str(OFFLINE_AFTER_S)},
+    ).start()
+    yield live
+    live.stop()
+
+
+def _agent(server: LiveServer, state_dir: Path, *args: str) -> subprocess.Popen[bytes]:
+    log = open(state_dir.parent / f"{state_dir.name}.log", "ab")  # noqa: SIM115
+    argv = [sys.executable, "-m", "opencoc", "agent", "--server", server.url, "--state-dir", str(state_dir)]
+    return subprocess.Popen([*argv, "--heartbeat", "1", *args], stdout=log, stderr=subprocess.STDOUT)
+
+
+def _hosts(server: LiveServer, tenant: TenantKey) -> list[dict[str, Any]]:
+    params = {"provider": "ecs", "type": "cloudservers", "limit": 100}
+    resp = httpx.get(f"{server.url}/v1/external/resources", params=params, auth=tenant.auth, timeout=10)
+    assert resp.status_code == 200, resp.text
+    return resp.json()["data"]  # type: ignore[no-any-return]
+
+
+def _wait_for(what: str, check: Callable[[], bool], timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, f"timed out waiting for: {what}"
+        time.sleep(0.2)
+
+
+def _stop(proc: subprocess.Popen[bytes], sig: int = signal.SIGTERM) -> None:
+    if proc.poll() is None:
+        os.kill(proc.pid, sig)
+        proc.wait(15)
+
+
+def test_agent_enrols_keeps_its_identity_and_goes_offline_when_killed(server: LiveServer, tmp_path: Path) -> None:
+    tenant = cli_tenant(server.data_dir, server.database_url, f"agents-{tmp_path.name[-10:]}")
+    token = json.loads(server.cli("admin", "create-enroll-token", "--tenant", tenant.name, "--json").stdout)["token"]
+    state_dir = tmp_path / "state"
+
+    first = _agent(server, state_dir, "--token", token, "--region", "r-e2e", "--hostname", "e2e-host")
+    try:
+        _wait_for(
+            "the host ONLINE in the inventory", lambda: [h["agent_state"] for h in _hosts(server, tenant)] == ["ONLINE"]
+        )
+        (host,) = _hosts(server, tenant)
+        saved = json.loads((state_dir / "identity.json").read_text())
+        assert (state_dir / "identity.json").stat().st_mode & 0o777 == 0o600
+        assert host["agent_id"] == saved["agent_sn"] and host["resource_id"] == saved["resource_id"]
+        assert (host["name"], host["region_id"], host["properties"]["os_type"]) == ("e2e-host", "r-e2e", "linux")
+    finally:
+        _stop(first)
+
+    second = _agent(server, state_dir)  # no token: the saved identity is reused
+    try:
+        time.sleep(1.5)
+        assert second.poll() is None, "the restarted agent exited"
+        _wait_for("the restarted agent ONLINE", lambda: _hosts(server, tenant)[0]["agent_state"] == "ONLINE")
+        hosts = _hosts(server, tenant)
+        assert [h["agent_id"] for h in hosts] == [saved["agent_sn"]], "a restart must not enrol a second identity"
+    finally:
+        _stop(second, signal.SIGKILL)
+    _wait_for("the killed agent OFFLINE", lambda: _hosts(server, tenant)[0]["agent_state"] == "OFFLINE")
+
+
+def test_agent_without_identity_or_token_says_what_is_missing(server: LiveServer, tmp_path: Path) -> None:
+    proc = _agent(server, tmp_path / "empty")
+    assert proc.wait(30) == 2
+    assert "pass --token" in (tmp_path / "empty.log").read_text()
+
+
+def test_agent_with_a_bad_token_stops_with_the_reason(server: LiveServer, tmp_path: Path) -> None:
+    proc = _agent(server, tmp_path / "bad", "--token", "oce_wrong")
+    assert proc.wait(30) == 2
+    assert "enrolment refused: HTTP 401" in (tmp_path / "bad.log").read_text()
+    assert not (tmp_path / "bad" / "identity.json").exists()

@@ -1,0 +1,137 @@
+"""The executor runs real subprocesses: users, params, masking, timeout, cancel, output cap."""
+
+import asyncio
+import os
+import pickle
+import pwd
+from pathlib import Path
+
+import pytest
+
+from opencoc.agent.executor import Execution, Param, Result, Task
+
+IS_ROOT = os.geteuid() == 0
+
+
+def _run(task: Task) -> Result:
+    return asyncio.run(Execution(task).run())
+
+
+def _run_as(user: str, task: Task) -> Result:
+    """Run the executor in a forked child that dropped to `user`: an agent started by that user."""
+    entry = pwd.getpwnam(user)
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.close(read_fd)
+            os.setgroups([])
+            os.setgid(entry.pw_gid)
+            os.setuid(entry.pw_uid)
+            os.write(write_fd, pickle.dumps(_run(task)))
+        finally:
+            os._exit(0)
+    os.close(write_fd)
+    with os.fdopen(read_fd, "rb") as pipe:
+        data = pipe.read()
+    os.waitpid(pid, 0)
+    return pickle.loads(data)
+
+
+def _task(content: str, script_type: str = "SHELL", timeout: int = 30, user: str = "", params: tuple = ()) -> Task:  # type: ignore[type-arg]
+    return Task("t-1", script_type, content, params, user, timeout)
+
+
+def _running(pid: int) -> bool:
+    """True while the process exists and is not a zombie."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return stat.rpartition(")")[2].split()[0] != "Z"
+
+
+def test_shell_exit_zero_is_finished_with_output() -> None:
+    result = _run(_task("echo hello; echo oops >&2"))
+    assert (result.status, result.exit_code, result.error) == ("FINISHED", 0, None)
+    assert result.output == "hello\noops\n"
+    assert result.finished_at >= result.started_at
+
+
+def test_non_zero_exit_is_abnormal_with_the_code() -> None:
+    result = _run(_task("echo partial; exit 7"))
+    assert (result.status, result.exit_code, result.output) == ("ABNORMAL", 7, "partial\n")
+    assert result.error == "exited with code 7"
+
+
+def test_python_runs_with_python3() -> None:
+    result = _run(_task("import sys\nprint(sys.version_info[0])", "PYTHON"))
+    assert (result.status, result.output) == ("FINISHED", "3\n")
+
+
+def test_params_are_substituted_and_sensitive_values_masked() -> None:
+    params = (Param("name", "world"), Param("password", "s3cr3t-value", sensitive=True))
+    result = _run(_task("echo hello ${name}; echo pw=${password}; echo '${unknown}'", params=params))
+    assert result.status == "FINISHED"
+    assert result.output == "hello world\npw=***\n${unknown}\n"
+
+
+def test_timeout_kills_the_whole_process_group(tmp_path: Path) -> None:
+    pidfile = tmp_path / "child.pid"
+    result = _run(_task(f"sleep 300 & echo $! > {pidfile}; echo started; wait", timeout=1))
+    assert (result.status, result.exit_code) == ("ABNORMAL", None)
+    assert result.error == "timed out after 1 s" and result.output == "started\n"
+    child = int(pidfile.read_text())
+    assert not _running(child), f"background child {child} survived the timeout"
+
+
+def test_cancel_kills_the_group_and_reports_canceled(tmp_path: Path) -> None:
+    pidfile = tmp_path / "child.pid"
+
+    async def scenario() -> Result:
+        execution = Execution(_task(f"sleep 300 & echo $! > {pidfile}; wait", timeout=600))
+        running = asyncio.ensure_future(execution.run())
+        while not pidfile.exists() or not pidfile.read_text().strip():
+            await asyncio.sleep(0.05)
+        execution.cancel()
+        return await running
+
+    result = asyncio.run(scenario())
+    assert (result.status, result.error) == ("CANCELED", "canceled on request")
+    assert not _running(int(pidfile.read_text()))
+
+
+def test_output_is_capped_at_1_mb_keeping_head_and_tail() -> None:
+    script = "head -c 3000000 /dev/zero | tr '\\0' a; echo; echo THE-END"
+    result = _run(_task("echo THE-START; " + script))
+    out = result.output
+    assert result.status == "FINISHED"
+    assert len(out.encode()) <= 1024 * 1024
+    assert out.startswith("THE-START\naaa") and out.endswith("aaa\nTHE-END\n")
+    assert "bytes truncated]...\n" in out
+    dropped = int(out.split("\n...[")[1].split(" bytes truncated")[0])
+    assert dropped + len(out.encode()) - len(f"\n...[{dropped} bytes truncated]...\n") == 3_000_000 + 10 + 9
+
+
+def test_unknown_user_is_abnormal_with_a_clear_message() -> None:
+    result = _run(_task("echo never", user="no-such-user-xyz"))
+    assert (result.status, result.output) == ("ABNORMAL", "")
+    assert result.error == "execute_user no-such-user-xyz does not exist on this host"
+
+
+@pytest.mark.skipif(not IS_ROOT, reason="switching users needs root")
+def test_root_agent_runs_as_the_execute_user() -> None:
+    result = _run(_task("id -un; id -u", user="nobody"))
+    assert result.status == "FINISHED", result.error
+    assert result.output == f"nobody\n{pwd.getpwnam('nobody').pw_uid}\n"
+
+
+def test_non_root_agent_refuses_another_user() -> None:
+    task = _task("id", user="root")
+    result = _run_as("nobody", task) if IS_ROOT else _run(task)
+    assert result.status == "ABNORMAL" and "cannot run as execute_user root" in (result.error or "")
+
+
+def test_bat_needs_windows() -> None:
+    result = _run(_task("dir", "BAT"))
+    assert (result.status, result.error) == ("ABNORMAL", "BAT scripts need a Windows host")

@@ -1,0 +1,112 @@
+"""The runner against an in-memory server (httpx MockTransport): feed, results, retries, spool."""
+
+import asyncio
+import json
+import logging
+import stat
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from opencoc.agent import identity
+from opencoc.agent.connection import AgentConnection, make_client
+from opencoc.agent.identity import Identity
+from opencoc.agent.loop import AgentRunner
+from opencoc.agent.results import ResultSpool
+
+IDENT = Identity("sn-1", "secret-1", "res-1", "http://server")
+
+
+class FakeServer:
+    """Hands out the queued feeds one poll at a time; answers results with `result_statuses` in turn."""
+
+    def __init__(self, feeds: list[dict[str, Any]], result_statuses: list[int]) -> None:
+        self.feeds = feeds
+        self.result_statuses = result_statuses
+        self.results: list[tuple[str, dict[str, Any], int]] = []
+        self.heartbeats = 0
+        self.done = asyncio.Event()
+
+    async def handle(self, request: httpx.Request) -> httpx.Response:
+        assert request.headers["authorization"] == "Bearer sn-1:secret-1"
+        path = request.url.path
+        if path.endswith("/heartbeat"):
+            self.heartbeats += 1
+            return httpx.Response(200, json={"server_time": 1})
+        if path.endswith("/tasks"):
+            if self.feeds:
+                return httpx.Response(200, json=self.feeds.pop(0))
+            await asyncio.sleep(0.05)
+            return httpx.Response(200, json={"tasks": [], "cancel": []})
+        task_id = path.split("/")[-2]
+        status = self.result_statuses.pop(0) if self.result_statuses else 200
+        self.results.append((task_id, json.loads(request.content), status))
+        if not self.result_statuses:
+            self.done.set()
+        return httpx.Response(status, json={"accepted": status == 200})
+
+
+async def _serve(server: FakeServer, state_dir: Path) -> None:
+    async with make_client("http://server", transport=httpx.MockTransport(server.handle)) as client:
+        runner = AgentRunner(
+            AgentConnection(client, IDENT), {"hostname": "h"}, state_dir, log=logging.getLogger("test")
+        )
+        work = asyncio.ensure_future(runner.run())
+        await asyncio.wait_for(server.done.wait(), 30)
+        await asyncio.sleep(0.2)  # let the runner finish with the last answer
+        work.cancel()
+        await asyncio.gather(work, return_exceptions=True)
+
+
+def _task(task_id: str, content: str) -> dict[str, Any]:
+    return {
+        "task_id": task_id,
+        "script_type": "SHELL",
+        "content": content,
+        "params": [],
+        "execute_user": "",
+        "timeout": 30,
+    }
+
+
+def test_a_task_runs_and_its_result_is_retried_until_accepted(tmp_path: Path) -> None:
+    server = FakeServer([{"tasks": [_task("t1", "echo ok")], "cancel": []}], result_statuses=[503, 500, 200])
+    asyncio.run(_serve(server, tmp_path))
+    assert [(t, s) for t, _, s in server.results] == [("t1", 503), ("t1", 500), ("t1", 200)]
+    result = server.results[-1][1]
+    assert (result["status"], result["exit_code"], result["output"]) == ("FINISHED", 0, "ok\n")
+    assert server.heartbeats >= 1
+    assert ResultSpool(tmp_path).pending() == []
+
+
+def test_a_gone_task_stops_the_retries(tmp_path: Path) -> None:
+    server = FakeServer([{"tasks": [_task("t1", "true")], "cancel": []}], result_statuses=[404])
+    asyncio.run(_serve(server, tmp_path))
+    assert [(t, s) for t, _, s in server.results] == [("t1", 404)]
+    assert ResultSpool(tmp_path).pending() == []
+
+
+def test_cancel_of_a_task_not_running_here_reports_canceled(tmp_path: Path) -> None:
+    server = FakeServer([{"tasks": [], "cancel": ["t9"]}], result_statuses=[200])
+    asyncio.run(_serve(server, tmp_path))
+    ((task_id, result, _),) = server.results
+    assert task_id == "t9" and result["status"] == "CANCELED"
+
+
+def test_results_left_by_a_previous_run_are_reported(tmp_path: Path) -> None:
+    done = {"status": "FINISHED", "exit_code": 0, "output": "x", "started_at": 1, "finished_at": 2, "error": None}
+    ResultSpool(tmp_path).put("t-old", done)
+    assert ResultSpool(tmp_path).pending() == ["t-old"]
+    server = FakeServer([], result_statuses=[200])
+    asyncio.run(_serve(server, tmp_path))
+    assert server.results == [("t-old", done, 200)]
+    assert ResultSpool(tmp_path).pending() == []
+
+
+def test_identity_is_saved_readable_by_the_owner_only(tmp_path: Path) -> None:
+    identity.save(tmp_path / "state", IDENT)
+    path = tmp_path / "state" / "identity.json"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert identity.load(tmp_path / "state") == IDENT
+    assert identity.load(tmp_path / "elsewhere") is None

@@ -1,0 +1,37 @@
+"""The registry: throttled last-seen times, and presence for as long as a request is open."""
+
+from opencoc.agents.models import Agent
+from opencoc.agents.registry import AgentRegistry, present_refresh_ms, write_interval_ms
+
+
+def _agent(last_seen: int) -> Agent:
+    return Agent(id=7, agent_sn="sn-7", last_seen_at=last_seen)
+
+
+def test_touch_writes_at_most_once_per_interval() -> None:
+    registry, agent = AgentRegistry(), _agent(0)
+    registry.touch(agent, 10_000, 2000)
+    registry.touch(agent, 11_000, 2000)
+    assert registry.drain() == {7: 10_000}
+    registry.touch(agent, 12_500, 2000)
+    assert registry.drain() == {7: 12_500} and registry.drain() == {}
+
+
+def test_an_open_request_keeps_the_agent_alive_until_it_ends() -> None:
+    registry, agent = AgentRegistry(), _agent(0)
+    registry.put(agent)
+    first, second = registry.present(agent), registry.present(agent)
+    registry.refresh_present(10_000, 5000)
+    assert registry.drain() == {7: 10_000}
+    first.end()
+    first.end()  # ending twice does not end the other request
+    registry.refresh_present(20_000, 5000)
+    assert registry.drain() == {7: 20_000}
+    second.end()
+    registry.refresh_present(30_000, 5000)
+    assert registry.drain() == {}
+
+
+def test_intervals_shrink_under_a_short_grace() -> None:
+    assert (write_interval_ms(30), present_refresh_ms(30)) == (2000, 5000)
+    assert (write_interval_ms(2), present_refresh_ms(2)) == (500, 500)
