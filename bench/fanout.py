@@ -1,0 +1,298 @@
+"""Fan-out: `echo ok` on 200 hosts in 20 batches of 10, OpenCOC vs Ansible; then 1,000 idle agents.
+
+    .venv/bin/python bench/fanout.py [--runs 3] [--idle-agents 1000] [--skip-ansible] [--agent-processes 1]
+
+Starts a real `opencoc serve` (SQLite in a temp dir, or OPENCOC_DATABASE_URL) and
+`opencoc agent --simulate 200` (200 enrolled identities, each running its scripts as real
+subprocesses). Time is measured from the execute call to the moment a poll sees FINISHED; the
+server's own gmt_created -> gmt_finished is printed beside it. Ansible (ansible-core, the bench
+extra) runs the same command on an inventory of 200 hosts (all ansible_connection=local) with
+forks 10 and `serial: 10`. Finally 1,000 simulated agents long-poll an idle server while its CPU
+and RSS are sampled from /proc for 10 s. Prints figures; asserts nothing.
+"""
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from opencoc.client.auth import SdkHmacAuth
+
+PY = sys.executable
+ORDERS = "/v1/job/script/orders"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Bench:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = dict(
+            os.environ, OPENCOC_DATA_DIR=str(root / "data"), OPENCOC_SECRET_KEY="bench-key", OPENCOC_LOG_LEVEL="warning"
+        )
+        self.procs: list[subprocess.Popen[bytes]] = []
+
+    def spawn(self, *args: str, log: str) -> subprocess.Popen[bytes]:
+        out = open(self.root / log, "ab")  # noqa: SIM115
+        proc = subprocess.Popen(
+            [PY, "-m", "opencoc", *args], env=self.env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        self.procs.append(proc)
+        return proc
+
+    def admin(self, *args: str) -> dict[str, Any]:
+        out = subprocess.run(
+            [PY, "-m", "opencoc", "admin", *args, "--json"], env=self.env, capture_output=True, text=True, check=True
+        )
+        return dict(json.loads(out.stdout))
+
+    def stop(self, proc: subprocess.Popen[bytes]) -> None:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(20)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+
+    def close(self) -> None:
+        for proc in reversed(self.procs):
+            self.stop(proc)
+
+
+def wait_for(check: Any, what: str, timeout: float) -> Any:
+    deadline = time.monotonic() + timeout
+    while not (value := check()):
+        if time.monotonic() > deadline:
+            raise SystemExit(f"timed out waiting for {what}")
+        time.sleep(0.2)
+    return value
+
+
+def online(api: httpx.Client) -> int:
+    count, marker = 0, None
+    while True:
+        params: dict[str, Any] = {"provider": "ecs", "type": "cloudservers", "limit": 100, "agent_state": "ONLINE"}
+        if marker:
+            params["marker"] = marker
+        page = api.get("/v1/resources", params=params).json()["data"]
+        count += len(page)
+        if len(page) < 100:
+            return count
+        marker = page[-1]["id"]
+
+
+def targets(api: httpx.Client) -> list[dict[str, str]]:
+    out, marker = [], None
+    while True:
+        params: dict[str, Any] = {"provider": "ecs", "type": "cloudservers", "limit": 100}
+        if marker:
+            params["marker"] = marker
+        page = api.get("/v1/resources", params=params).json()["data"]
+        out += [{"resource_id": r["resource_id"], "agent_sn": r["agent_id"]} for r in page if r["agent_id"]]
+        if len(page) < 100:
+            return out
+        marker = page[-1]["id"]
+
+
+def run_order(api: httpx.Client, script_uuid: str, hosts: list[dict[str, str]]) -> tuple[float, int]:
+    """Seconds from the execute call to FINISHED as a client sees it, and the server's own ms."""
+    body = {
+        "execute_param": {"resourceful": True, "timeout": 60, "success_rate": 100, "execute_user": "root"},
+        "execute_batches": [
+            {"batch_index": i + 1, "rotation_strategy": "CONTINUE", "target_instances": hosts[i * 10 : i * 10 + 10]}
+            for i in range(len(hosts) // 10)
+        ],
+    }
+    started = time.perf_counter()
+    resp = api.post(f"/v1/job/scripts/{script_uuid}", json=body)
+    resp.raise_for_status()
+    uuid = resp.json()["data"]
+    while True:
+        info = api.get(f"{ORDERS}/{uuid}").json()["data"]
+        if info["status"] != "PROCESSING":
+            break
+        time.sleep(0.05)
+    elapsed = time.perf_counter() - started
+    if info["status"] != "FINISHED":
+        raise SystemExit(f"order {uuid} ended {info['status']}: {info['properties'].get('reason')}")
+    return elapsed, int(info["gmt_finished"] - info["gmt_created"])
+
+
+def ansible(root: Path, hosts: int) -> float | None:
+    playbook_bin = Path(PY).with_name("ansible-playbook")
+    if not playbook_bin.exists() and not shutil.which("ansible-playbook"):
+        print("ansible-playbook not found: pip install -e '.[bench]' (ansible-core)")
+        return None
+    inventory = root / "inventory.ini"
+    lines = ["[all]"] + [f"host{i:03d} ansible_connection=local ansible_python_interpreter={PY}" for i in range(hosts)]
+    inventory.write_text("\n".join(lines) + "\n")
+    playbook = root / "echo.yml"
+    playbook.write_text("- hosts: all\n  serial: 10\n  gather_facts: false\n  tasks:\n    - command: echo ok\n")
+    env = dict(
+        os.environ,
+        ANSIBLE_HOST_KEY_CHECKING="False",
+        ANSIBLE_LOCAL_TEMP=str(root / "ansible-tmp"),
+        ANSIBLE_REMOTE_TEMP=str(root / "ansible-remote"),
+    )
+    cmd = [
+        str(playbook_bin if playbook_bin.exists() else "ansible-playbook"),
+        "-i",
+        str(inventory),
+        "-f",
+        "10",
+        str(playbook),
+    ]
+    started = time.perf_counter()
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+    elapsed = time.perf_counter() - started
+    if done.returncode != 0:
+        print(done.stdout[-2000:], done.stderr[-2000:])
+        return None
+    return elapsed
+
+
+def cpu_rss(pid: int, seconds: float) -> tuple[float, float]:
+    """(CPU % of one core over `seconds`, RSS MiB at the end) of a process, from /proc."""
+    ticks = os.sysconf("SC_CLK_TCK")
+
+    def cpu() -> float:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / ticks
+
+    before, t0 = cpu(), time.monotonic()
+    time.sleep(seconds)
+    used, wall = cpu() - before, time.monotonic() - t0
+    rss_kb = next(
+        int(line.split()[1])
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+        if line.startswith("VmRSS")
+    )
+    return 100 * used / wall, rss_kb / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--hosts", type=int, default=200)
+    parser.add_argument("--idle-agents", type=int, default=1000)
+    parser.add_argument("--skip-ansible", action="store_true")
+    parser.add_argument("--agent-processes", type=int, default=1, help="split the simulated hosts over N processes")
+    opts = parser.parse_args()
+    root = Path(tempfile.mkdtemp(prefix="opencoc-fanout-"))
+    bench = Bench(root)
+    try:
+        server = bench.spawn("serve", "--host", "127.0.0.1", "--port", str(bench.port), log="server.log")
+        wait_for(lambda: _healthy(bench.url), "the server", 60)
+        bench.admin("create-tenant", "bench")
+        key = bench.admin("create-key", "--tenant", "bench")
+        api = httpx.Client(base_url=bench.url, auth=SdkHmacAuth(key["access_key"], key["secret_key"]), timeout=60)
+
+        token = bench.admin("create-enroll-token", "--tenant", "bench")["token"]
+        per_process = opts.hosts // opts.agent_processes
+        fleets = [
+            bench.spawn(
+                "agent",
+                "--server",
+                bench.url,
+                "--token",
+                token,
+                "--state-dir",
+                str(root / f"fleet-{i}"),
+                "--simulate",
+                str(per_process),
+                "--log-level",
+                "WARNING",
+                log=f"fleet-{i}.log",
+            )
+            for i in range(opts.agent_processes)
+        ]
+        wait_for(lambda: online(api) >= opts.hosts, f"{opts.hosts} agents online", 180)
+        hosts = targets(api)[: opts.hosts]
+        script = {
+            "name": "bench_echo",
+            "type": "SHELL",
+            "content": "echo ok",
+            "description": "fan-out benchmark",
+            "properties": {"risk_level": "LOW", "version": "1"},
+        }
+        script_uuid = api.post("/v1/job/scripts", json=script).json()["data"]
+        run_order(api, script_uuid, hosts[:10])  # warm-up: one batch
+        results = [run_order(api, script_uuid, hosts) for _ in range(opts.runs)]
+        client_s = [r[0] for r in results]
+        server_ms = [r[1] for r in results]
+        batches = opts.hosts // 10
+        print(
+            f"OpenCOC: echo ok on {opts.hosts} hosts ({batches} batches x 10, CONTINUE), {opts.runs} runs,"
+            f" agents simulated by {opts.agent_processes} `opencoc agent --simulate {per_process}` process(es)"
+        )
+        print(
+            "  execute -> FINISHED: "
+            + ", ".join(f"{s:.2f} s" for s in client_s)
+            + f"  (median {statistics.median(client_s):.2f} s)"
+        )
+        print(
+            "  server gmt_created -> gmt_finished: "
+            + ", ".join(f"{m} ms" for m in server_ms)
+            + f"  ({statistics.median(server_ms) / batches:.0f} ms per batch, median)"
+        )
+        for fleet in fleets:
+            bench.stop(fleet)
+
+        if not opts.skip_ansible:
+            took = ansible(root, opts.hosts)
+            if took is not None:
+                print(f"Ansible (ansible-core, local connection, forks 10, serial 10): {took:.2f} s")
+                print(f"  ratio Ansible / OpenCOC (median): {took / statistics.median(client_s):.1f}x")
+
+        if opts.idle_agents:
+            token = bench.admin("create-enroll-token", "--tenant", "bench")["token"]
+            bench.spawn(
+                "agent",
+                "--server",
+                bench.url,
+                "--token",
+                token,
+                "--state-dir",
+                str(root / "idle"),
+                "--simulate",
+                str(opts.idle_agents),
+                "--log-level",
+                "WARNING",
+                log="idle.log",
+            )
+            wait_for(lambda: online(api) >= opts.idle_agents, f"{opts.idle_agents} agents online", 600)
+            time.sleep(15)  # let enrolment settle; every agent is now heartbeating and long-polling
+            cpu, rss = cpu_rss(server.pid, 10.0)
+            print(f"Idle: {opts.idle_agents} agents long-polling (25 s polls, 10 s heartbeats)")
+            print(f"  server CPU {cpu:.1f}% of one core, RSS {rss:.0f} MiB (sampled over 10 s from /proc)")
+    finally:
+        bench.close()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def _healthy(url: str) -> bool:
+    try:
+        return httpx.get(url + "/opencoc/health", timeout=1).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,93 @@
+"""Wire models of script execution, order operations and the agent's task results."""
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from opencoc.jobs.statuses import OperationType, RotationStrategy
+
+MAX_HOSTS = 200
+MAX_BATCH_HOSTS = 10
+MAX_BATCHES = 20
+MAX_PARAMS = 20
+
+# The seed's param_value rule, read as the scripts domain reads it (scripts/params.py): these
+# characters only, and never two dots in a row.
+PARAM_VALUE_PATTERN = r"^(?!.*\.\.)[A-Za-z0-9_\-/.*\x20?:\"',=+@\[\]{}]*$"
+
+
+class ScriptExecuteParamReference(BaseModel):
+    refer_type: str = Field(max_length=32)
+    param_id: str = Field(max_length=64)
+    param_version: str | None = Field(default=None, max_length=32)
+
+
+class ScriptExecuteInputParam(BaseModel):
+    model_config = ConfigDict(regex_engine="python-re")
+
+    param_name: str = Field(min_length=1, max_length=64)
+    param_value: str = Field(max_length=1024, pattern=PARAM_VALUE_PATTERN)
+    param_order: int | None = Field(default=None, ge=1, le=MAX_PARAMS)
+    param_refer: ScriptExecuteParamReference | None = None
+
+
+class ScriptExecuteParam(BaseModel):
+    resourceful: bool | None = None
+    timeout: int = Field(ge=5, le=1800)
+    success_rate: float = Field(ge=1, le=100)
+    execute_user: str = Field(min_length=1, max_length=32, pattern=r"^[^\s:/\\]+$")
+    script_params: list[ScriptExecuteInputParam] | None = Field(default=None, max_length=MAX_PARAMS)
+
+    @field_validator("success_rate")
+    @classmethod
+    def _one_decimal(cls, value: float) -> float:
+        if round(value, 1) != value:
+            raise ValueError("can contain at most one decimal place")
+        return value
+
+
+class CustomAttribute(BaseModel):
+    key: str = Field(min_length=1, max_length=20)
+    value: str = Field(max_length=50)
+
+
+class ExecuteResourceInstance(BaseModel):
+    resource_id: str = Field(min_length=1, max_length=64)
+    agent_sn: str | None = Field(default=None, min_length=1, max_length=32)
+    region_id: str | None = Field(default=None, max_length=32)
+    project_id: str | None = Field(default=None, max_length=32)
+    provider: str | None = Field(default=None, max_length=32)
+    type: str | None = Field(default=None, max_length=32)
+    custom_attributes: list[CustomAttribute] | None = Field(default=None, max_length=5)
+
+
+class ExecuteInstancesBatchInfo(BaseModel):
+    batch_index: int = Field(ge=1, le=MAX_BATCHES)
+    target_instances: list[ExecuteResourceInstance] = Field(min_length=1, max_length=MAX_BATCH_HOSTS)
+    rotation_strategy: RotationStrategy
+
+
+class ScriptExecuteModel(BaseModel):
+    """POST /v1/job/scripts/{script_uuid}."""
+
+    execute_param: ScriptExecuteParam
+    execute_batches: list[ExecuteInstancesBatchInfo] = Field(min_length=1, max_length=MAX_BATCHES)
+
+
+class JobScriptOrderOperationBody(BaseModel):
+    """PUT /v1/job/script/orders/{execute_uuid}/operation."""
+
+    operation_type: OperationType
+    batch_index: int | None = Field(default=None, ge=1, le=MAX_BATCHES)
+    instance_id: int | None = Field(default=None, ge=1, le=9_223_372_036_854_775_807)
+
+
+class TaskResult(BaseModel):
+    """POST /opencoc/agent/v1/tasks/{task_id}/result."""
+
+    status: Literal["FINISHED", "ABNORMAL", "CANCELED"]
+    exit_code: int | None = None
+    output: str = ""
+    started_at: int | None = None
+    finished_at: int | None = None
+    error: str | None = None

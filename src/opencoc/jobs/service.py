@@ -1,0 +1,182 @@
+"""Executing a script: check the request against the seed's rules, record the order, start batch 1."""
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from opencoc.agents.models import Agent
+from opencoc.auth.caller import Caller
+from opencoc.core import ids
+from opencoc.core.crypto import Cipher
+from opencoc.core.errors import OpenCOCError
+from opencoc.jobs import dispatcher
+from opencoc.jobs import statuses as st
+from opencoc.jobs.models import ScriptBatch, ScriptInstance, ScriptOrder
+from opencoc.jobs.schemas import (
+    MAX_HOSTS,
+    ExecuteInstancesBatchInfo,
+    ExecuteResourceInstance,
+    ScriptExecuteInputParam,
+    ScriptExecuteModel,
+)
+from opencoc.scripts import service as scripts_service
+from opencoc.scripts.executable import ExecutableScript
+
+INVALID = "COC.00040701"
+ORDER_NOT_FOUND = "COC.00040709"
+
+
+def _invalid(msg: str) -> OpenCOCError:
+    return OpenCOCError(INVALID, msg)
+
+
+def order_not_found(execute_uuid: str) -> OpenCOCError:
+    return OpenCOCError(ORDER_NOT_FOUND, f"script order[{execute_uuid}] does not exist")
+
+
+def get_order(session: Session, *, tenant_id: int, execute_uuid: str) -> ScriptOrder:
+    """The tenant's order, or COC.00040709 (also for another tenant's order)."""
+    order = session.scalar(
+        select(ScriptOrder).where(ScriptOrder.tenant_id == tenant_id, ScriptOrder.execute_uuid == execute_uuid)
+    )
+    if order is None:
+        raise order_not_found(execute_uuid)
+    return order
+
+
+def _batches(body: ScriptExecuteModel) -> list[ExecuteInstancesBatchInfo]:
+    batches = sorted(body.execute_batches, key=lambda b: b.batch_index)
+    if [b.batch_index for b in batches] != list(range(1, len(batches) + 1)):
+        raise _invalid("execute_batches.batch_index must start from 1 and be consecutive")
+    hosts = [t.resource_id for b in batches for t in b.target_instances]
+    if len(hosts) > MAX_HOSTS:
+        raise _invalid(f"execute_batches must hold at most {MAX_HOSTS} target_instances in all")
+    repeated = sorted({h for h in hosts if hosts.count(h) > 1})
+    if repeated:
+        raise _invalid(f"execute_batches.target_instances.resource_id {repeated[0]} appears more than once")
+    return batches
+
+
+def _params(script: ExecutableScript, given: list[ScriptExecuteInputParam], cipher: Cipher) -> list[dict[str, Any]]:
+    """The script's params with the given values (defaults for the rest), sensitive ones encrypted."""
+    declared = {p.name: p for p in script.params}
+    values: dict[str, str] = {}
+    for i, p in enumerate(given):
+        field = f"execute_param.script_params[{i}]"
+        if p.param_refer is not None:
+            raise _invalid(f"{field}.param_refer is not supported: pass param_value")
+        if p.param_name not in declared:
+            raise _invalid(f"{field}.param_name {p.param_name} is not a parameter of script {script.name}")
+        if p.param_name in values:
+            raise _invalid(f"{field}.param_name {p.param_name} is duplicated")
+        # the mask (what reads show for a sensitive value) stands for the script's default
+        if not (declared[p.param_name].sensitive and p.param_value == st.SENSITIVE_MASK):
+            values[p.param_name] = p.param_value
+    orders = [p.param_order for p in given]
+    if given and None not in orders and sorted(orders) != list(range(1, len(given) + 1)):  # type: ignore[type-var]
+        raise _invalid("execute_param.script_params.param_order must start from 1 and be consecutive")
+    out = []
+    for d in sorted(script.params, key=lambda d: d.order):
+        value = values.get(d.name, d.value)
+        out.append(
+            {
+                "param_name": d.name,
+                "param_value": cipher.encrypt(value) if d.sensitive else value,
+                "param_order": d.order,
+                "sensitive": d.sensitive,
+            }
+        )
+    return out
+
+
+def _resolve(session: Session, tenant_id: int, field: str, target: ExecuteResourceInstance) -> Agent:
+    """The tenant's enrolled agent a target names (resource_id, and agent_sn when given)."""
+    stmt = select(Agent).where(Agent.tenant_id == tenant_id, Agent.resource_id == target.resource_id)
+    if target.agent_sn is not None:
+        stmt = stmt.where(Agent.agent_sn == target.agent_sn)
+    agent = session.scalars(stmt.limit(1)).first()
+    if agent is None:
+        named = f" with agent_sn {target.agent_sn}" if target.agent_sn else ""
+        raise _invalid(f"{field}.resource_id {target.resource_id}{named} is not a host with an enrolled agent")
+    return agent
+
+
+def execute(
+    session: Session,
+    *,
+    caller: Caller,
+    script_uuid: str,
+    body: ScriptExecuteModel,
+    cipher: Cipher,
+    now: int,
+    offline_after_s: float,
+) -> tuple[str, set[str]]:
+    """Create the order and start its first batch: (execute_uuid, agents to wake)."""
+    script = scripts_service.get_executable(session, tenant_id=caller.tenant_id, script_uuid=script_uuid, cipher=cipher)
+    script.ensure_approved()
+    batches = _batches(body)
+    param = body.execute_param
+    params = _params(script, param.script_params or [], cipher)
+    agents: dict[str, Agent] = {}
+    for b in batches:
+        for j, t in enumerate(b.target_instances):
+            field = f"execute_batches[{b.batch_index - 1}].target_instances[{j}]"
+            agents[t.resource_id] = _resolve(session, caller.tenant_id, field, t)
+    targets = [t for b in batches for t in b.target_instances]
+    regions = sorted({t.region_id or agents[t.resource_id].region_id or "" for t in targets} - {""})
+    order = ScriptOrder(
+        execute_uuid=ids.execute_uuid(),
+        tenant_id=caller.tenant_id,
+        script_uuid=script.script_uuid,
+        script_name=script.name,
+        script_version_id=script.version_id,
+        script_version_name=script.version_name,
+        script_type=script.type,
+        content=script.content,
+        params=params,
+        timeout=param.timeout,
+        success_rate=param.success_rate,
+        execute_user=param.execute_user,
+        resourceful=param.resourceful,
+        region_ids=",".join(regions)[:512] or None,
+        total_batches=len(batches),
+        current_batch_index=1,
+        status=st.PROCESSING,
+        creator=caller.user_name,
+        creator_id=caller.user_id,
+        gmt_created=now,
+    )
+    session.add(order)
+    session.flush()
+    for b in batches:
+        session.add(
+            ScriptBatch(
+                order_id=order.id,
+                batch_index=b.batch_index,
+                rotation_strategy=b.rotation_strategy,
+                total_instances=len(b.target_instances),
+                skipped=False,
+            )
+        )
+        for t in b.target_instances:
+            agent = agents[t.resource_id]
+            session.add(
+                ScriptInstance(
+                    order_id=order.id,
+                    batch_index=b.batch_index,
+                    resource_id=t.resource_id,
+                    agent_sn=agent.agent_sn,
+                    region_id=t.region_id or agent.region_id,
+                    project_id=t.project_id,
+                    provider=t.provider,
+                    type=t.type,
+                    custom_attributes=[a.model_dump() for a in t.custom_attributes or []],
+                    status=st.READY,
+                    attempt=0,
+                    cancel_requested=False,
+                    gmt_created=now,
+                )
+            )
+    session.flush()
+    return order.execute_uuid, dispatcher.advance(session, order, now, offline_after_s)

@@ -1,0 +1,138 @@
+"""The agent's side of an instance: which tasks and cancels are due, handing them out, results.
+
+These run on every poll and every result, so they are prebuilt Core statements (one UPDATE ...
+RETURNING hands out all of an agent's due tasks at once) rather than ORM queries; the order is
+loaded as objects only when a result ends the last running instance and the order must move on.
+"""
+
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+from sqlalchemy import Table, and_, bindparam, func, insert, or_, select, update
+from sqlalchemy.orm import Session
+
+from opencoc.core.crypto import Cipher
+from opencoc.core.errors import OpenCOCError
+from opencoc.jobs import dispatcher
+from opencoc.jobs import statuses as st
+from opencoc.jobs.models import InstanceOutput, ScriptInstance, ScriptOrder
+from opencoc.jobs.schemas import TaskResult
+
+CANCEL_RESEND_MS = 5000  # a cancel not yet answered is sent again after this long
+
+_I = cast(Table, ScriptInstance.__table__)
+_O = cast(Table, ScriptOrder.__table__)
+
+_OPEN_FOR_AGENT = select(_I.c.status, _I.c.queued_at, _I.c.cancel_requested, _I.c.cancel_sent_at).where(
+    _I.c.agent_sn == bindparam("sn"), _I.c.status.in_((st.READY, st.PROCESSING))
+)
+_HAND_OUT = (
+    update(_I)
+    .where(_I.c.agent_sn == bindparam("sn"), _I.c.status == st.READY, _I.c.queued_at.is_not(None))
+    .values(status=st.PROCESSING, started_at=bindparam("now"))
+    .returning(_I.c.task_id, _I.c.order_id)
+)
+_SEND_CANCELS = (
+    update(_I)
+    .where(
+        _I.c.agent_sn == bindparam("sn"),
+        _I.c.status == st.PROCESSING,
+        _I.c.cancel_requested.is_(True),
+        or_(_I.c.cancel_sent_at.is_(None), _I.c.cancel_sent_at < bindparam("resend_before")),
+    )
+    .values(cancel_sent_at=bindparam("now"))
+    .returning(_I.c.task_id)
+)
+_ORDER_SPEC = select(_O.c.id, _O.c.script_type, _O.c.content, _O.c.params, _O.c.execute_user, _O.c.timeout).where(
+    _O.c.id.in_(bindparam("ids", expanding=True))
+)
+_FIND_TASK = select(_I.c.id, _I.c.order_id).where(
+    _I.c.task_id == bindparam("task_id"), _I.c.agent_sn == bindparam("sn")
+)
+_LOCK_ORDER = select(_O.c.status).where(_O.c.id == bindparam("order_id")).with_for_update()
+_END_RUN = (
+    update(_I)
+    .where(_I.c.id == bindparam("inst_id"), _I.c.status == st.PROCESSING, _I.c.task_id == bindparam("run_id"))
+    .values(
+        status=bindparam("new_status"),
+        exit_code=bindparam("code"),
+        error=bindparam("reason"),
+        gmt_finished=bindparam("now"),
+        cancel_requested=False,
+    )
+)
+_SAVE_OUTPUT = insert(cast(Table, InstanceOutput.__table__)).values(
+    instance_id=bindparam("inst_id"), output=bindparam("text")
+)
+_ACTIVE = select(func.count()).where(
+    _I.c.order_id == bindparam("order_id"),
+    or_(_I.c.status == st.PROCESSING, and_(_I.c.status == st.READY, _I.c.queued_at.is_not(None))),
+)
+
+
+@dataclass
+class Feed:
+    tasks: list[dict[str, Any]] = field(default_factory=list)
+    cancel: list[str] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.tasks or self.cancel)
+
+
+def has_work(session: Session, *, agent_sn: str, now: int) -> bool:
+    """Whether a claim would hand anything out (a read: no write transaction for idle agents)."""
+    for status, queued_at, cancel, sent_at in session.execute(_OPEN_FOR_AGENT, {"sn": agent_sn}):
+        if status == st.READY and queued_at is not None:
+            return True
+        if status == st.PROCESSING and cancel and (sent_at is None or sent_at < now - CANCEL_RESEND_MS):
+            return True
+    return False
+
+
+def _task(task_id: str, spec: Any, cipher: Cipher) -> dict[str, Any]:
+    params = [
+        {
+            "name": p["param_name"],
+            "value": cipher.decrypt(p["param_value"]) if p["sensitive"] else p["param_value"],
+            "sensitive": p["sensitive"],
+        }
+        for p in spec.params
+    ]
+    return {
+        "task_id": task_id,
+        "script_type": spec.script_type,
+        "content": spec.content,
+        "params": params,
+        "execute_user": spec.execute_user,
+        "timeout": spec.timeout,
+    }
+
+
+def claim(session: Session, *, agent_sn: str, cipher: Cipher, now: int) -> Feed:
+    """Hand out the agent's due tasks (READY -> PROCESSING, each exactly once) and its cancels."""
+    handed = session.execute(_HAND_OUT, {"sn": agent_sn, "now": now}).all()
+    cancels = session.execute(_SEND_CANCELS, {"sn": agent_sn, "now": now, "resend_before": now - CANCEL_RESEND_MS})
+    feed = Feed(cancel=[task_id for (task_id,) in cancels])
+    if handed:
+        specs = {row.id: row for row in session.execute(_ORDER_SPEC, {"ids": sorted({o for _, o in handed})})}
+        feed.tasks = [_task(task_id, specs[order_id], cipher) for task_id, order_id in handed]
+    return feed
+
+
+def report(
+    session: Session, *, agent_sn: str, task_id: str, result: TaskResult, now: int, offline_after_s: float
+) -> tuple[bool, set[str]]:
+    """Apply an agent's result exactly once: (accepted, agents to wake); 404 for an unknown task."""
+    found = session.execute(_FIND_TASK, {"task_id": task_id, "sn": agent_sn}).first()
+    if found is None:
+        raise OpenCOCError("COC.00000404", f"task {task_id} not found", status=404)
+    inst_id, order_id = found
+    order_status = session.execute(_LOCK_ORDER, {"order_id": order_id}).scalar_one()
+    values = {"new_status": result.status, "code": result.exit_code, "reason": result.error, "now": now}
+    ended = session.execute(_END_RUN, {"inst_id": inst_id, "run_id": task_id, **values})
+    if ended.rowcount != 1:  # type: ignore[attr-defined]
+        return False, set()
+    session.execute(_SAVE_OUTPUT, {"inst_id": inst_id, "text": result.output})
+    if order_status != st.PROCESSING or session.execute(_ACTIVE, {"order_id": order_id}).scalar_one():
+        return True, set()
+    return True, dispatcher.advance(session, dispatcher.lock_order(session, order_id), now, offline_after_s)

@@ -1,0 +1,76 @@
+"""Orders survive what hosts and servers do: a killed agent, a killed server, another tenant."""
+
+import os
+import signal
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+import pytest
+
+from opencoc.client.auth import SdkHmacAuth
+from tests.conftest import cli_tenant
+from tests.e2e.jobs.support import ORDERS, Api, Host, wait_for
+from tests.support.server import LiveServer
+
+pytestmark = pytest.mark.timeout(180)
+
+
+def test_an_agent_killed_mid_run_turns_its_instance_abnormal_after_the_grace(
+    api: Api, add_hosts: Callable[[int], list[Host]], tmp_path: Path
+) -> None:
+    (doomed,) = add_hosts(1)
+    pid_file = tmp_path / "pid"
+    script = api.script("echo $$ > ${pidfile}; sleep 60", {"pidfile": ""})
+    uuid = api.execute(script, [[doomed]], params={"pidfile": str(pid_file)})
+    wait_for(lambda: pid_file.exists() and pid_file.read_text().strip(), "the script to start")
+    doomed.kill9()
+    try:
+        info = api.wait_status(uuid, "ABNORMAL", "FINISHED", timeout=60)
+        inst = api.instance(uuid)
+        assert info["status"] == "ABNORMAL"
+        assert inst["status"] == "ABNORMAL" and inst["message"] == "agent lost"
+        assert inst["target_instance"]["agent_status"] == "OFFLINE"
+    finally:
+        os.killpg(int(pid_file.read_text()), signal.SIGKILL)  # the orphaned script of the dead agent
+
+
+def test_a_server_killed_mid_order_continues_after_restart_and_runs_nothing_twice(
+    api: Api, hosts: list[Host], jobs_server: LiveServer, tmp_path: Path
+) -> None:
+    script = api.script("f=$(mktemp ${dir}/run.XXXXXX); sleep 2; echo done > $f", {"dir": ""})
+    uuid = api.execute(script, [[h] for h in hosts], params={"dir": str(tmp_path)})
+    wait_for(lambda: len(list(tmp_path.glob("run.*"))) == 2, "batch 2's script to be running")
+    jobs_server.kill9()
+    jobs_server.start()
+    info = api.wait_status(uuid, "FINISHED", "ABNORMAL", timeout=90)
+    assert info["status"] == "FINISHED", [api.instances(uuid, b) for b in (1, 2, 3)]
+    runs = sorted(tmp_path.glob("run.*"))
+    assert len(runs) == 3, f"each of the 3 instances runs exactly once, got {runs}"
+    assert all(r.read_text() == "done\n" for r in runs)
+
+
+def test_another_tenant_sees_none_of_the_orders_and_cannot_run_on_the_hosts(
+    api: Api, hosts: list[Host], jobs_server: LiveServer
+) -> None:
+    uuid = api.execute(api.script("echo ok"), [hosts[:1]])
+    api.wait_status(uuid, "FINISHED")
+    other = cli_tenant(jobs_server.data_dir, jobs_server.database_url, f"other{os.getpid()}{id(api)}")
+    http = httpx.Client(base_url=jobs_server.url, auth=SdkHmacAuth(other.access_key, other.secret_key), timeout=30)
+    for path in (f"{ORDERS}/{uuid}", f"{ORDERS}/{uuid}/statistics", f"{ORDERS}/{uuid}/batches"):
+        resp = http.get(path)
+        assert resp.status_code == 400 and resp.json()["error_code"] == "COC.00040709", path
+    assert http.get(ORDERS).json()["data"] == {"total": 0, "data": []}
+    other_api = Api(jobs_server, other)
+    body = {
+        "execute_param": {"timeout": 60, "success_rate": 100, "execute_user": "root"},
+        "execute_batches": [
+            {
+                "batch_index": 1,
+                "rotation_strategy": "CONTINUE",
+                "target_instances": [{"resource_id": hosts[0].resource_id, "agent_sn": hosts[0].agent_sn}],
+            }
+        ],
+    }
+    resp = http.post(f"/v1/job/scripts/{other_api.script('echo stolen')}", json=body)
+    assert resp.status_code == 400 and hosts[0].resource_id in resp.json()["error_msg"]
