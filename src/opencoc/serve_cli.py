@@ -50,6 +50,7 @@ def register(app: typer.Typer, admin: typer.Typer) -> None:
             workers=workers,
             log_level=settings.log_level,
             access_log=False,
+            timeout_graceful_shutdown=3,
             loop="uvloop",
             http="httptools",
         )

@@ -23,8 +23,19 @@ def new_request_id() -> str:
     return f"{_REQUEST_PREFIX}{next(_request_counter):016x}"
 
 
+AGENT_RESULT_MAX_BODY = 8 * 1024 * 1024
+
+
+def _is_agent_result(path: str) -> bool:
+    """An agent uploading a task's result: up to 1 MB of output, which JSON escaping can inflate."""
+    return path.startswith("/opencoc/agent/v1/tasks/") and path.endswith("/result")
+
+
 class RequestGuards:
-    """Pure ASGI middleware: sets `X-Request-Id` and rejects bodies over `max_body` with 413."""
+    """Pure ASGI middleware: sets `X-Request-Id` and rejects bodies over the limit with 413.
+
+    The limit is `max_body`, except for agent result uploads (`AGENT_RESULT_MAX_BODY`).
+    """
 
     def __init__(self, app: ASGIApp, max_body: int) -> None:
         self.app = app
@@ -47,9 +58,10 @@ class RequestGuards:
                 message = {**message, "headers": headers}
             await send(message)
 
+        limit = max(self.max_body, AGENT_RESULT_MAX_BODY) if _is_agent_result(scope["path"]) else self.max_body
         declared = _content_length(scope)
-        if declared is not None and declared > self.max_body:
-            await self._reject(scope, send_with_id)
+        if declared is not None and declared > limit:
+            await self._reject(scope, send_with_id, limit)
             return
         seen = 0
 
@@ -58,7 +70,7 @@ class RequestGuards:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.max_body:
+                if seen > limit:
                     raise BodyTooLarge
             return message
 
@@ -66,11 +78,11 @@ class RequestGuards:
             await self.app(scope, counted_receive, send_with_id)
         except BodyTooLarge:
             if not started:
-                await self._reject(scope, send_with_id)
+                await self._reject(scope, send_with_id, limit)
 
-    async def _reject(self, scope: Scope, send: Any) -> None:
+    async def _reject(self, scope: Scope, send: Any, limit: int) -> None:
         family = family_for_path(scope.get("path", ""))
-        msg = f"request body must be at most {self.max_body} bytes"
+        msg = f"request body must be at most {limit} bytes"
         body = orjson.dumps(error_body(family, "COC.00000413", msg))
         await send(
             {
