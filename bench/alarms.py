@@ -31,7 +31,6 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 from sqlalchemy import func, select
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -99,34 +98,6 @@ class Result:
     p99_ms: float
 
 
-class BenchServer(LiveServer):
-    """LiveServer with `--workers`."""
-
-    workers: int = 1
-
-    def start(self, timeout: float = 60.0) -> "BenchServer":
-        log = open(self.data_dir / f"server-{self.port}.log", "ab")  # noqa: SIM115
-        argv = [sys.executable, "-m", "opencoc", "serve", "--host", "127.0.0.1", "--port", str(self.port)]
-        self.proc = subprocess.Popen(
-            [*argv, "--workers", str(self.workers)],
-            env=self.env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited: {self.log_tail()}")
-            try:
-                if httpx.get(self.url + "/opencoc/health", timeout=1).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        raise RuntimeError(f"server did not start: {self.log_tail()}")
-
-
 def wrk(url: str, folder: Path, args: list[str], connections: int, seconds: float) -> Result:
     script = folder / "alarms.lua"
     script.write_text(LUA)
@@ -166,9 +137,7 @@ def line(label: str, result: Result, extra: str = "") -> None:
 
 def run_backend(name: str, database_url: str | None, seconds: float, connections: int, workers: int) -> None:
     data_dir = Path(tempfile.mkdtemp(prefix=f"opencoc-bench-alarms-{name}-"))
-    server = BenchServer(data_dir, database_url)
-    server.workers = workers
-    server.start()
+    server = LiveServer(data_dir, database_url, workers=workers).start(timeout=60)
     folder = Path(tempfile.mkdtemp(prefix="wrk-", dir=data_dir))
     db_url = database_url or f"sqlite:///{data_dir / 'opencoc.db'}"
     tenant = "bench"

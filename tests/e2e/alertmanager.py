@@ -6,14 +6,13 @@ OPENCOC_TEST_ALERTMANAGER=required (CI) makes a missing binary a failure instead
 import os
 import shutil
 import subprocess
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from tests.support.server import free_port
+from tests.support.server import free_port, wait_ready
 
 BINARY = "prometheus-alertmanager"
 
@@ -77,17 +76,8 @@ class Alertmanager:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"alertmanager exited: {self.log_tail()}")
-            try:
-                if httpx.get(f"{self.url}/-/ready", timeout=1).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
-        raise RuntimeError(f"alertmanager did not start: {self.log_tail()}")
+        wait_ready(self.proc, f"{self.url}/-/ready", "alertmanager", self.log_tail, timeout)
+        return self
 
     def log_tail(self) -> str:
         path = self.folder / "alertmanager.log"

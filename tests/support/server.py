@@ -6,6 +6,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,6 +17,21 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def wait_ready(proc: subprocess.Popen, url: str, what: str, log_tail: Callable[[], str], timeout: float) -> None:  # type: ignore[type-arg]
+    """Return once GET `url` answers 200; RuntimeError with the log tail if `proc` exits or time runs out."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{what} exited: {log_tail()}")
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"{what} did not start: {log_tail()}")
 
 
 def server_env(data_dir: Path, database_url: str | None, **extra: str) -> dict[str, str]:
@@ -35,6 +51,7 @@ class LiveServer:
     database_url: str | None
     port: int = field(default_factory=free_port)
     extra_env: dict[str, str] = field(default_factory=dict)
+    workers: int = 1
     proc: subprocess.Popen | None = None  # type: ignore[type-arg]
 
     @property
@@ -47,24 +64,16 @@ class LiveServer:
 
     def start(self, timeout: float = 30.0) -> "LiveServer":
         log = open(self.data_dir / f"server-{self.port}.log", "ab")  # noqa: SIM115
+        argv = [sys.executable, "-m", "opencoc", "serve", "--host", "127.0.0.1", "--port", str(self.port)]
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "opencoc", "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+            [*argv, "--workers", str(self.workers)],
             env=self.env,
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited: {self.log_tail()}")
-            try:
-                if httpx.get(self.url + "/opencoc/health", timeout=1).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
-        raise RuntimeError(f"server did not start: {self.log_tail()}")
+        wait_ready(self.proc, self.url + "/opencoc/health", "server", self.log_tail, timeout)
+        return self
 
     def log_tail(self) -> str:
         path = self.data_dir / f"server-{self.port}.log"

@@ -4,20 +4,17 @@ A webhook request puts its reports on the queue and awaits their futures. A work
 whatever is queued (up to MAX_BATCH), stores it in one transaction on the database's write
 pool and then resolves the futures, so a 200 always follows a commit, and one commit (one WAL
 sync on SQLite) acknowledges many alarms. While a batch commits the next one gathers. SQLite
-has one worker (one writer anyway); PostgreSQL two (one commits while the other works), kept
+has one worker (one writer anyway; processes on one file take turns, see core/group_commit.py);
+PostgreSQL two (one commits while the other works), kept
 correct by the unique key and row locks. If a batch fails, its items are retried one
 transaction each, so one bad item cannot fail the others.
 """
 
 import asyncio
-import fcntl
 import logging
-import os
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-
-from sqlalchemy.orm import Session
 
 from opencoc.alarms import ingest
 from opencoc.alarms.integrations import KeyCache
@@ -50,12 +47,6 @@ class AlarmWriter:
         self.workers = 1 if db.is_sqlite else PG_WORKERS
         self.running = False
         self.keys = KeyCache()
-        self._lock_fd: int | None = None
-        if db.is_sqlite:
-            # Server processes on one SQLite file (`serve --workers N`) take turns on this lock: the
-            # kernel wakes the next writer at once, where SQLite's busy handler sleeps and retries.
-            path = db.url.removeprefix("sqlite:///") + ".alarm-writer.lock"
-            self._lock_fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
 
     async def submit(self, integration_id: int, reports: Iterable[AlarmReport]) -> None:
         """Return once every report is committed; raise the first report's error otherwise."""
@@ -86,9 +77,6 @@ class AlarmWriter:
                 pending = self.queue.get_nowait()
                 if not pending.future.done():
                     pending.future.set_exception(unavailable())
-            if self._lock_fd is not None:
-                os.close(self._lock_fd)
-                self._lock_fd = None
 
     async def _work(self) -> None:
         while True:
@@ -121,18 +109,8 @@ class AlarmWriter:
                 pending.future.set_exception(error)
 
     async def _write(self, items: list[ingest.Item]) -> list[OpenCOCError | None]:
-        """One transaction for `items`; on SQLite under the writers' file lock, held until the commit."""
-
-        def job(session: Session) -> list[OpenCOCError | None]:
-            if self._lock_fd is not None:
-                fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
-            return ingest.ingest_batch(session, items)
-
-        try:
-            return await self.db.run_write(job)
-        finally:
-            if self._lock_fd is not None:
-                fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+        """One transaction for `items`."""
+        return await self.db.run_write(lambda session: ingest.ingest_batch(session, items))
 
     async def _one(self, item: ingest.Item) -> Exception | None:
         try:

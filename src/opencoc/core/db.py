@@ -5,8 +5,8 @@ failing with SQLITE_BUSY when a read transaction tries to upgrade; readers use p
 
 Async handlers run database work with `await db.run_write(fn)` / `await db.run_read(fn)`: `fn`
 gets a session inside a transaction, on a dedicated thread pool (cheaper than Starlette's
-threadpool hop). On SQLite one thread does all writes of the process, so they never wait on
-each other's lock.
+threadpool hop). On SQLite one thread does all writes of the process, many to a transaction
+(core/group_commit.py), so they never wait on each other's lock.
 """
 
 import asyncio
@@ -17,6 +17,8 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
+
+from opencoc.core.group_commit import GroupCommitter
 
 
 def _sqlite_engine(url: str, begin: str) -> Engine:
@@ -60,8 +62,13 @@ class Database:
             self.read_engine = self.write_engine
         self._writer = sessionmaker(self.write_engine, expire_on_commit=False)
         self._reader = sessionmaker(self.read_engine, expire_on_commit=False)
-        self._write_pool = ThreadPoolExecutor(1 if self.is_sqlite else 16, thread_name_prefix="db-write")
+        self._group_commit = GroupCommitter(self.write, self._lock_path()) if self.is_sqlite else None
+        self._write_pool = ThreadPoolExecutor(16, thread_name_prefix="db-write")
         self._read_pool = ThreadPoolExecutor(8, thread_name_prefix="db-read")
+
+    def _lock_path(self) -> str:
+        """The SQLite writers' lock file, beside the database file."""
+        return self.write_engine.url.database + ".write-lock"  # type: ignore[operator]
 
     @contextmanager
     def write(self) -> Iterator[Session]:
@@ -75,7 +82,9 @@ class Database:
             yield session
 
     async def run_write(self, fn: Callable[[Any], T]) -> T:
-        """Run `fn(session)` in a write transaction on the write pool; commits if it returns."""
+        """Run `fn(session)` in a write transaction off the event loop; its changes commit if it returns."""
+        if self._group_commit is not None:
+            return await self._group_commit.run(fn)
 
         def job() -> T:
             with self.write() as session:
@@ -91,6 +100,8 @@ class Database:
         return await asyncio.get_running_loop().run_in_executor(self._read_pool, job)
 
     def dispose(self) -> None:
+        if self._group_commit is not None:
+            self._group_commit.stop()
         self._write_pool.shutdown(wait=False)
         self._read_pool.shutdown(wait=False)
         self.write_engine.dispose()

@@ -1,4 +1,7 @@
-"""Typed FastAPI dependencies for what the app holds: database, settings, cipher, wake-ups."""
+"""Typed FastAPI dependencies for what the app holds: database, settings, cipher, wake-ups.
+
+The getters are `async` so that FastAPI calls them inline instead of on its thread pool.
+"""
 
 from typing import Annotated
 
@@ -10,19 +13,19 @@ from opencoc.core.db import Database
 from opencoc.core.wakeups import Wakeups
 
 
-def get_db(request: Request) -> Database:
+async def get_db(request: Request) -> Database:
     return request.app.state.db
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_cipher(request: Request) -> Cipher:
+async def get_cipher(request: Request) -> Cipher:
     return request.app.state.cipher
 
 
-def get_wakeups(request: Request) -> Wakeups:
+async def get_wakeups(request: Request) -> Wakeups:
     return request.app.state.wakeups
 
 

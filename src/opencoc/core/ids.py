@@ -16,7 +16,7 @@ def _stamp() -> str:
 
 def incident_num() -> str:
     """`IM` + 14-digit timestamp + 10 random digits (26 chars)."""
-    return "IM" + _stamp() + "".join(secrets.choice(string.digits) for _ in range(10))
+    return f"IM{_stamp()}{secrets.randbelow(10**10):010d}"
 
 
 def script_uuid() -> str:

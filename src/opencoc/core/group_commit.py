@@ -1,0 +1,132 @@
+"""Group commit for SQLite: the process's one writer thread runs queued writes in shared transactions.
+
+SQLite has one writer at a time, so the writes of a process queue anyway; this thread takes
+everything queued (up to MAX_BATCH) and runs it in one transaction, each write in its own
+SAVEPOINT: a write that raises undoes only its own changes and gets its own exception, the
+others commit together. Every caller is answered after the commit, so what a caller sees as done
+is durable, and one commit serves many requests.
+
+Server processes on one SQLite file (`serve --workers N`) take turns with a file lock held from
+before BEGIN to after COMMIT: the kernel hands it to the next process at once, where SQLite's
+busy handler would sleep and retry.
+"""
+
+import asyncio
+import fcntl
+import os
+import queue
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+MAX_BATCH = 64
+
+
+@dataclass(slots=True)
+class _Write:
+    fn: Callable[[Session], Any]
+    loop: asyncio.AbstractEventLoop
+    future: "asyncio.Future[Any]"
+
+
+def _settle(future: "asyncio.Future[Any]", error: BaseException | None, value: Any) -> None:
+    if future.cancelled():
+        return
+    if error is None:
+        future.set_result(value)
+    else:
+        future.set_exception(error)
+
+
+class GroupCommitter:
+    """Runs `fn(session)` jobs on one thread, many to a transaction; see the module docstring."""
+
+    def __init__(self, transaction: Callable[[], AbstractContextManager[Session]], lock_path: str) -> None:
+        self._transaction = transaction
+        self._lock_path = lock_path
+        self._queue: queue.SimpleQueue[_Write | None] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._start_lock = threading.Lock()
+
+    async def run(self, fn: Callable[[Session], Any]) -> Any:
+        loop = asyncio.get_running_loop()
+        future = loop.create_future()
+        self._ensure_thread()
+        self._queue.put(_Write(fn, loop, future))
+        return await future
+
+    def stop(self) -> None:
+        if self._thread is not None:
+            self._queue.put(None)
+
+    def _ensure_thread(self) -> None:
+        if self._thread is None:
+            with self._start_lock:
+                if self._thread is None:
+                    self._thread = threading.Thread(target=self._loop, name="db-group-commit", daemon=True)
+                    self._thread.start()
+
+    def _loop(self) -> None:
+        lock_fd = os.open(self._lock_path, os.O_CREAT | os.O_RDWR, 0o600)
+        try:
+            for batch in self._batches():
+                fcntl.flock(lock_fd, fcntl.LOCK_EX)
+                try:
+                    outcomes = self._commit(batch)
+                finally:
+                    fcntl.flock(lock_fd, fcntl.LOCK_UN)
+                self._answer(batch, outcomes)
+        finally:
+            os.close(lock_fd)
+
+    @staticmethod
+    def _answer(batch: list[_Write], outcomes: list[tuple[BaseException | None, Any]]) -> None:
+        for write, (error, value) in zip(batch, outcomes, strict=True):
+            try:
+                write.loop.call_soon_threadsafe(_settle, write.future, error, value)
+            except RuntimeError:  # the caller's event loop is closed: nobody is waiting
+                pass
+
+    def _batches(self) -> Iterator[list[_Write]]:
+        while True:
+            first = self._queue.get()
+            if first is None:
+                return
+            batch = [first]
+            while len(batch) < MAX_BATCH:
+                try:
+                    more = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if more is None:
+                    self._queue.put(None)
+                    break
+                batch.append(more)
+            yield batch
+
+    def _commit(self, batch: list[_Write]) -> list[tuple[BaseException | None, Any]]:
+        """(error, value) per write; a failed commit fails every write that had succeeded."""
+        outcomes: list[tuple[BaseException | None, Any]] = []
+        try:
+            with self._transaction() as session:
+                if len(batch) == 1:
+                    outcomes.append((None, batch[0].fn(session)))
+                else:
+                    for write in batch:
+                        outcomes.append(self._in_savepoint(session, write))
+        except Exception as exc:  # BEGIN or COMMIT failed, or the single write raised
+            own_errors = [error for error, _ in outcomes] + [None] * (len(batch) - len(outcomes))
+            return [(error or exc, None) for error in own_errors]
+        return outcomes
+
+    @staticmethod
+    def _in_savepoint(session: Session, write: _Write) -> tuple[BaseException | None, Any]:
+        try:
+            with session.begin_nested():
+                return None, write.fn(session)
+        except Exception as exc:
+            return exc, None

@@ -1,0 +1,90 @@
+"""SQLite writes queued together commit together; a write that fails undoes only itself."""
+
+import asyncio
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from opencoc.core.db import Database
+
+
+class Boom(Exception):
+    pass
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Iterator[Database]:
+    database = Database(f"sqlite:///{tmp_path / 'g.db'}")
+    with database.write() as session:
+        session.execute(text("CREATE TABLE t (n INTEGER PRIMARY KEY)"))
+    yield database
+    database.dispose()
+
+
+def _rows(db: Database) -> list[int]:
+    with db.read() as session:
+        return [row[0] for row in session.execute(text("SELECT n FROM t ORDER BY n"))]
+
+
+def _insert(n: int, fail: bool = False):  # type: ignore[no-untyped-def]
+    def job(session: Session) -> int:
+        session.execute(text("INSERT INTO t (n) VALUES (:n)"), {"n": n})
+        if fail:
+            raise Boom(n)
+        return n
+
+    return job
+
+
+def test_queued_writes_share_a_batch_and_a_failing_one_undoes_only_itself(db: Database) -> None:
+    release = threading.Event()
+    sessions: list[Session] = []
+
+    def blocker(session: Session) -> None:
+        release.wait(10)
+
+    def recorder(n: int):  # type: ignore[no-untyped-def]
+        def job(session: Session) -> int:
+            sessions.append(session)
+            return _insert(n)(session)
+
+        return job
+
+    async def scenario() -> list[object]:
+        first = asyncio.ensure_future(db.run_write(blocker))
+        await asyncio.sleep(0.05)  # the writer thread is now inside `blocker`; the rest queue up
+        jobs = [db.run_write(recorder(n)) for n in range(1, 6)]
+        jobs.insert(2, db.run_write(_insert(99, fail=True)))
+        gathered = asyncio.gather(*jobs, return_exceptions=True)
+        await asyncio.sleep(0.05)
+        release.set()
+        await first
+        return list(await gathered)
+
+    results = asyncio.run(scenario())
+    assert [r for r in results if not isinstance(r, Exception)] == [1, 2, 3, 4, 5]
+    assert isinstance(results[2], Boom)
+    assert _rows(db) == [1, 2, 3, 4, 5]
+    assert all(s is sessions[0] for s in sessions), "the five writes ran in one transaction"
+
+
+def test_a_lone_write_that_fails_is_rolled_back(db: Database) -> None:
+    async def scenario() -> None:
+        with pytest.raises(Boom):
+            await db.run_write(_insert(7, fail=True))
+        assert await db.run_write(_insert(8)) == 8
+
+    asyncio.run(scenario())
+    assert _rows(db) == [8]
+
+
+def test_the_answer_comes_after_the_commit(db: Database) -> None:
+    async def scenario() -> list[int]:
+        await asyncio.gather(*(db.run_write(_insert(n)) for n in range(10, 20)))
+        return _rows(db)  # a separate connection sees every acknowledged write
+
+    assert asyncio.run(scenario()) == list(range(10, 20))
