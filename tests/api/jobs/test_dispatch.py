@@ -51,6 +51,23 @@ def test_output_is_stored_apart_from_the_instance(fleet: Fleet) -> None:
         assert session.get_one(ScriptInstance, inst_id).status == "FINISHED"
 
 
+def test_a_1_mb_output_whose_json_is_several_mb_is_accepted(fleet: Fleet) -> None:
+    (a,) = fleet.enroll(1)
+    uuid = fleet.execute(fleet.script(), batches([a]))
+    output = "\x01" * (1024 * 1024)  # 1 MiB of control bytes: 6 MiB once JSON-escaped
+    resp = fleet.report(a, fleet.task(a)["task_id"], output=output)
+    assert resp.status_code == 200 and resp.json() == {"accepted": True}
+    assert fleet.instances(uuid, 1)[a.agent_sn]["message"] == output
+
+
+def test_a_result_body_over_8_mib_is_413(fleet: Fleet) -> None:
+    (a,) = fleet.enroll(1)
+    fleet.execute(fleet.script(), batches([a]))
+    resp = fleet.report(a, fleet.task(a)["task_id"], output="x" * (8 * 1024 * 1024))
+    assert resp.status_code == 413
+    assert resp.json() == {"error_code": "COC.00000413", "error_msg": "request body must be at most 8388608 bytes"}
+
+
 def test_rotation_pause_pauses_between_batches_until_continue(fleet: Fleet) -> None:
     a, b = fleet.enroll(2)
     uuid = fleet.execute(fleet.script(), batches([a], [b], strategy="PAUSE"))
