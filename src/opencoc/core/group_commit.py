@@ -13,6 +13,7 @@ busy handler would sleep and retry.
 
 import asyncio
 import fcntl
+import logging
 import os
 import queue
 import threading
@@ -24,6 +25,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 MAX_BATCH = 64
+
+log = logging.getLogger("opencoc.db")
 
 
 @dataclass(slots=True)
@@ -74,11 +77,15 @@ class GroupCommitter:
         lock_fd = os.open(self._lock_path, os.O_CREAT | os.O_RDWR, 0o600)
         try:
             for batch in self._batches():
-                fcntl.flock(lock_fd, fcntl.LOCK_EX)
                 try:
-                    outcomes = self._commit(batch)
-                finally:
-                    fcntl.flock(lock_fd, fcntl.LOCK_UN)
+                    fcntl.flock(lock_fd, fcntl.LOCK_EX)
+                    try:
+                        outcomes = self._commit(batch)
+                    finally:
+                        fcntl.flock(lock_fd, fcntl.LOCK_UN)
+                except BaseException as exc:  # never let the writer thread die: every later write would hang
+                    log.exception("a batch of %d writes failed outside its transaction", len(batch))
+                    outcomes = [(exc, None)] * len(batch)
                 self._answer(batch, outcomes)
         finally:
             os.close(lock_fd)
