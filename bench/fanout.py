@@ -12,6 +12,7 @@ and RSS are sampled from /proc for 10 s. Prints figures; asserts nothing.
 """
 
 import argparse
+import asyncio
 import json
 import os
 import shutil
@@ -135,6 +136,23 @@ def run_order(api: httpx.Client, script_uuid: str, hosts: list[dict[str, str]]) 
     return elapsed, int(info["gmt_finished"] - info["gmt_created"])
 
 
+def script_floor_ms(batch: int = 10, runs: int = 5) -> float:
+    """Median ms to run `echo ok` in `batch` concurrent /bin/sh processes from asyncio: the batch's own work."""
+
+    async def one() -> None:
+        proc = await asyncio.create_subprocess_exec(
+            "/bin/sh", "-c", "echo ok", stdout=asyncio.subprocess.PIPE, start_new_session=True
+        )
+        await proc.communicate()
+
+    async def timed() -> float:
+        started = time.perf_counter()
+        await asyncio.gather(*(one() for _ in range(batch)))
+        return (time.perf_counter() - started) * 1000
+
+    return statistics.median(asyncio.run(timed()) for _ in range(runs))
+
+
 def ansible(root: Path, hosts: int) -> float | None:
     playbook_bin = Path(PY).with_name("ansible-playbook")
     if not playbook_bin.exists() and not shutil.which("ansible-playbook"):
@@ -252,6 +270,9 @@ def main() -> None:
             + ", ".join(f"{m} ms" for m in server_ms)
             + f"  ({statistics.median(server_ms) / batches:.0f} ms per batch, median)"
         )
+        floor = script_floor_ms()
+        overhead = statistics.median(server_ms) / batches - floor
+        print(f"  per-batch overhead: {overhead:.0f} ms (per batch minus {floor:.0f} ms to run 10 `echo ok` here)")
         for fleet in fleets:
             bench.stop(fleet)
 

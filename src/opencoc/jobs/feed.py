@@ -23,9 +23,10 @@ def agent_key(agent_sn: str) -> str:
     return f"agent:{agent_sn}"
 
 
-async def _collect(request: Request, agent_sn: str) -> tasks.Feed:
+async def _collect(request: Request, agent_sn: str, woken: bool) -> tasks.Feed:
+    """Claim the agent's work; a poll that was not woken first checks with a read that there is any."""
     db, cipher = request.app.state.db, request.app.state.cipher
-    if not await db.run_read(lambda s: tasks.has_work(s, agent_sn=agent_sn, now=now_ms())):
+    if not woken and not await db.run_read(lambda s: tasks.has_work(s, agent_sn=agent_sn, now=now_ms())):
         return tasks.Feed()
     return await db.run_write(lambda s: tasks.claim(s, agent_sn=agent_sn, cipher=cipher, now=now_ms()))
 
@@ -36,6 +37,7 @@ async def poll_tasks(request: Request, agent: CurrentAgent, wait: float = Query(
     wakeups = request.app.state.wakeups
     loop = asyncio.get_running_loop()
     deadline = loop.time() + wait
+    woken = False
     while True:
         remaining = deadline - loop.time()
         waiter = asyncio.ensure_future(wakeups.wait(agent_key(agent.agent_sn), max(remaining, 0.0)))
@@ -43,10 +45,10 @@ async def poll_tasks(request: Request, agent: CurrentAgent, wait: float = Query(
         try:
             if await request.is_disconnected():  # never hand a task to a poll nobody reads any more
                 return {"tasks": [], "cancel": []}
-            feed = await _collect(request, agent.agent_sn)
+            feed = await _collect(request, agent.agent_sn, woken)
             if feed or remaining <= 0:
                 return {"tasks": feed.tasks, "cancel": feed.cancel}
-            await waiter
+            woken = await waiter
         finally:
             waiter.cancel()
 
