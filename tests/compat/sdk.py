@@ -29,7 +29,10 @@ def sdk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimpleNamespace]:
             CreateExternalIncidentRequest,
             HandleCocIncidentRequest,
             HandleExternalIncidentRequest,
+            ListCocTicketOperationHistoriesRequest,
             ListIncidentSimpleTicketsRequest,
+            ListTicketParams,
+            ObjectFilter,
             ShowCocIncidentDetailRequest,
         )
         from huaweicloudsdkcore.auth.credentials import BasicCredentials, GlobalCredentials
@@ -43,6 +46,9 @@ def sdk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimpleNamespace]:
             HandleCocIncidentRequest=HandleCocIncidentRequest,
             HandleExternalIncidentRequest=HandleExternalIncidentRequest,
             ListIncidentSimpleTicketsRequest=ListIncidentSimpleTicketsRequest,
+            ListCocTicketOperationHistoriesRequest=ListCocTicketOperationHistoriesRequest,
+            ListTicketParams=ListTicketParams,
+            ObjectFilter=ObjectFilter,
             ShowCocIncidentDetailRequest=ShowCocIncidentDetailRequest,
             BasicCredentials=BasicCredentials,
             GlobalCredentials=GlobalCredentials,

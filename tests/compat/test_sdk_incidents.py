@@ -60,6 +60,21 @@ def test_full_lifecycle_through_the_sdk(sdk: SimpleNamespace, live_server: LiveS
     listed = coc.list_incident_simple_tickets(sdk.ListIncidentSimpleTicketsRequest(offset=1, limit=10))
     assert listed.data["total"] == 1 and listed.data["list"][0]["ticket_id"] == num
 
+    by_ticket = sdk.ObjectFilter(field="ticket_id", operator="=", values=[num])
+    histories = coc.list_coc_ticket_operation_histories(
+        sdk.ListCocTicketOperationHistoriesRequest(ticket_type="incident", body=sdk.ListTicketParams([by_ticket]))
+    ).data
+    actions = [(e["operator"], e["action"]) for e in histories["info"]]
+    assert actions == [
+        ("u-creator", "create"),
+        ("u-oncall", "acceptedIncident1"),
+        ("u-oncall", "commitSolution1"),
+        ("u-creator", "confirm"),
+        ("u-oncall", "commitSolution1"),
+        ("u-creator", "confirm"),
+    ]
+    assert histories["total"] == 6 and histories["info"][3]["comment"] == "still flapping"
+
 
 def test_errors_surface_as_client_request_exception(
     sdk: SimpleNamespace, live_server: LiveServer, live_tenant: TenantKey

@@ -1,5 +1,6 @@
-"""`opencoc incident create|accept|resolve|confirm|show|list`: the incident API from the shell."""
+"""`opencoc incident create|accept|resolve|confirm|show|list|history`: the incident API from the shell."""
 
+import time
 from typing import Any
 
 import typer
@@ -10,6 +11,7 @@ from opencoc.incidents import enums
 
 CREATE = "/v1/external/incident/create"
 HANDLE = "/v1/external/incident/handle"
+HISTORIES = "/v1/external/incident/list-histories"
 
 JSON_OUT = typer.Option(False, "--json", help="Print the API's JSON instead of a summary.")
 OPERATOR = typer.Option(..., "--operator", help="Operator id (an assignee of the incident).")
@@ -51,7 +53,9 @@ def _show(data: dict[str, Any]) -> None:
 
 
 def register(app: typer.Typer, admin: typer.Typer) -> None:
-    incident = typer.Typer(help="Incident tickets: create, accept, resolve, confirm, show, list.", no_args_is_help=True)
+    incident = typer.Typer(
+        help="Incident tickets: create, accept, resolve, confirm, show, list, history.", no_args_is_help=True
+    )
     app.add_typer(incident, name="incident")
 
     @incident.command("create")
@@ -160,3 +164,18 @@ def register(app: typer.Typer, admin: typer.Typer) -> None:
             )
         console.print(table)
         console.print(f"{len(data['list'])} of {data['total']}")
+
+    @incident.command("history")
+    def history(num: str, json_out: bool = JSON_OUT) -> None:
+        """Every operation recorded on an incident, oldest first."""
+        body = {"string_filters": [{"field": "ticket_id", "operator": "=", "values": [num]}]}
+        with api_errors():
+            data = api().post(HISTORIES, body)["data"]
+        if json_out:
+            emit_json(data)
+            return
+        table = Table("time (UTC)", "operator", "action", "comment")
+        for item in data["info"]:
+            when = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(item["start_time"] / 1000))
+            table.add_row(when, item["operator"], item["action_name_en"], item["comment"] or "")
+        console.print(table)

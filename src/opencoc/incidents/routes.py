@@ -15,7 +15,7 @@ from opencoc.core.db import Database
 from opencoc.core.envelopes import coc_ok
 from opencoc.core.errors import OpenCOCError
 from opencoc.core.responses import FastJSONResponse
-from opencoc.incidents import enums, schemas, service
+from opencoc.incidents import enums, histories, schemas, service
 
 router = APIRouter(tags=["incidents"])
 
@@ -76,4 +76,14 @@ async def list_incident_tickets(
     data = await _db(request).run_read(
         lambda s: service.list_tickets(s, tenant_id=caller.tenant_id, offset=offset, limit=limit)
     )
+    return FastJSONResponse(coc_ok(data))
+
+
+@router.post("/v1/{ticket_type}/list-histories", response_model=None)
+@router.post("/v1/external/{ticket_type}/list-histories", response_model=None)
+async def list_ticket_histories(ticket_type: str, request: Request, caller: CurrentCaller) -> FastJSONResponse:
+    """The operations recorded on the incidents a `ticket_id` filter names (`data: {total, info}`)."""
+    histories.check_ticket_type(ticket_type)
+    params = schemas.parse(histories.ListTicketParams, await _json_object(request))
+    data = await _db(request).run_read(lambda s: histories.list_histories(s, tenant_id=caller.tenant_id, params=params))
     return FastJSONResponse(coc_ok(data))

@@ -13,7 +13,7 @@ from opencoc.core import ids
 from opencoc.core.clock import now_ms
 from opencoc.core.errors import OpenCOCError
 from opencoc.incidents import enums, schemas, sql, workflow
-from opencoc.incidents.models import Incident, IncidentHistory
+from opencoc.incidents.models import Incident
 
 _NUM_ATTEMPTS = 5
 
@@ -241,17 +241,3 @@ def list_tickets(session: Session, *, tenant_id: int, offset: int, limit: int) -
             for row in rows
         ],
     }
-
-
-def history(session: Session, *, tenant_id: int, incident_num: str) -> list[dict[str, Any]]:
-    """The incident's operations, oldest first."""
-    get_incident(session, tenant_id=tenant_id, incident_num=incident_num)
-    rows = session.scalars(
-        select(IncidentHistory)
-        .where(IncidentHistory.tenant_id == tenant_id, IncidentHistory.incident_num == incident_num)
-        .order_by(IncidentHistory.id)
-    ).all()
-    return [
-        {"operator": r.operator, "operate_key": r.operate_key, "operate_time": r.operate_time, "parameter": r.parameter}
-        for r in rows
-    ]

@@ -48,6 +48,11 @@ def test_cli_drives_the_whole_lifecycle(live_server: LiveServer, live_tenant: Te
     assert listed["total"] == 1 and listed["list"][0]["ticket_id"] == num
     table = _run(live_server, live_tenant, "list")
     assert num in table.stdout and "1 of 1" in table.stdout
+    history = _json(live_server, live_tenant, "history", num)
+    assert [e["action"] for e in history["info"]] == ["create", "acceptedIncident1", "commitSolution1", "confirm",
+                                                      "commitSolution1", "confirm"]  # fmt: skip
+    shown = _run(live_server, live_tenant, "history", num)
+    assert shown.returncode == 0 and "Submit solution" in shown.stdout and "u2" in shown.stdout
 
 
 def test_cli_errors_name_the_code_and_exit_nonzero(live_server: LiveServer, live_tenant: TenantKey) -> None:
