@@ -12,9 +12,7 @@
 
 import argparse
 import json
-import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -25,47 +23,15 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.fleet import cpu_seconds, online, rss_mb, start_agents  # noqa: E402
 from tests.conftest import cli_tenant  # noqa: E402
 from tests.support import postgres  # noqa: E402
 from tests.support.server import LiveServer  # noqa: E402
 from tests.support.signing import TenantKey  # noqa: E402
 
-TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
-
-
-def cpu_s(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    return (int(fields[11]) + int(fields[12])) / TICKS
-
-
-def online(server: LiveServer, tenant: TenantKey) -> int:
-    count, marker = 0, None
-    while True:
-        params: dict[str, str | int] = {"provider": "ecs", "type": "cloudservers", "limit": 100}
-        if marker:
-            params["marker"] = marker
-        data = httpx.get(f"{server.url}/v1/resources", params=params, auth=tenant.auth, timeout=30).json()["data"]
-        count += sum(1 for item in data if item["agent_state"] == "ONLINE")
-        if len(data) < 100:
-            return count
-        marker = data[-1]["id"]
-
-
-def agent(server: LiveServer, state_dir: Path, token: str, *extra: str) -> subprocess.Popen[bytes]:
-    argv = [sys.executable, "-m", "opencoc", "agent", "--server", server.url, "--state-dir", str(state_dir)]
-    log = open(state_dir.with_suffix(".log"), "ab")  # noqa: SIM115
-    return subprocess.Popen([*argv, "--token", token, "--log-level", "WARNING", *extra], stdout=log, stderr=log)
-
 
 def single_agent_rss(server: LiveServer, work: Path, token: str) -> None:
-    proc = agent(server, work / "single", token)
+    proc = start_agents(server, token, work / "single")
     time.sleep(5)
     print(f"single agent (idle, enrolled, long-polling): RSS {rss_mb(proc.pid):.1f} MB")
     proc.terminate()
@@ -76,17 +42,18 @@ def simulated(
     server: LiveServer, tenant: TenantKey, work: Path, token: str, n: int, seconds: float, heartbeat: float
 ) -> None:
     started = time.monotonic()
-    proc = agent(server, work / "sim", token, "--simulate", str(n), "--heartbeat", str(heartbeat))
-    while online(server, tenant) < n:
+    proc = start_agents(server, token, work / "sim", "--simulate", str(n), "--heartbeat", str(heartbeat))
+    api = httpx.Client(base_url=server.url, auth=tenant.auth, timeout=30)
+    while online(api) < n:
         if proc.poll() is not None:
             sys.exit(f"simulator exited: {(work / 'sim.log').read_text()[-2000:]}")
         time.sleep(1)
     print(f"--simulate {n}: all ONLINE after {time.monotonic() - started:.1f} s")
     time.sleep(12)  # let the enrolment burst settle
     assert server.proc is not None
-    s0, a0, t0 = cpu_s(server.proc.pid), cpu_s(proc.pid), time.monotonic()
+    s0, a0, t0 = cpu_seconds(server.proc.pid), cpu_seconds(proc.pid), time.monotonic()
     time.sleep(seconds)
-    s1, a1, t1 = cpu_s(server.proc.pid), cpu_s(proc.pid), time.monotonic()
+    s1, a1, t1 = cpu_seconds(server.proc.pid), cpu_seconds(proc.pid), time.monotonic()
     elapsed = t1 - t0
     print(
         f"{n} idle agents (heartbeat {heartbeat:g} s, long-poll 25 s) over {elapsed:.0f} s: "
@@ -94,7 +61,7 @@ def simulated(
         f"server RSS {rss_mb(server.proc.pid):.0f} MB; simulator CPU {100 * (a1 - a0) / elapsed:.1f}%, "
         f"simulator RSS {rss_mb(proc.pid):.0f} MB"
     )
-    print(f"ONLINE after the idle period: {online(server, tenant)} of {n}")
+    print(f"ONLINE after the idle period: {online(api)} of {n}")
     proc.terminate()
     proc.wait(30)
 

@@ -17,7 +17,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -28,53 +27,16 @@ from typing import Any
 
 import httpx
 
-from opencoc.client.auth import SdkHmacAuth
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.fleet import cpu_seconds, online, resources, rss_mb, start_agents  # noqa: E402
+from tests.support.server import LiveServer  # noqa: E402
+
+from opencoc.client.auth import SdkHmacAuth  # noqa: E402
 
 PY = sys.executable
 ORDERS = "/v1/job/script/orders"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class Bench:
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.env = dict(
-            os.environ, OPENCOC_DATA_DIR=str(root / "data"), OPENCOC_SECRET_KEY="bench-key", OPENCOC_LOG_LEVEL="warning"
-        )
-        self.procs: list[subprocess.Popen[bytes]] = []
-
-    def spawn(self, *args: str, log: str) -> subprocess.Popen[bytes]:
-        out = open(self.root / log, "ab")  # noqa: SIM115
-        proc = subprocess.Popen(
-            [PY, "-m", "opencoc", *args], env=self.env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-        )
-        self.procs.append(proc)
-        return proc
-
-    def admin(self, *args: str) -> dict[str, Any]:
-        out = subprocess.run(
-            [PY, "-m", "opencoc", "admin", *args, "--json"], env=self.env, capture_output=True, text=True, check=True
-        )
-        return dict(json.loads(out.stdout))
-
-    def stop(self, proc: subprocess.Popen[bytes]) -> None:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(20)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-
-    def close(self) -> None:
-        for proc in reversed(self.procs):
-            self.stop(proc)
 
 
 def wait_for(check: Any, what: str, timeout: float) -> Any:
@@ -86,30 +48,22 @@ def wait_for(check: Any, what: str, timeout: float) -> Any:
     return value
 
 
-def online(api: httpx.Client) -> int:
-    count, marker = 0, None
-    while True:
-        params: dict[str, Any] = {"provider": "ecs", "type": "cloudservers", "limit": 100, "agent_state": "ONLINE"}
-        if marker:
-            params["marker"] = marker
-        page = api.get("/v1/resources", params=params).json()["data"]
-        count += len(page)
-        if len(page) < 100:
-            return count
-        marker = page[-1]["id"]
-
-
 def targets(api: httpx.Client) -> list[dict[str, str]]:
-    out, marker = [], None
-    while True:
-        params: dict[str, Any] = {"provider": "ecs", "type": "cloudservers", "limit": 100}
-        if marker:
-            params["marker"] = marker
-        page = api.get("/v1/resources", params=params).json()["data"]
-        out += [{"resource_id": r["resource_id"], "agent_sn": r["agent_id"]} for r in page if r["agent_id"]]
-        if len(page) < 100:
-            return out
-        marker = page[-1]["id"]
+    return [{"resource_id": r["resource_id"], "agent_sn": r["agent_id"]} for r in resources(api) if r["agent_id"]]
+
+
+def enroll_token(server: LiveServer) -> str:
+    return str(json.loads(server.cli("admin", "create-enroll-token", "--tenant", "bench", "--json").stdout)["token"])
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    """SIGTERM the agent's process group; SIGKILL it if it is still there after 20 s."""
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
 
 
 def run_order(api: httpx.Client, script_uuid: str, hosts: list[dict[str, str]]) -> tuple[float, int]:
@@ -188,21 +142,10 @@ def ansible(root: Path, hosts: int) -> float | None:
 
 def cpu_rss(pid: int, seconds: float) -> tuple[float, float]:
     """(CPU % of one core over `seconds`, RSS MiB at the end) of a process, from /proc."""
-    ticks = os.sysconf("SC_CLK_TCK")
-
-    def cpu() -> float:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / ticks
-
-    before, t0 = cpu(), time.monotonic()
+    before, t0 = cpu_seconds(pid), time.monotonic()
     time.sleep(seconds)
-    used, wall = cpu() - before, time.monotonic() - t0
-    rss_kb = next(
-        int(line.split()[1])
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines()
-        if line.startswith("VmRSS")
-    )
-    return 100 * used / wall, rss_kb / 1024
+    used, wall = cpu_seconds(pid) - before, time.monotonic() - t0
+    return 100 * used / wall, rss_mb(pid)
 
 
 def main() -> None:
@@ -214,31 +157,17 @@ def main() -> None:
     parser.add_argument("--agent-processes", type=int, default=1, help="split the simulated hosts over N processes")
     opts = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="opencoc-fanout-"))
-    bench = Bench(root)
+    server = LiveServer(root, os.environ.get("OPENCOC_DATABASE_URL"), extra_env={"OPENCOC_LOG_LEVEL": "warning"})
+    fleets: list[subprocess.Popen[bytes]] = []
     try:
-        server = bench.spawn("serve", "--host", "127.0.0.1", "--port", str(bench.port), log="server.log")
-        wait_for(lambda: _healthy(bench.url), "the server", 60)
-        bench.admin("create-tenant", "bench")
-        key = bench.admin("create-key", "--tenant", "bench")
-        api = httpx.Client(base_url=bench.url, auth=SdkHmacAuth(key["access_key"], key["secret_key"]), timeout=60)
+        server.start(timeout=60)
+        server.cli("admin", "create-tenant", "bench", "--json")
+        key = json.loads(server.cli("admin", "create-key", "--tenant", "bench", "--json").stdout)
+        api = httpx.Client(base_url=server.url, auth=SdkHmacAuth(key["access_key"], key["secret_key"]), timeout=60)
 
-        token = bench.admin("create-enroll-token", "--tenant", "bench")["token"]
         per_process = opts.hosts // opts.agent_processes
-        fleets = [
-            bench.spawn(
-                "agent",
-                "--server",
-                bench.url,
-                "--token",
-                token,
-                "--state-dir",
-                str(root / f"fleet-{i}"),
-                "--simulate",
-                str(per_process),
-                "--log-level",
-                "WARNING",
-                log=f"fleet-{i}.log",
-            )
+        fleets += [
+            start_agents(server, enroll_token(server), root / f"fleet-{i}", "--simulate", str(per_process))
             for i in range(opts.agent_processes)
         ]
         wait_for(lambda: online(api) >= opts.hosts, f"{opts.hosts} agents online", 180)
@@ -274,7 +203,7 @@ def main() -> None:
         overhead = statistics.median(server_ms) / batches - floor
         print(f"  per-batch overhead: {overhead:.0f} ms (per batch minus {floor:.0f} ms to run 10 `echo ok` here)")
         for fleet in fleets:
-            bench.stop(fleet)
+            stop(fleet)
 
         if not opts.skip_ansible:
             took = ansible(root, opts.hosts)
@@ -283,36 +212,20 @@ def main() -> None:
                 print(f"  ratio Ansible / OpenCOC (median): {took / statistics.median(client_s):.1f}x")
 
         if opts.idle_agents:
-            token = bench.admin("create-enroll-token", "--tenant", "bench")["token"]
-            bench.spawn(
-                "agent",
-                "--server",
-                bench.url,
-                "--token",
-                token,
-                "--state-dir",
-                str(root / "idle"),
-                "--simulate",
-                str(opts.idle_agents),
-                "--log-level",
-                "WARNING",
-                log="idle.log",
+            fleets.append(
+                start_agents(server, enroll_token(server), root / "idle", "--simulate", str(opts.idle_agents))
             )
             wait_for(lambda: online(api) >= opts.idle_agents, f"{opts.idle_agents} agents online", 600)
             time.sleep(15)  # let enrolment settle; every agent is now heartbeating and long-polling
-            cpu, rss = cpu_rss(server.pid, 10.0)
+            assert server.proc is not None
+            cpu, rss = cpu_rss(server.proc.pid, 10.0)
             print(f"Idle: {opts.idle_agents} agents long-polling (25 s polls, 10 s heartbeats)")
             print(f"  server CPU {cpu:.1f}% of one core, RSS {rss:.0f} MiB (sampled over 10 s from /proc)")
     finally:
-        bench.close()
+        for fleet in fleets:
+            stop(fleet)
+        server.stop()
         shutil.rmtree(root, ignore_errors=True)
-
-
-def _healthy(url: str) -> bool:
-    try:
-        return httpx.get(url + "/opencoc/health", timeout=1).status_code == 200
-    except httpx.HTTPError:
-        return False
 
 
 if __name__ == "__main__":

@@ -1,0 +1,55 @@
+"""Shared by the agent benchmarks: simulated fleets, their resources, and a process's CPU and RSS from /proc."""
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+from tests.support.server import LiveServer
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def start_agents(server: LiveServer, token: str, state_dir: Path, *extra: str) -> subprocess.Popen[bytes]:
+    """`opencoc agent` enrolled with `token` (add `--simulate N` for a fleet); it logs to STATE_DIR.log."""
+    argv = [sys.executable, "-m", "opencoc", "agent", "--server", server.url, "--state-dir", str(state_dir)]
+    log = open(state_dir.with_suffix(".log"), "ab")  # noqa: SIM115
+    return subprocess.Popen(
+        [*argv, "--token", token, "--log-level", "WARNING", *extra],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def resources(api: httpx.Client) -> Iterator[dict[str, Any]]:
+    """Every host resource of the tenant, page by page."""
+    marker = None
+    while True:
+        params: dict[str, Any] = {"provider": "ecs", "type": "cloudservers", "limit": 100}
+        if marker:
+            params["marker"] = marker
+        page = api.get("/v1/resources", params=params).json()["data"]
+        yield from page
+        if len(page) < 100:
+            return
+        marker = page[-1]["id"]
+
+
+def online(api: httpx.Client) -> int:
+    return sum(1 for item in resources(api) if item["agent_state"] == "ONLINE")
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
