@@ -11,6 +11,7 @@ from types import SimpleNamespace
 import httpx
 import pytest
 
+from tests.api.incidents.helpers import create_body
 from tests.compat.sdk import SDK_WARNINGS, client, create_request, sdk
 from tests.conftest import cli_tenant
 from tests.support.server import LiveServer
@@ -98,7 +99,8 @@ def test_token_from_password_login_calls_the_incident_api(live_server: LiveServe
     user_id = issued.json()["token"]["user"]["id"]
     headers = {"X-Auth-Token": issued.headers["X-Subject-Token"], "Content-Type": "application/json"}
     with httpx.Client(base_url=live_server.url, headers=headers, timeout=30) as http:
-        created = http.post("/v1/external/incident/create", json=create_request_body(user_id))
+        body = create_body(incident_assignee=[user_id], creator=user_id, enterprise_project=None)
+        created = http.post("/v1/external/incident/create", json=body)
         assert created.status_code == 200, created.text
         num = created.json()["data"]["incident_num"]
         accept = {"incident_num": num, "operator": user_id, "operate_key": "acceptedIncident1", "parameter": {}}
@@ -112,21 +114,3 @@ def test_token_from_password_login_calls_the_incident_api(live_server: LiveServe
         f"{live_server.url}/v1/external/incident/{num}", headers={"X-Auth-Token": "MIIforged"}, timeout=30
     )
     assert forged.status_code == 401 and forged.json()["error_code"] == "common.01010001"
-
-
-def create_request_body(user_id: str) -> dict[str, object]:
-    """The seed's create example (§4.4.1.1) for `user_id`."""
-    return {
-        "region": ["cn-southwest-252"],
-        "current_cloud_service": ["65659ae2f42bf80e5f3f0635"],
-        "incident_level": "level_50",
-        "is_service_interrupt": "true",
-        "incident_type": "inc_type_p_security_issues",
-        "incident_title": "Test Time Ticket No. 10001",
-        "incident_description": "Test time Ticket No. 10001",
-        "incident_source": "incident_source_manual",
-        "incident_assignee": [user_id],
-        "creator": user_id,
-        "assignee_scene": "",
-        "assignee_role": "",
-    }
