@@ -62,8 +62,9 @@ class Database:
             self.read_engine = self.write_engine
         self._writer = sessionmaker(self.write_engine, expire_on_commit=False)
         self._reader = sessionmaker(self.read_engine, expire_on_commit=False)
+        # SQLite: one group-committing writer thread; PostgreSQL: concurrent writers on a pool.
         self._group_commit = GroupCommitter(self.write, self._lock_path()) if self.is_sqlite else None
-        self._write_pool = ThreadPoolExecutor(16, thread_name_prefix="db-write")
+        self._write_pool = None if self.is_sqlite else ThreadPoolExecutor(16, thread_name_prefix="db-write")
         self._read_pool = ThreadPoolExecutor(8, thread_name_prefix="db-read")
 
     def _lock_path(self) -> str:
@@ -85,6 +86,7 @@ class Database:
         """Run `fn(session)` in a write transaction off the event loop; its changes commit if it returns."""
         if self._group_commit is not None:
             return await self._group_commit.run(fn)
+        assert self._write_pool is not None
 
         def job() -> T:
             with self.write() as session:
@@ -102,7 +104,8 @@ class Database:
     def dispose(self) -> None:
         if self._group_commit is not None:
             self._group_commit.stop()
-        self._write_pool.shutdown(wait=False)
+        if self._write_pool is not None:
+            self._write_pool.shutdown(wait=False)
         self._read_pool.shutdown(wait=False)
         self.write_engine.dispose()
         if self.read_engine is not self.write_engine:
