@@ -23,7 +23,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
 import httpx
 
@@ -31,21 +30,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.fleet import cpu_seconds, online, resources, rss_mb, start_agents  # noqa: E402
+from tests.support.polling import wait_for  # noqa: E402
 from tests.support.server import LiveServer  # noqa: E402
 
 from opencoc.client.auth import SdkHmacAuth  # noqa: E402
 
 PY = sys.executable
 ORDERS = "/v1/job/script/orders"
-
-
-def wait_for(check: Any, what: str, timeout: float) -> Any:
-    deadline = time.monotonic() + timeout
-    while not (value := check()):
-        if time.monotonic() > deadline:
-            raise SystemExit(f"timed out waiting for {what}")
-        time.sleep(0.2)
-    return value
 
 
 def targets(api: httpx.Client) -> list[dict[str, str]]:

@@ -6,7 +6,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from tests.conftest import cli_tenant
+from tests.support.polling import wait_for
 from tests.support.server import LiveServer
 from tests.support.signing import TenantKey
 
@@ -45,13 +46,6 @@ def _hosts(server: LiveServer, tenant: TenantKey) -> list[dict[str, Any]]:
     return resp.json()["data"]  # type: ignore[no-any-return]
 
 
-def _wait_for(what: str, check: Callable[[], bool], timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, f"timed out waiting for: {what}"
-        time.sleep(0.2)
-
-
 def _stop(proc: subprocess.Popen[bytes], sig: int = signal.SIGTERM) -> None:
     if proc.poll() is None:
         os.kill(proc.pid, sig)
@@ -65,8 +59,8 @@ def test_agent_enrols_keeps_its_identity_and_goes_offline_when_killed(server: Li
 
     first = _agent(server, state_dir, "--token", token, "--region", "r-e2e", "--hostname", "e2e-host")
     try:
-        _wait_for(
-            "the host ONLINE in the inventory", lambda: [h["agent_state"] for h in _hosts(server, tenant)] == ["ONLINE"]
+        wait_for(
+            lambda: [h["agent_state"] for h in _hosts(server, tenant)] == ["ONLINE"], "the host ONLINE in the inventory"
         )
         (host,) = _hosts(server, tenant)
         saved = json.loads((state_dir / "identity.json").read_text())
@@ -80,12 +74,12 @@ def test_agent_enrols_keeps_its_identity_and_goes_offline_when_killed(server: Li
     try:
         time.sleep(1.5)
         assert second.poll() is None, "the restarted agent exited"
-        _wait_for("the restarted agent ONLINE", lambda: _hosts(server, tenant)[0]["agent_state"] == "ONLINE")
+        wait_for(lambda: _hosts(server, tenant)[0]["agent_state"] == "ONLINE", "the restarted agent ONLINE")
         hosts = _hosts(server, tenant)
         assert [h["agent_id"] for h in hosts] == [saved["agent_sn"]], "a restart must not enrol a second identity"
     finally:
         _stop(second, signal.SIGKILL)
-    _wait_for("the killed agent OFFLINE", lambda: _hosts(server, tenant)[0]["agent_state"] == "OFFLINE")
+    wait_for(lambda: _hosts(server, tenant)[0]["agent_state"] == "OFFLINE", "the killed agent OFFLINE")
 
 
 def test_agent_without_identity_or_token_says_what_is_missing(server: LiveServer, tmp_path: Path) -> None:

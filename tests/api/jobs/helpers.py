@@ -5,8 +5,6 @@ dispatcher's decisions can be checked step by step; tests/e2e run the real agent
 """
 
 import itertools
-import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -157,11 +155,3 @@ class Fleet:
         resp = self.report(host, task["task_id"], status, output)
         assert resp.json() == {"accepted": True}, resp.text
         return task
-
-
-def wait_for(check: Callable[[], bool], what: str, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.1)

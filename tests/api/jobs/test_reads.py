@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy import update
 
 from opencoc.jobs.models import ScriptOrder
-from tests.api.jobs.helpers import ORDERS, Fleet, batches, wait_for
+from tests.api.jobs.helpers import ORDERS, Fleet, batches
+from tests.support.polling import wait_for
 
 
 def test_list_orders_newest_first_with_marker_and_total(fleet: Fleet) -> None:
@@ -154,6 +155,10 @@ def test_an_instance_whose_agent_goes_silent_turns_abnormal_after_the_grace(flee
     fleet.run(c)
     fleet.task(a)
     fleet.offline(a)
-    wait_for(lambda: fleet.instances(uuid, 1)[a.agent_sn]["status"] == "ABNORMAL", "the sweep to fail the instance")
+    wait_for(
+        lambda: fleet.instances(uuid, 1)[a.agent_sn]["status"] == "ABNORMAL",
+        "the sweep to fail the instance",
+        timeout=20,
+    )
     assert fleet.instances(uuid, 1)[a.agent_sn]["message"] == "agent lost"
-    wait_for(lambda: bool(fleet.poll(b)["tasks"]), "the next batch to start")
+    wait_for(lambda: bool(fleet.poll(b)["tasks"]), "the next batch to start", timeout=20)

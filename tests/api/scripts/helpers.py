@@ -1,8 +1,6 @@
 """Request bodies and calls shared by the scripts API tests."""
 
 import itertools
-import time
-from collections.abc import Callable
 from typing import Any, TypeVar
 
 from fastapi.testclient import TestClient
@@ -83,17 +81,6 @@ def assert_error(resp: Any, status: int, code: str | None, *fragments: str) -> N
     assert code is None or body["error_code"] == code, body
     for fragment in fragments:
         assert fragment in body["error_msg"], body
-
-
-def wait_until(check: Callable[[], T], timeout: float = 30.0, what: str = "condition") -> T:
-    """Poll `check` until it returns something truthy; fail after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        assert time.monotonic() < deadline, f"{what} not reached within {timeout} s"
-        time.sleep(0.05)
 
 
 def tenant_id(db: Database, key: TenantKey) -> int:

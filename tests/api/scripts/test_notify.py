@@ -10,7 +10,8 @@ from opencoc.core.db import Database
 from opencoc.scripts import notify
 from opencoc.scripts.models import NotifyOutbox
 from tests.api.scripts.conftest import Mailbox
-from tests.api.scripts.helpers import create, edit_body, show, tenant_id, unique_name, wait_until
+from tests.api.scripts.helpers import create, edit_body, show, tenant_id, unique_name
+from tests.support.polling import wait_for
 from tests.support.server import free_port
 from tests.support.signing import TenantKey
 
@@ -57,7 +58,7 @@ def test_reviewers_get_an_email_on_create_and_on_modify(
     current = show(client, tenant, uuid)
     assert client.put(f"/v1/job/scripts/{uuid}", json=edit_body(current, content="echo 2"), auth=tenant.auth)
     assert len(mailbox.wait_for(4)) == 4, "a modified script is sent to its reviewers again"
-    wait_until(lambda: {row.status for row in _outbox(db, tenant)} == {"SENT"}, what="both notices marked SENT")
+    wait_for(lambda: {row.status for row in _outbox(db, tenant)} == {"SENT"}, "both notices marked SENT")
 
 
 def test_default_protocol_uses_the_email_channel_and_not_to_notify_sends_nothing(
@@ -92,7 +93,7 @@ def test_a_failed_notification_never_fails_the_call_and_is_retried(
     uuid = create(client, tenant, props={"reviewers": [{"reviewer_name": "bob", "reviewer_id": bob.user_id}]})
     assert show(client, tenant, uuid)["status"] == "PENDING_APPROVE"
 
-    rows = wait_until(lambda: [r for r in _outbox(db, tenant) if r.attempts >= 1], what="a first failed attempt")
+    rows = wait_for(lambda: [r for r in _outbox(db, tenant) if r.attempts >= 1], "a first failed attempt")
     assert rows[0].status == "PENDING" and rows[0].last_error, "the failure is recorded for a retry"
     assert "127.0.0.1" in (rows[0].last_error or "")
 
@@ -101,4 +102,4 @@ def test_a_failed_notification_never_fails_the_call_and_is_retried(
         assert _recipients(late.wait_for(1)) == {"bob@example.com"}, "the retry delivers once the server is up"
     finally:
         late.stop()
-    wait_until(lambda: _outbox(db, tenant)[0].status == "SENT", what="the row marked SENT")
+    wait_for(lambda: _outbox(db, tenant)[0].status == "SENT", "the row marked SENT")

@@ -6,7 +6,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,23 +13,12 @@ from typing import Any
 import httpx
 
 from opencoc.client.auth import SdkHmacAuth
+from tests.support.polling import wait_for
 from tests.support.server import LiveServer
 from tests.support.signing import TenantKey
 
 ORDERS = "/v1/job/script/orders"
 ENDED = ("FINISHED", "ABNORMAL", "CANCELED")
-
-
-def wait_for(check: Callable[[], Any], what: str, timeout: float = 30.0, every: float = 0.1) -> Any:
-    """The first truthy value of `check()`, or an AssertionError naming `what` after `timeout` s."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(every)
 
 
 @dataclass
