@@ -11,6 +11,7 @@ import time
 from typing import Any
 
 import httpx
+from fastapi.testclient import TestClient
 
 from opencoc.auth import signature
 from tests.support.server import LiveServer
@@ -50,9 +51,9 @@ def ignore_empty(value: Any) -> Any:
 
 
 def send(
-    server: LiveServer, key: TenantKey, method: str, path: str, body: bytes = b"", query: str = ""
+    server: LiveServer | TestClient, key: TenantKey, method: str, path: str, body: bytes = b"", query: str = ""
 ) -> httpx.Response:
-    """One signed request of the provider; `query` is sent as the provider formats it."""
+    """One signed request of the provider, to a real server or the app in-process; `query` as the provider writes it."""
     headers = {
         "Accept": "application/json",
         "Content-Type": "application/json",
@@ -63,8 +64,10 @@ def send(
     sig = signature.signature(key.secret_key, signature.string_to_sign(method, path, query, lower, SIGNED, body))
     headers["Authorization"] = signature.authorization_header(key.access_key, SIGNED, sig)
     headers["X-Project-Id"] = PROJECT_ID
-    url = server.url + path + (f"?{query}" if query else "")
-    return httpx.request(method, url, headers=headers, content=body, timeout=30)
+    target = path + (f"?{query}" if query else "")
+    if isinstance(server, TestClient):
+        return server.request(method, target, headers=headers, content=body)
+    return httpx.request(method, server.url + target, headers=headers, content=body, timeout=30)
 
 
 def data(resp: httpx.Response) -> Any:
