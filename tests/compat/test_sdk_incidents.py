@@ -1,5 +1,6 @@
 """The official huaweicloudsdkcoc against a real `opencoc serve`: the incident lifecycle and its errors."""
 
+import json
 from types import SimpleNamespace
 
 import pytest
@@ -46,12 +47,15 @@ def test_full_lifecycle_through_the_sdk(sdk: SimpleNamespace, live_server: LiveS
     resp = coc.handle_coc_incident(handle_request(sdk, num, "confirm", "u-creator", accepted))
     assert resp.error_code == "GOM.00000000"
 
-    data = coc.show_coc_incident_detail(sdk.ShowCocIncidentDetailRequest(incident_num=num)).data
+    shown = coc.show_coc_incident_detail(sdk.ShowCocIncidentDetailRequest(incident_num=num))
+    data = shown.data
     assert data.status == "INCIDENT_STATUS_COMPLETED"
     assert data.is_service_interrupt is True
     assert data.start_time == 1_700_000_000_000 and data.fault_recovery_time == 1_700_000_900_000
     assert isinstance(data.handle_time, int) and isinstance(data.create_time, int)
-    assert data.incident_type == "inc_type_p_config_issues"
+    assert data.incident_type == "inc_type_p_networking_issues", "the creator's type stays"
+    solution = json.loads(shown.raw_content)["data"]["solution"]
+    assert (solution["mtm_type"], solution["start_time"]) == ("inc_type_p_config_issues", 1_700_000_000_000)
     assert data.incident_assignee == ["u-oncall"] and data.creator == "u-creator"
     names = {(e.filed_key, e.enum_key): (e.name_zh, e.name_en) for e in data.enum_data_list}
     assert names[("level_id", "level_20")] == ("P2", "P2")

@@ -33,7 +33,14 @@ def _handle(num: str, operator: str, operate_key: str, parameter: dict[str, Any]
         console.print(f"{num}: {_name(enums.STATUSES, data['status'])}")
 
 
+def _ms(value: int | None) -> str:
+    return "" if value is None else time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(value / 1000))
+
+
 def _show(data: dict[str, Any]) -> None:
+    solution = data.get("solution") or {}
+    # the fault start the creator gave, or else the one the solution stated
+    started = data["start_time"] if data["start_time"] is not None else solution.get("start_time")
     table = Table(show_header=False, box=None)
     rows = [
         ("incident_num", data["incident_num"]),
@@ -44,9 +51,20 @@ def _show(data: dict[str, Any]) -> None:
         ("source", _name(enums.SOURCES, data["incident_source"])),
         ("service interrupted", "yes" if data["is_service_interrupt"] else "no"),
         ("assignee", ", ".join(data["incident_assignee"]) or f"{data['assignee_scene']}/{data['assignee_role']}"),
+        ("accepted by", data.get("acceptor") or ""),
         ("creator", data["creator"]),
         ("description", data["incident_description"]),
+        ("fault started", _ms(started)),
     ]
+    if solution:
+        rows += [
+            ("solution type", _name(enums.TYPES, solution["mtm_type"])),
+            ("solution: interrupted", "yes" if solution["is_service_interrupt"] else "no"),
+            ("fault recovered", _ms(solution["fault_recovery_time"])),
+            ("fault delineated", _ms(solution["fault_delineation_time"])),
+            ("cause", solution["cause"]),
+            ("solution", solution["solution"]),
+        ]
     for name, value in rows:
         table.add_row(f"[bold]{name}[/bold]", str(value))
     console.print(table)

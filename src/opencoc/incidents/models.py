@@ -1,4 +1,10 @@
-"""Tables of the incidents domain: incidents and their append-only history."""
+"""Tables of the incidents domain: incidents and their append-only history.
+
+The columns a creator gives (region .. start_time) are never changed by the workflow: the
+Terraform resource reads them back and treats any change as drift it cannot apply. What the
+workflow learns lives beside them: who accepted (`acceptor`) and the latest solution
+(`solution_*`, `cause`, `solution`, `fault_recovery_time`, `fault_delineation_time`).
+"""
 
 from typing import Any
 
@@ -32,6 +38,10 @@ class Incident(Base):
     creator: Mapped[str] = mapped_column(String(255))
     status: Mapped[str] = mapped_column(String(64))
     start_time: Mapped[int | None] = mapped_column(BigInteger)
+    acceptor: Mapped[str | None] = mapped_column(String(255))
+    solution_mtm_type: Mapped[str | None] = mapped_column(String(255))
+    solution_is_service_interrupt: Mapped[bool | None] = mapped_column(Boolean)
+    solution_start_time: Mapped[int | None] = mapped_column(BigInteger)
     fault_recovery_time: Mapped[int | None] = mapped_column(BigInteger)
     fault_delineation_time: Mapped[int | None] = mapped_column(BigInteger)
     warroom_id: Mapped[str | None] = mapped_column(String(255))

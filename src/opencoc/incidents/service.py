@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from opencoc.auth.service import user_names
-from opencoc.core import ids
+from opencoc.core import enterprise_projects, ids
 from opencoc.core.clock import now_ms
 from opencoc.core.errors import OpenCOCError
 from opencoc.incidents import enums, schemas, sql, workflow
@@ -100,8 +100,11 @@ def get_incident(session: Session, *, tenant_id: int, incident_num: str) -> Inci
     return incident
 
 
-def _commit_values(params: schemas.CommitSolutionParameter, start_time: int | None) -> dict[str, Any]:
-    """Columns a solution sets; start and recovery times are required and ordered when interrupted."""
+def _solution_values(params: schemas.CommitSolutionParameter, start_time: int | None) -> dict[str, Any]:
+    """The solution's columns; start and recovery times are required and ordered when interrupted.
+
+    The fault start is the parameter's, or else the incident's own `start_time` (which stays as is).
+    """
     start = params.start_time if params.start_time is not None else start_time
     recovery = params.fault_recovery_time
     if params.is_service_interrupt:
@@ -115,11 +118,11 @@ def _commit_values(params: schemas.CommitSolutionParameter, start_time: int | No
                 enums.INVALID_CODE, "parameter.fault_recovery_time must not be earlier than parameter.start_time"
             )
     return {
-        "incident_type": params.mtm_type,
-        "is_service_interrupt": params.is_service_interrupt,
+        "solution_mtm_type": params.mtm_type,
+        "solution_is_service_interrupt": params.is_service_interrupt,
+        "solution_start_time": start,
         "cause": params.cause,
         "solution": params.solution,
-        "start_time": start,
         "fault_recovery_time": recovery,
         "fault_delineation_time": params.fault_delineation_time,
         "handle_time": now_ms(),
@@ -127,26 +130,34 @@ def _commit_values(params: schemas.CommitSolutionParameter, start_time: int | No
 
 
 def handle_incident(session: Session, *, tenant_id: int, body: schemas.HandleIncidentRequest) -> str:
-    """Apply one workflow operation, guarded by `UPDATE ... WHERE status = <expected>`; the new status."""
+    """Apply one workflow operation, guarded by `UPDATE ... WHERE status = <expected>`; the new status.
+
+    Only workflow columns change (see models.Incident): never what the creator gave.
+    """
     params = schemas.parse(schemas.PARAMETERS[body.operate_key], body.parameter or {}, prefix="parameter")
     conn = session.connection()
     row = sql.SELECT_FOR_HANDLE.run(conn, {"tenant_id": tenant_id, "incident_num": body.incident_num}).first()
     if row is None:
         raise not_found(body.incident_num)
-    assignees: list[str] = sql.json_value(row.incident_assignee)
     passed = params.virtual_confirm_result if isinstance(params, schemas.ConfirmParameter) else True
     target = workflow.next_status(body.operate_key, row.status, passed)
-    workflow.check_operator(body.operate_key, body.operator, assignees=assignees, creator=row.creator)
+    workflow.check_operator(
+        body.operate_key,
+        body.operator,
+        assignees=sql.json_value(row.incident_assignee),
+        acceptor=row.acceptor,
+        creator=row.creator,
+    )
     values: dict[str, Any] = {"id": row.id, "expected": row.status, "status": target, "update_time": now_ms()}
     if isinstance(params, schemas.CommitSolutionParameter):
         statement = sql.UPDATE_COMMIT
-        values.update(_commit_values(params, row.start_time))
+        values.update(_solution_values(params, row.start_time))
     elif isinstance(params, schemas.ConfirmParameter):
         statement = sql.UPDATE_CONFIRM
         values["confirm_comment"] = params.virtual_confirm_comment
     else:
         statement = sql.UPDATE_ACCEPT
-        values["incident_assignee"] = sql.json_text(assignees or [body.operator])
+        values["acceptor"] = body.operator
     if statement.run(conn, values).rowcount != 1:
         current = sql.SELECT_STATUS.run(conn, {"id": row.id}).scalar()
         raise workflow.not_allowed(body.operate_key, current or row.status)
@@ -182,8 +193,32 @@ def enum_data_list(incident: Incident, people: dict[str, str]) -> list[dict[str,
     return entries
 
 
+def solution_view(incident: Incident) -> dict[str, Any] | None:
+    """The latest committed solution with its own values, None before the first commit.
+
+    An OpenCOC addition to the detail (the SDK and Terraform ignore keys they do not know): the
+    incident's own type, interruption and start time stay as created. `start_time` here is the
+    fault start the solution stated, or the incident's when it stated none.
+    """
+    if incident.handle_time is None:
+        return None
+    return {
+        "mtm_type": incident.solution_mtm_type,
+        "is_service_interrupt": incident.solution_is_service_interrupt,
+        "start_time": incident.solution_start_time,
+        "fault_recovery_time": incident.fault_recovery_time,
+        "fault_delineation_time": incident.fault_delineation_time,
+        "cause": incident.cause,
+        "solution": incident.solution,
+    }
+
+
 def detail(session: Session, *, tenant_id: int, incident_num: str) -> dict[str, Any]:
-    """`data` of GET /v1/external/incident/{incident_num} (IncidentTicketInfoResponseData)."""
+    """`data` of GET /v1/external/incident/{incident_num} (IncidentTicketInfoResponseData).
+
+    Every field the creator gave reads back exactly as given (`enterprise_project` too, an empty
+    list when none was given): the Terraform resource compares them with its configuration.
+    """
     incident = get_incident(session, tenant_id=tenant_id, incident_num=incident_num)
     people = user_names(session, tenant_id, [incident.creator, *incident.incident_assignee])
     return {
@@ -210,6 +245,8 @@ def detail(session: Session, *, tenant_id: int, incident_num: str) -> dict[str, 
         "create_time": incident.create_time,
         "creator": incident.creator,
         "enum_data_list": enum_data_list(incident, people),
+        "acceptor": incident.acceptor,
+        "solution": solution_view(incident),
     }
 
 
@@ -233,7 +270,7 @@ def list_tickets(session: Session, *, tenant_id: int, offset: int, limit: int) -
                 "description": row.incident_description,
                 "status": row.status,
                 "level": row.incident_level,
-                "enterprise_project": row.enterprise_project[0] if row.enterprise_project else None,
+                "enterprise_project": enterprise_projects.or_default(next(iter(row.enterprise_project), None)),
                 "source": row.incident_source,
                 "creator": row.creator,
                 "assignee": row.incident_assignee,

@@ -72,23 +72,24 @@ INSERT_HISTORY = Statement(
 )
 
 SELECT_FOR_HANDLE = Statement(
-    "SELECT id, status, incident_assignee, creator, start_time FROM incidents "
+    "SELECT id, status, incident_assignee, acceptor, creator, start_time FROM incidents "
     "WHERE tenant_id = :tenant_id AND incident_num = :incident_num"
 )
 
 SELECT_STATUS = Statement("SELECT status FROM incidents WHERE id = :id")
 
+# The handle statements write only workflow columns: what the creator gave stays as given.
 _GUARD = " WHERE id = :id AND status = :expected"
 
 UPDATE_ACCEPT = Statement(
-    "UPDATE incidents SET status = :status, update_time = :update_time, incident_assignee = :incident_assignee" + _GUARD
+    "UPDATE incidents SET status = :status, update_time = :update_time, acceptor = :acceptor" + _GUARD
 )
 
 UPDATE_COMMIT = Statement(
-    "UPDATE incidents SET status = :status, update_time = :update_time, incident_type = :incident_type, "
-    "is_service_interrupt = :is_service_interrupt, cause = :cause, solution = :solution, start_time = :start_time, "
-    "fault_recovery_time = :fault_recovery_time, fault_delineation_time = :fault_delineation_time, "
-    "handle_time = :handle_time" + _GUARD
+    "UPDATE incidents SET status = :status, update_time = :update_time, solution_mtm_type = :solution_mtm_type, "
+    "solution_is_service_interrupt = :solution_is_service_interrupt, solution_start_time = :solution_start_time, "
+    "cause = :cause, solution = :solution, fault_recovery_time = :fault_recovery_time, "
+    "fault_delineation_time = :fault_delineation_time, handle_time = :handle_time" + _GUARD
 )
 
 UPDATE_CONFIRM = Statement(

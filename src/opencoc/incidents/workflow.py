@@ -5,13 +5,18 @@
 | acceptedIncident1   | TRIGGERED    | ACKNOWLEDGED                                      |
 | commitSolution1     | ACKNOWLEDGED | RESOLVED (handle_time set)                        |
 | confirm (result ok) | RESOLVED     | COMPLETED                                         |
-| confirm (rejected)  | RESOLVED     | ACKNOWLEDGED (the assignee handles it again)      |
+| confirm (rejected)  | RESOLVED     | ACKNOWLEDGED (handled again, by the same people)  |
 
 Operators are opaque ids from COC's personnel directory (they need not be OpenCOC users):
-- accept: an id in `incident_assignee`; an incident assigned by scene and role (no assignee yet)
-  may be accepted by anyone, who becomes its assignee (OpenCOC keeps no on-call schedules).
-- commitSolution1: an id in `incident_assignee`.
-- confirm: the creator or an id in `incident_assignee`.
+- accept: an id in `incident_assignee`; an incident assigned by scene and role (no assignee)
+  may be accepted by anyone (OpenCOC keeps no on-call schedules to resolve a scene and role).
+  Whoever accepts is recorded as the incident's `acceptor`.
+- commitSolution1: an id in `incident_assignee`, or the acceptor.
+- confirm: the creator, an id in `incident_assignee`, or the acceptor.
+
+No operation changes what the creator gave (assignee, type, interruption, start time, ...): the
+acceptor is kept beside `incident_assignee`, so an incident assigned by scene and role keeps an
+empty assignee list, and the solution's own values are kept with the solution.
 """
 
 from opencoc.core.errors import OpenCOCError
@@ -39,15 +44,17 @@ def not_allowed(operate_key: str, status: str) -> OpenCOCError:
     )
 
 
-def check_operator(operate_key: str, operator: str, *, assignees: list[str], creator: str) -> None:
+def check_operator(
+    operate_key: str, operator: str, *, assignees: list[str], acceptor: str | None, creator: str
+) -> None:
     """Raise unless `operator` may perform `operate_key` (rules in the module docstring)."""
-    if operator in assignees:
+    if operator in assignees or operator == acceptor:
         return
     if operate_key == enums.ACCEPT and not assignees:
         return
     if operate_key == enums.CONFIRM and operator == creator:
         return
-    who = "the creator or an assignee" if operate_key == enums.CONFIRM else "an assignee"
+    who = "the creator, an assignee or the acceptor" if operate_key == enums.CONFIRM else "an assignee or the acceptor"
     raise OpenCOCError(
         enums.NOT_PERMITTED_CODE, f"operator[{operator}] may not {operate_key}: only {who} of the incident may"
     )

@@ -149,6 +149,7 @@ def execute(
     )
     session.add(order)
     session.flush()
+    scripts_service.record_use(session, tenant_id=caller.tenant_id, script_uuid=script.script_uuid)
     for b in batches:
         session.add(
             ScriptBatch(

@@ -40,8 +40,14 @@ def list_resources(
     region_id: Annotated[str | None, Query(max_length=64)] = None,
     agent_state: Annotated[str | None, Query(max_length=32)] = None,
     ip: Annotated[str | None, Query(max_length=64)] = None,
+    ep_id: Annotated[str | None, Query(max_length=64)] = None,
+    enterprise_project_id: Annotated[str | None, Query(max_length=64)] = None,
 ) -> dict[str, Any]:
-    """The caller's resources of one provider and type, filtered and paged by `marker`."""
+    """The caller's resources of one provider and type, filtered and paged by `marker`.
+
+    `ep_id` (Terraform's name) and `enterprise_project_id` (the SDK's) filter alike; "0" also
+    matches resources that have none.
+    """
     query = service.ResourceQuery(
         provider=provider,
         type=type,
@@ -52,6 +58,7 @@ def list_resources(
         region_id=region_id,
         agent_state=agent_state,
         ip=ip,
+        ep_id=ep_id or enterprise_project_id,
     )
     with db.read() as session:
         data = service.list_resources(

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from opencoc.agents.models import Agent
 from opencoc.auth import service as auth_service
+from opencoc.core import enterprise_projects
 from opencoc.core.clock import ms_to_iso
 from opencoc.core.errors import OpenCOCError
 from opencoc.resources.models import Resource
@@ -32,6 +33,7 @@ class ResourceQuery:
     region_id: str | None = None
     agent_state: str | None = None
     ip: str | None = None
+    ep_id: str | None = None
 
 
 def _find(session: Session, tenant_id: int, provider: str, type_: str, resource_id: str) -> Resource | None:
@@ -102,6 +104,8 @@ def _filtered(session: Session, tenant_id: int, query: ResourceQuery, online_sin
         stmt = stmt.where(Resource.region_id == query.region_id)
     if query.ip:
         stmt = stmt.where(Resource.inner_ip.contains(query.ip, autoescape=True))
+    if query.ep_id:
+        stmt = stmt.where(enterprise_projects.matches(Resource.ep_id, query.ep_id))
     if query.agent_state == "ONLINE":
         stmt = stmt.where(Agent.last_seen_at >= online_since)
     elif query.agent_state == "OFFLINE":
@@ -123,7 +127,7 @@ def _item(row: Resource, last_seen: int | None, domain_id: str, online_since: in
         "project_id": row.project_id,
         "project_name": None,
         "region_id": row.region_id,
-        "ep_id": row.ep_id,
+        "ep_id": enterprise_projects.or_default(row.ep_id),
         "ep_name": None,
         "tags": row.tags,
         "agent_id": row.agent_sn if last_seen is not None else None,

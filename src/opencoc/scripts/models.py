@@ -18,7 +18,11 @@ LONG_ID = BigInteger().with_variant(Integer, "sqlite")
 
 
 class Script(Base):
-    """A tenant's custom script; `id` is the list marker, `script_uuid` its public id."""
+    """A tenant's custom script; `id` is the list marker, `script_uuid` its public id.
+
+    `enterprise_project_id` is kept as the creator gave it (None when not given; lists show "0").
+    `usage_count` counts the orders that executed the script.
+    """
 
     __tablename__ = "scripts"
     __table_args__ = (UniqueConstraint("tenant_id", "name"),)
@@ -36,6 +40,7 @@ class Script(Base):
     reviewers: Mapped[list[dict[str, str]]] = mapped_column(JSON)
     enterprise_project_id: Mapped[str | None] = mapped_column(String(64))
     tags: Mapped[list[dict[str, str]]] = mapped_column(JSON)
+    usage_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     current_version_id: Mapped[int] = mapped_column(Integer)
     creator: Mapped[str] = mapped_column(String(64))
     creator_id: Mapped[str] = mapped_column(String(64))

@@ -7,12 +7,12 @@ script has reviewers, sends it back to PENDING_APPROVE and notifies them again.
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from opencoc.auth.caller import Caller
-from opencoc.core import ids
+from opencoc.core import enterprise_projects, ids
 from opencoc.core.clock import now_ms
 from opencoc.core.crypto import Cipher
 from opencoc.core.errors import OpenCOCError
@@ -33,6 +33,7 @@ __all__ = [
     "get_version",
     "list_scripts",
     "list_tags",
+    "record_use",
     "update_script",
     "update_tags",
 ]
@@ -97,8 +98,9 @@ def create_script(session: Session, *, caller: Caller, cipher: Cipher, body: Add
         name=body.name,
         type=body.type,
         description=body.description,
-        enterprise_project_id=body.enterprise_project_id,
+        enterprise_project_id=body.enterprise_project_id or None,
         tags=[],
+        usage_count=0,
         current_version_id=version.id,
         creator=caller.user_name,
         creator_id=caller.user_id,
@@ -169,7 +171,7 @@ def _list_item(script: Script) -> dict[str, Any]:
     return {
         "id": script.id,
         "script_uuid": script.script_uuid,
-        "enterprise_project_id": script.enterprise_project_id,
+        "enterprise_project_id": enterprise_projects.or_default(script.enterprise_project_id),
         "name": script.name,
         "type": script.type,
         "status": script.status,
@@ -180,16 +182,22 @@ def _list_item(script: Script) -> dict[str, Any]:
         "operator": script.operator,
         "properties": _properties_wire(script),
         "resource_tags": script.tags,
+        "usage_count": script.usage_count,
     }
 
 
 def get_script(session: Session, *, tenant_id: int, script_uuid: str) -> dict[str, Any]:
-    """The script's details as get_script returns them; sensitive values masked."""
+    """The script's details as get_script returns them; sensitive values masked.
+
+    `enterprise_project_id` reads back as given (null when not given): the Terraform resource
+    `huaweicloud_coc_script` manages it and may not see it change.
+    """
     script = load_script(session, tenant_id=tenant_id, script_uuid=script_uuid)
     version = current_version(session, script)
     detail = _list_item(script)
     del detail["id"]
     detail.update(
+        enterprise_project_id=script.enterprise_project_id,
         version=script.version,
         description=script.description,
         content=version.content,
@@ -210,7 +218,10 @@ def list_scripts(
     type: str | None = None,
     enterprise_project_id: str | None = None,
 ) -> dict[str, Any]:
-    """Newest first; `marker` is the `id` of the last item of the previous page (0 = start)."""
+    """Newest first; `marker` is the `id` of the last item of the previous page (0 = start).
+
+    Every filter narrows the list; `enterprise_project_id` "0" also matches scripts created without one.
+    """
     conditions = [Script.tenant_id == tenant_id]
     if name_like:
         conditions.append(func.lower(Script.name).contains(name_like.lower(), autoescape=True))
@@ -221,12 +232,21 @@ def list_scripts(
     if type:
         conditions.append(Script.type == type)
     if enterprise_project_id:
-        conditions.append(Script.enterprise_project_id == enterprise_project_id)
+        conditions.append(enterprise_projects.matches(Script.enterprise_project_id, enterprise_project_id))
     total = session.scalar(select(func.count()).select_from(Script).where(*conditions)) or 0
     if marker:
         conditions.append(Script.id < marker)
     rows = session.scalars(select(Script).where(*conditions).order_by(Script.id.desc()).limit(limit))
     return {"total": total, "data": [_list_item(s) for s in rows]}
+
+
+def record_use(session: Session, *, tenant_id: int, script_uuid: str) -> None:
+    """Count one more order executing the script (the list's `usage_count`)."""
+    session.execute(
+        update(Script)
+        .where(Script.tenant_id == tenant_id, Script.script_uuid == script_uuid)
+        .values(usage_count=Script.usage_count + 1)
+    )
 
 
 def update_tags(session: Session, *, tenant_id: int, script_uuid: str, tags: list[ResourceTag]) -> str:

@@ -10,6 +10,12 @@ from tests.support.signing import TenantKey
 OWNER = "7da46971b7e24eed90cf777cc2ff8b91"
 CREATOR = "25819b46251b46218bf6ad238ddd860c"
 CREATE = "/v1/external/incident/create"
+# The detail's fields the creator gives: Terraform manages them (NonUpdatable), so no operation may change one.
+CREATOR_FIELDS = (
+    "region", "enterprise_project", "start_time", "current_cloud_service", "incident_level", "is_service_interrupt",
+    "incident_type", "incident_ownership", "incident_title", "incident_description", "incident_source",
+    "incident_assignee", "assignee_scene", "assignee_role", "creator",
+)  # fmt: skip
 HANDLE = "/v1/external/incident/handle"
 
 

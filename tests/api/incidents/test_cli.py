@@ -61,3 +61,28 @@ def test_cli_errors_name_the_code_and_exit_nonzero(live_server: LiveServer, live
     assert "COC.00067003" in out.stderr
     out = _run(live_server, live_tenant, "create", "--title", "t", "--creator", "u")
     assert out.returncode == 1 and "incident_assignee" in out.stderr
+
+
+def test_cli_show_prints_the_acceptor_and_the_solution_with_its_fault_start(
+    live_server: LiveServer, live_tenant: TenantKey
+) -> None:
+    num = _json(
+        live_server, live_tenant, "create", "--title", "vpn down", "--creator", "u1", "--scene", "net", "--role", "sre",
+        "--type", "inc_type_p_networking_issues",
+    )["incident_num"]  # fmt: skip
+    _json(live_server, live_tenant, "accept", num, "--operator", "u9")
+    resolved = _json(
+        live_server, live_tenant, "resolve", num, "--operator", "u9", "--cause", "MTU", "--solution", "set 1400",
+        "--type", "inc_type_p_config_issues", "--interrupted", "--start-time", "1700000000000",
+        "--recovery-time", "1700000600000",
+    )  # fmt: skip
+    assert resolved["start_time"] is None and resolved["incident_type"] == "inc_type_p_networking_issues"
+    assert resolved["incident_assignee"] == [] and resolved["acceptor"] == "u9"
+    human = _run(live_server, live_tenant, "show", num)
+    assert human.returncode == 0, human.stderr
+    lines = {line.split("  ")[0].strip(): line for line in human.stdout.splitlines() if line.strip()}
+    assert "u9" in lines["accepted by"]
+    assert "2023-11-14 22:13:20 UTC" in lines["fault started"], "the creator gave none: the solution's start shows"
+    assert "2023-11-14 22:23:20 UTC" in lines["fault recovered"]
+    assert "config issues" in lines["solution type"] and "networking issues" in lines["type"]
+    assert "MTU" in lines["cause"] and "set 1400" in lines["solution"]

@@ -36,14 +36,25 @@ def test_full_lifecycle_with_rejected_verification(client: TestClient, tenant: T
     data = show(client, tenant, num).json()["data"]
     assert data["status"] == "INCIDENT_STATUS_RESOLVED"
     assert isinstance(data["handle_time"], int) and data["handle_time"] > 0
-    assert data["incident_type"] == "inc_type_p_config_issues"
-    assert data["start_time"] == 1_700_000_000_000 and data["fault_recovery_time"] == 1_700_000_600_000
+    assert data["incident_type"] == "inc_type_p_security_issues", "the creator's type stays"
+    assert data["start_time"] is None, "the creator gave no start time; the solution's is kept with the solution"
+    assert data["fault_recovery_time"] == 1_700_000_600_000
+    assert data["solution"] == {
+        "mtm_type": "inc_type_p_config_issues",
+        "is_service_interrupt": True,
+        "start_time": 1_700_000_000_000,
+        "fault_recovery_time": 1_700_000_600_000,
+        "fault_delineation_time": None,
+        "cause": "100001",
+        "solution": "20001",
+    }
 
     confirm = {"virtual_confirm_result": False, "virtual_confirm_comment": "13"}
     assert handle(client, tenant, num, "confirm", confirm, operator=CREATOR).status_code == 200
     assert _status(client, tenant, num) == "INCIDENT_STATUS_ACKNOWLEDGED"
 
     assert handle(client, tenant, num, "commitSolution1", commit_parameter(cause="again")).status_code == 200
+    assert show(client, tenant, num).json()["data"]["solution"]["cause"] == "again", "the latest solution shows"
     confirm = {"virtual_confirm_result": True, "virtual_confirm_comment": "ok"}
     assert handle(client, tenant, num, "confirm", confirm, operator=CREATOR).status_code == 200
     assert _status(client, tenant, num) == "INCIDENT_STATUS_COMPLETED"
@@ -112,6 +123,8 @@ def test_detail_has_every_field_with_real_types(client: TestClient, tenant: Tena
         "create_time": data["create_time"],
         "creator": CREATOR,
         "enum_data_list": data["enum_data_list"],
+        "acceptor": None,
+        "solution": None,
     }
     assert isinstance(data["create_time"], int) and data["create_time"] > 1_700_000_000_000
 

@@ -4,7 +4,7 @@ from collections.abc import Callable
 
 from fastapi.testclient import TestClient
 
-from tests.api.incidents.helpers import OWNER, create
+from tests.api.incidents.helpers import OWNER, create, show
 from tests.support.signing import TenantKey
 
 
@@ -41,3 +41,13 @@ def test_list_rejects_bad_paging(client: TestClient, tenant: TenantKey) -> None:
         resp = client.get("/v1/incident-tickets", params=params, auth=tenant.auth)
         assert resp.status_code == 400, (params, resp.text)
         assert resp.json()["provider_code"] == "049"
+
+
+def test_incident_without_enterprise_project_lists_the_default_0_and_details_as_sent(
+    client: TestClient, tenant: TenantKey
+) -> None:
+    for sent in (None, []):
+        num = create(client, tenant, enterprise_project=sent)
+        listed = client.get("/v1/incident-tickets", params={"limit": 1}, auth=tenant.auth).json()["data"]["list"]
+        assert (listed[0]["ticket_id"], listed[0]["enterprise_project"]) == (num, "0")
+        assert show(client, tenant, num).json()["data"]["enterprise_project"] == [], "Terraform reads back what it sent"

@@ -19,14 +19,26 @@ def test_creator_who_is_not_assignee_may_not_accept(client: TestClient, tenant: 
     error(handle(client, tenant, num, "acceptedIncident1", {}, operator=CREATOR))
 
 
-def test_incident_assigned_by_scene_is_accepted_by_anyone_who_becomes_assignee(
+def test_incident_assigned_by_scene_is_accepted_by_anyone_who_becomes_its_acceptor(
     client: TestClient, tenant: TenantKey
 ) -> None:
     num = create(client, tenant, incident_assignee=None, assignee_scene="scene", assignee_role="role")
     assert handle(client, tenant, num, "acceptedIncident1", {}, operator="oncall-1").status_code == 200
-    assert show(client, tenant, num).json()["data"]["incident_assignee"] == ["oncall-1"]
-    error(handle(client, tenant, num, "commitSolution1", commit_parameter(), operator="someone-else"))
+    data = show(client, tenant, num).json()["data"]
+    assert data["incident_assignee"] == [], "the creator assigned a scene and role, not a person"
+    assert (data["assignee_scene"], data["assignee_role"], data["acceptor"]) == ("scene", "role", "oncall-1")
+    code, msg = error(handle(client, tenant, num, "commitSolution1", commit_parameter(), operator="someone-else"))
+    assert code == "COC.00067005" and "acceptor" in msg
     assert handle(client, tenant, num, "commitSolution1", commit_parameter(), operator="oncall-1").status_code == 200
+    assert handle(client, tenant, num, "confirm", {}, operator="oncall-1").status_code == 200
+    assert show(client, tenant, num).json()["data"]["incident_assignee"] == []
+
+
+def test_acceptor_of_an_incident_with_an_assignee_is_that_assignee(client: TestClient, tenant: TenantKey) -> None:
+    num = create(client, tenant)
+    handle(client, tenant, num, "acceptedIncident1", {})
+    data = show(client, tenant, num).json()["data"]
+    assert (data["incident_assignee"], data["acceptor"]) == ([OWNER], OWNER)
 
 
 def test_only_an_assignee_commits_a_solution(client: TestClient, tenant: TenantKey) -> None:

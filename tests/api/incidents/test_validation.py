@@ -202,7 +202,8 @@ def test_solution_without_interruption_needs_no_times(client: TestClient, tenant
     parameter = commit_parameter(is_service_interrupt=False, start_time=None, fault_recovery_time=None)
     assert handle(client, tenant, num, "commitSolution1", parameter).status_code == 200
     data = show(client, tenant, num).json()["data"]
-    assert data["is_service_interrupt"] is False and data["fault_recovery_time"] is None
+    assert data["is_service_interrupt"] is True, "the creator's flag stays"
+    assert data["solution"]["is_service_interrupt"] is False and data["fault_recovery_time"] is None
 
 
 def test_start_time_given_at_create_serves_the_solution(client: TestClient, tenant: TenantKey) -> None:
@@ -211,4 +212,5 @@ def test_start_time_given_at_create_serves_the_solution(client: TestClient, tena
     num = create(client, tenant, start_time=1_700_000_000_000)
     handle(client, tenant, num, "acceptedIncident1", {})
     assert handle(client, tenant, num, "commitSolution1", commit_parameter(start_time=None)).status_code == 200
-    assert show(client, tenant, num).json()["data"]["start_time"] == 1_700_000_000_000
+    data = show(client, tenant, num).json()["data"]
+    assert data["start_time"] == data["solution"]["start_time"] == 1_700_000_000_000

@@ -164,3 +164,24 @@ def test_sync_succeeds_at_once(client: TestClient, tenant: TenantKey, path: str)
     assert resp.status_code == 200 and resp.json() == {"data": "success"}
     bad = client.post(path, json={"type": "cloudservers"}, auth=tenant.auth)
     assert bad.status_code == 400 and "provider" in bad.json()["error_msg"]
+
+
+def test_enterprise_project_not_given_is_0_and_filters_narrow_by_it(
+    client: TestClient, db: Database, tenant: TenantKey
+) -> None:
+    agent = enroll(client, enroll_token(db, tenant), hostname="web-ep")
+    _import(
+        db,
+        tenant,
+        {"resource_id": "vm-ep1", "name": "in-ep1", "ep_id": "ep-1"},
+        {"resource_id": "vm-none", "name": "n"},
+    )
+    eps = {i["resource_id"]: i["ep_id"] for i in _list(client, tenant, "limit=100")}
+    assert eps == {agent.resource_id: "0", "vm-ep1": "ep-1", "vm-none": "0"}
+    for name in ("ep_id", "enterprise_project_id"):  # Terraform's filter name, the SDK's
+        assert {i["resource_id"] for i in _list(client, tenant, f"limit=100&{name}=0")} == {
+            agent.resource_id,
+            "vm-none",
+        }
+        assert [i["resource_id"] for i in _list(client, tenant, f"limit=100&{name}=ep-1")] == ["vm-ep1"]
+        assert _list(client, tenant, f"limit=100&{name}=ep-2") == []
