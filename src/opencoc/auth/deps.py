@@ -48,7 +48,7 @@ async def _by_signature(request: Request, headers: dict[str, str], auth_value: s
             raise unauthorized()
         cache.put(auth.access_key, identity)
     body = await request.body()
-    to_sign = signature.string_to_sign(
+    to_sign = signature.string_to_verify(
         request.method,
         request.scope.get("raw_path", request.url.path.encode()).decode("latin-1"),
         request.scope.get("query_string", b"").decode("latin-1"),
@@ -56,7 +56,7 @@ async def _by_signature(request: Request, headers: dict[str, str], auth_value: s
         auth.signed_headers,
         body,
     )
-    if not signature.matches(identity.secret, to_sign, auth.signature):
+    if to_sign is None or not signature.matches(identity.secret, to_sign, auth.signature):
         raise unauthorized()
     domain = headers.get("x-domain-id")
     if domain and domain != identity.caller.domain_id:
