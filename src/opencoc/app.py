@@ -2,7 +2,6 @@
 
 import asyncio
 import importlib
-import logging
 from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager, suppress
 from typing import Any
@@ -24,8 +23,6 @@ from opencoc.core.responses import FastJSONResponse
 from opencoc.core.validation import describe
 from opencoc.core.wakeups import Wakeups
 from opencoc.domains import DOMAINS
-
-log = logging.getLogger("opencoc")
 
 # Each domain exposes `routes.router`; a domain may also have `background.run(app)`, a
 # coroutine that runs for the server's lifetime (dispatcher, sweepers, writers).
@@ -85,11 +82,6 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def _http(request: Request, exc: StarletteHTTPException) -> FastJSONResponse:
         msg = "resource not found" if exc.status_code == 404 else str(exc.detail)
         return _error(request, exc.status_code, f"COC.00000{exc.status_code}", msg)
-
-    @app.exception_handler(Exception)
-    async def _crash(request: Request, exc: Exception) -> FastJSONResponse:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return _error(request, 500, "COC.00040701", "Internal server error")
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
