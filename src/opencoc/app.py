@@ -8,8 +8,11 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+from fastapi.responses import HTMLResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from opencoc.auth.deps import authenticate
 from opencoc.auth.keycache import KeyCache
 from opencoc.config import Settings, get_settings
 from opencoc.core import migrate
@@ -84,6 +87,27 @@ def _install_error_handlers(app: FastAPI) -> None:
         return _error(request, exc.status_code, f"COC.00000{exc.status_code}", msg)
 
 
+def _install_docs(app: FastAPI, public: bool) -> None:
+    """The OpenAPI schema for signed-in callers (anyone with OPENCOC_DOCS=1); the doc pages only when public."""
+
+    @app.get("/openapi.json", include_in_schema=False)
+    async def openapi(request: Request) -> FastJSONResponse:
+        if not public:
+            await authenticate(request)
+        return FastJSONResponse(app.openapi())
+
+    if not public:
+        return
+
+    @app.get("/docs", include_in_schema=False)
+    async def swagger() -> HTMLResponse:
+        return get_swagger_ui_html(openapi_url="/openapi.json", title="OpenCOC API")
+
+    @app.get("/redoc", include_in_schema=False)
+    async def redoc() -> HTMLResponse:
+        return get_redoc_html(openapi_url="/openapi.json", title="OpenCOC API")
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     app = FastAPI(
@@ -92,6 +116,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         default_response_class=FastJSONResponse,
         redirect_slashes=False,
         lifespan=_lifespan,
+        openapi_url=None,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.db = Database(settings.resolved_database_url)
@@ -105,6 +132,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def health() -> dict[str, str]:
         return {"status": "ok"}
 
+    _install_docs(app, settings.docs)
     _install_error_handlers(app)
     app.add_middleware(RequestGuards, max_body=settings.max_body_bytes)
     return app

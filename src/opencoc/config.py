@@ -23,6 +23,7 @@ class Settings(BaseSettings):
     agent_offline_after_seconds: float = 30.0
     agent_poll_seconds: float = 25.0
     public_url: str | None = None
+    docs: bool = False
 
     @property
     def resolved_database_url(self) -> str:
