@@ -12,6 +12,7 @@ from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from opencoc.auth import revocations
 from opencoc.auth.deps import authenticate
 from opencoc.auth.keycache import KeyCache
 from opencoc.config import Settings, get_settings
@@ -125,6 +126,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.cipher = Cipher(load_master_key(settings))
     app.state.key_cache = KeyCache()
     app.state.wakeups = Wakeups()
+    app.state.wakeups.subscribe(revocations.KEY_PREFIX, app.state.key_cache.evict)
     for domain in DOMAINS:
         app.include_router(importlib.import_module(f"opencoc.{domain}.routes").router)
 

@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 
 from opencoc.auth import service, signature
 from opencoc.auth.caller import Caller
+from opencoc.core.clock import now_ms
 from opencoc.core.errors import unauthorized
 
 
@@ -47,6 +48,9 @@ async def _by_signature(request: Request, headers: dict[str, str], auth_value: s
         if identity is None:
             raise unauthorized()
         cache.put(auth.access_key, identity)
+    if identity.expires_at is not None and identity.expires_at <= now_ms():
+        cache.evict(auth.access_key)
+        raise unauthorized()
     body = await request.body()
     to_sign = signature.string_to_verify(
         request.method,
