@@ -16,6 +16,7 @@ from opencoc.auth.models import Tenant
 from opencoc.client.profile import Profile, save_profile
 from opencoc.config import Settings, get_settings
 from opencoc.core.cli_support import cipher, console, open_database
+from opencoc.core.http_limits import LimitedHttpToolsProtocol
 
 SWITCH_INTERVAL_S = 0.0005
 GC_YOUNG_THRESHOLD = 20_000
@@ -72,7 +73,8 @@ def register(app: typer.Typer, admin: typer.Typer) -> None:
             access_log=False,
             timeout_graceful_shutdown=3,
             loop="uvloop",
-            http="httptools",
+            # httptools with the request-head limits and deadlines it lacks (core/http_limits.py).
+            http=LimitedHttpToolsProtocol,
         )
 
     @app.command()
