@@ -61,6 +61,7 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         self.limits = HttpLimits.of(get_settings())
         self._in_head = True  # between requests, or reading a head
         self._head_read = 0  # raw bytes of an incomplete head seen so far
+        self._heads_seen = 0  # complete heads parsed on this connection
         self._head_size = 0  # parsed size of the current head: URL and header fields
         self._header_count = 0
         self._refused = False
@@ -77,14 +78,18 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
     def data_received(self, data: bytes) -> None:
         if self._refused:
             return
-        head_before = self._head_read if self._in_head else None
         if self._in_head and self._deadline is None:
             self._arm(self.limits.header_timeout_s, self._head_timed_out)
+        was_in_head, heads_seen = self._in_head, self._heads_seen
         super().data_received(data)
-        if head_before is not None and self._in_head and not self._refused:
-            self._head_read = head_before + len(data)  # the head is still incomplete after all of `data`
-            if self._head_read > self.limits.max_header_bytes:
-                self._refuse_head_size()
+        if self._refused or not self._in_head:
+            return
+        if was_in_head and heads_seen == self._heads_seen:
+            self._head_read += len(data)  # all of `data` belongs to a head that is still incomplete
+        else:
+            self._head_read = 0  # `data` ended a request; the next head is counted from the next read
+        if self._head_read > self.limits.max_header_bytes:
+            self._refuse_head_size()
 
     # parser callbacks
     def on_message_begin(self) -> None:
@@ -109,6 +114,7 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
             self._refuse_head_size()
             return
         self._in_head, self._head_read = False, 0
+        self._heads_seen += 1
         self._arm(self.limits.body_timeout_s, self._body_timed_out)
         super().on_headers_complete()
 

@@ -3,7 +3,9 @@
 The server runs with 1 s head and body deadlines so that the tests are quick.
 """
 
+import http.client
 import itertools
+import json
 import socket
 import threading
 import time
@@ -169,3 +171,21 @@ def test_keep_alive_and_pipelined_requests_still_work(server: LiveServer) -> Non
         sock.sendall(one + one + _get_health(["Host: x"]))
         answer = _read_all(sock)
     assert answer.count(b"HTTP/1.1 200 OK") == 3
+
+
+def test_a_long_keep_alive_connection_is_not_counted_as_one_head(server: LiveServer) -> None:
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    try:
+        big = json.dumps({"auth": "x" * 200_000}).encode()  # a body far over the head limit, read in several chunks
+        for _ in range(2):
+            conn.request("POST", "/v3/auth/tokens", body=big, headers={"Content-Type": "application/json"})
+            refused = conn.getresponse()
+            assert refused.status == 400, "an invalid login body, read in full"
+            refused.read()
+            for _ in range(400):  # ~100 bytes a head: 40 KiB of heads between two bodies
+                conn.request("GET", "/opencoc/health", headers={"X-Pad": "p" * 40})
+                answer = conn.getresponse()
+                assert answer.status == 200, answer.read()
+                answer.read()
+    finally:
+        conn.close()
