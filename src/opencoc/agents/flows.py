@@ -12,5 +12,7 @@ def revoke_agent(session: Session, *, tenant_name: str, agent_sn: str, now: int,
     """Revoke the agent and fail its READY and PROCESSING instances; False if it was already revoked."""
     if not service.revoke(session, tenant_name=tenant_name, agent_sn=agent_sn, now=now):
         return False
+    # Agents that now have work (the orders' next batches) are woken by the servers' jobs sweep
+    # within a second: this runs in the admin CLI, which has no wake-ups to send.
     sweep.fail_agent_instances(session, agent_sn, REVOKED_REASON, now, grace_s)
     return True

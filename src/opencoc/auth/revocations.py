@@ -10,6 +10,7 @@ Each revocation is a row of `auth_revocations`, written in the revoking transact
   safety net for a NOTIFY missed while a listener reconnected. Announcing a revocation more
   than once also evicts an entry that a request loaded just before the revocation committed.
 The database stays the source of truth: a revoked or expired credential is never loaded again.
+`created_at` is the revoking host's clock; the NOTIFY path does not depend on it.
 """
 
 from sqlalchemy import func, select
