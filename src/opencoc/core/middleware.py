@@ -1,9 +1,9 @@
 """Transport guards: a request id on every response, a cap on request body size, and the last-resort 500.
 
-An unexpected exception becomes a complete 500 response here, inside Starlette's outermost
-error middleware, which would send its 500 and then re-raise to the server, and uvicorn closes
-a connection whose request raised: the client's next request on that keep-alive connection
-would fail. A client that goes away before its body arrived is logged as one info line.
+An unexpected exception becomes a complete 500 response here. Left to Starlette's outermost
+error middleware it would be answered and then re-raised to uvicorn, which closes a connection
+whose request raised: the client's next request on that keep-alive connection would fail.
+A client that goes away before its body arrived is logged as one info line.
 """
 
 import itertools
