@@ -54,16 +54,19 @@ def _response(status: bytes, code: str, msg: str) -> bytes:
 
 
 class LimitedHttpToolsProtocol(HttpToolsProtocol):
-    """uvicorn's httptools protocol with bounded request heads and head/body deadlines."""
+    """uvicorn's httptools protocol with bounded request heads and head/body deadlines.
+
+    Cheap for a request that arrives whole: no timer runs (except from the connection until its
+    first head is complete), and the head's size is measured only when its reads exceed the limit.
+    """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.limits = HttpLimits.of(get_settings())
-        self._in_head = True  # between requests, or reading a head
-        self._head_read = 0  # raw bytes of an incomplete head seen so far
+        self._in_body = False
+        self._head_read = 0  # raw bytes of an unfinished head read so far
         self._heads_seen = 0  # complete heads parsed on this connection
-        self._head_size = 0  # parsed size of the current head: URL and header fields
-        self._header_count = 0
+        self._last_read = 0
         self._refused = False
         self._deadline: asyncio.TimerHandle | None = None
 
@@ -78,44 +81,36 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
     def data_received(self, data: bytes) -> None:
         if self._refused:
             return
-        if self._in_head and self._deadline is None:
-            self._arm(self.limits.header_timeout_s, self._head_timed_out)
-        was_in_head, heads_seen = self._in_head, self._heads_seen
+        was_in_body, heads_seen = self._in_body, self._heads_seen
+        self._last_read = len(data)
         super().data_received(data)
-        if self._refused or not self._in_head:
+        if self._refused:
             return
-        if was_in_head and heads_seen == self._heads_seen:
-            self._head_read += len(data)  # all of `data` belongs to a head that is still incomplete
+        if self._in_body:
+            if self._deadline is None:
+                self._arm(self.limits.body_timeout_s, self._body_timed_out)
+        elif not was_in_body and heads_seen == self._heads_seen:
+            self._head_read += len(data)  # nothing completed: all of `data` is part of an unfinished head
+            if self._head_read > self.limits.max_header_bytes:
+                self._refuse_head_size()
+            elif self._deadline is None:
+                self._arm(self.limits.header_timeout_s, self._head_timed_out)
         else:
-            self._head_read = 0  # `data` ended a request; the next head is counted from the next read
-        if self._head_read > self.limits.max_header_bytes:
-            self._refuse_head_size()
+            self._head_read = 0  # `data` ended a request; a next head is counted from the next read
 
     # parser callbacks
-    def on_message_begin(self) -> None:
-        self._head_size = self._header_count = 0
-        super().on_message_begin()
-
-    def on_url(self, url: bytes) -> None:
-        self._head_size += len(url)
-        super().on_url(url)
-
-    def on_header(self, name: bytes, value: bytes) -> None:
-        self._head_size += len(name) + len(value) + 4
-        self._header_count += 1
-        if self._header_count <= self.limits.max_headers:
-            super().on_header(name, value)
-
     def on_headers_complete(self) -> None:
-        if self._header_count > self.limits.max_headers:
+        if len(self.headers) > self.limits.max_headers:
             self._refuse(b"431 Request Header Fields Too Large", f"at most {self.limits.max_headers} header fields")
             return
-        if self._head_size > self.limits.max_header_bytes:
+        if self._head_read + self._last_read > self.limits.max_header_bytes and self._head_size() > (
+            self.limits.max_header_bytes
+        ):
             self._refuse_head_size()
             return
-        self._in_head, self._head_read = False, 0
+        self._in_body, self._head_read = True, 0
         self._heads_seen += 1
-        self._arm(self.limits.body_timeout_s, self._body_timed_out)
+        self._disarm()
         super().on_headers_complete()
 
     def on_body(self, body: bytes) -> None:
@@ -125,9 +120,13 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
     def on_message_complete(self) -> None:
         if self._refused:
             return
+        self._in_body = False
         self._disarm()
-        self._in_head = True
         super().on_message_complete()
+
+    def _head_size(self) -> int:
+        """The request line's URL and the header fields, as parsed."""
+        return len(self.url) + sum(len(name) + len(value) + 4 for name, value in self.headers)
 
     # limits
     def _arm(self, seconds: float, callback: Any) -> None:
@@ -156,14 +155,14 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
 
     def _head_timed_out(self) -> None:
         self._deadline = None
-        if self._in_head and not self.transport.is_closing():
+        if not self._in_body and not self.transport.is_closing():
             self._refuse(
                 b"408 Request Timeout", f"the request head must arrive within {self.limits.header_timeout_s:g} s"
             )
 
     def _body_timed_out(self) -> None:
         self._deadline = None
-        if not self._in_head and not self.transport.is_closing():
+        if self._in_body and not self.transport.is_closing():
             log.info(
                 "closing the connection from %s: request body not received within %g s",
                 self._peer(),
