@@ -2,15 +2,18 @@
 
 import asyncio
 import importlib
-import logging
 from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager, suppress
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+from fastapi.responses import HTMLResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from opencoc.auth import revocations
+from opencoc.auth.deps import authenticate
 from opencoc.auth.keycache import KeyCache
 from opencoc.config import Settings, get_settings
 from opencoc.core import migrate
@@ -24,8 +27,6 @@ from opencoc.core.responses import FastJSONResponse
 from opencoc.core.validation import describe
 from opencoc.core.wakeups import Wakeups
 from opencoc.domains import DOMAINS
-
-log = logging.getLogger("opencoc")
 
 # Each domain exposes `routes.router`; a domain may also have `background.run(app)`, a
 # coroutine that runs for the server's lifetime (dispatcher, sweepers, writers).
@@ -86,10 +87,26 @@ def _install_error_handlers(app: FastAPI) -> None:
         msg = "resource not found" if exc.status_code == 404 else str(exc.detail)
         return _error(request, exc.status_code, f"COC.00000{exc.status_code}", msg)
 
-    @app.exception_handler(Exception)
-    async def _crash(request: Request, exc: Exception) -> FastJSONResponse:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return _error(request, 500, "COC.00040701", "Internal server error")
+
+def _install_docs(app: FastAPI, public: bool) -> None:
+    """The OpenAPI schema for signed-in callers (anyone with OPENCOC_DOCS=1); the doc pages only when public."""
+
+    @app.get("/openapi.json", include_in_schema=False)
+    async def openapi(request: Request) -> FastJSONResponse:
+        if not public:
+            await authenticate(request)
+        return FastJSONResponse(app.openapi())
+
+    if not public:
+        return
+
+    @app.get("/docs", include_in_schema=False)
+    async def swagger() -> HTMLResponse:
+        return get_swagger_ui_html(openapi_url="/openapi.json", title="OpenCOC API")
+
+    @app.get("/redoc", include_in_schema=False)
+    async def redoc() -> HTMLResponse:
+        return get_redoc_html(openapi_url="/openapi.json", title="OpenCOC API")
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -100,12 +117,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         default_response_class=FastJSONResponse,
         redirect_slashes=False,
         lifespan=_lifespan,
+        openapi_url=None,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.db = Database(settings.resolved_database_url)
     app.state.cipher = Cipher(load_master_key(settings))
     app.state.key_cache = KeyCache()
     app.state.wakeups = Wakeups()
+    app.state.wakeups.subscribe(revocations.KEY_PREFIX, app.state.key_cache.evict)
     for domain in DOMAINS:
         app.include_router(importlib.import_module(f"opencoc.{domain}.routes").router)
 
@@ -113,6 +134,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def health() -> dict[str, str]:
         return {"status": "ok"}
 
+    _install_docs(app, settings.docs)
     _install_error_handlers(app)
     app.add_middleware(RequestGuards, max_body=settings.max_body_bytes)
     return app

@@ -17,12 +17,17 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     max_body_bytes: int = 1024 * 1024
+    max_header_bytes: int = 32 * 1024
+    max_headers: int = 100
+    header_timeout_seconds: float = 10.0
+    body_timeout_seconds: float = 60.0
     clock_skew_seconds: int = 15 * 60
     token_ttl_seconds: int = 24 * 3600
     log_level: str = "info"
     agent_offline_after_seconds: float = 30.0
     agent_poll_seconds: float = 25.0
     public_url: str | None = None
+    docs: bool = False
 
     @property
     def resolved_database_url(self) -> str:

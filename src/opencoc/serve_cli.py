@@ -1,9 +1,11 @@
 """`opencoc serve` and `opencoc quickstart` (what `make run` calls)."""
 
+import copy
 import gc
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import typer
 import uvicorn
@@ -12,8 +14,9 @@ from sqlalchemy import select
 from opencoc.auth import service
 from opencoc.auth.models import Tenant
 from opencoc.client.profile import Profile, save_profile
-from opencoc.config import get_settings
+from opencoc.config import Settings, get_settings
 from opencoc.core.cli_support import cipher, console, open_database
+from opencoc.core.http_limits import LimitedHttpToolsProtocol
 
 SWITCH_INTERVAL_S = 0.0005
 GC_YOUNG_THRESHOLD = 20_000
@@ -31,6 +34,13 @@ print(client.create_coc_incident(M.CreateCocIncidentRequest(body=M.CreateExterna
     incident_title="hello from OpenCOC", incident_source="incident_source_manual",
     current_cloud_service=["my-app"], incident_assignee=["{user_id}"], creator="{user_id}"))))
 """
+
+
+def log_config(settings: Settings) -> dict[str, Any]:
+    """uvicorn's logging, with OpenCOC's own `opencoc.*` loggers on the same handler and level."""
+    config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
+    config["loggers"]["opencoc"] = {"handlers": ["default"], "level": settings.log_level.upper(), "propagate": False}
+    return config
 
 
 def register(app: typer.Typer, admin: typer.Typer) -> None:
@@ -59,10 +69,12 @@ def register(app: typer.Typer, admin: typer.Typer) -> None:
             port=port,
             workers=workers,
             log_level=settings.log_level,
+            log_config=log_config(settings),
             access_log=False,
             timeout_graceful_shutdown=3,
             loop="uvloop",
-            http="httptools",
+            # httptools with the request-head limits and deadlines it lacks (core/http_limits.py).
+            http=LimitedHttpToolsProtocol,
         )
 
     @app.command()

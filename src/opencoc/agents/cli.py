@@ -1,10 +1,11 @@
-"""`opencoc admin create-enroll-token|revoke-enroll-token`: act directly on the database."""
+"""`opencoc admin create-enroll-token|revoke-enroll-token|revoke-agent`: act directly on the database."""
 
 import re
 
 import typer
 
-from opencoc.agents import service
+from opencoc.agents import flows, service
+from opencoc.config import get_settings
 from opencoc.core.cli_support import admin_errors, console, emit_json, fail, open_database
 from opencoc.core.clock import now_ms
 
@@ -41,3 +42,11 @@ def register(app: typer.Typer, admin: typer.Typer) -> None:
         with admin_errors(), open_database().write() as session:
             service.revoke_enroll_token(session, tenant_name=tenant, token=token, now=now_ms())
         console.print("token revoked")
+
+    @admin.command("revoke-agent")
+    def revoke_agent(agent_sn: str, tenant: str = typer.Option(..., "--tenant")) -> None:
+        """Revoke an agent of TENANT: it gets 401 on every server within 2 s; its unfinished tasks end ABNORMAL."""
+        grace = get_settings().agent_offline_after_seconds
+        with admin_errors(), open_database().write() as session:
+            revoked = flows.revoke_agent(session, tenant_name=tenant, agent_sn=agent_sn, now=now_ms(), grace_s=grace)
+        console.print(f"agent {agent_sn} revoked" if revoked else f"agent {agent_sn} was already revoked")

@@ -30,7 +30,7 @@ async def _authenticate(request: Request, registry: AgentRegistry) -> Agent:
     agent = registry.get(agent_sn)
     if agent is None:
         agent = await request.app.state.db.run_read(lambda s: service.find_by_sn(s, agent_sn))
-        if agent is None:
+        if agent is None or agent.revoked_at is not None:
             raise unauthorized()
         registry.put(agent)
     if not service.secret_matches(agent, secret):

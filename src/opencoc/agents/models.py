@@ -41,3 +41,4 @@ class Agent(Base):
     facts: Mapped[dict[str, Any]] = mapped_column(JSON)
     enrolled_at: Mapped[int] = mapped_column(BigInteger)
     last_seen_at: Mapped[int] = mapped_column(BigInteger)
+    revoked_at: Mapped[int | None] = mapped_column(BigInteger)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from fastapi import FastAPI
 
 from opencoc.agents.models import Agent
+from opencoc.auth.revocations import AGENT_PREFIX
 
 SEEN_WRITE_INTERVAL_MS = 2000
 PRESENT_REFRESH_MS = 5000
@@ -55,6 +56,10 @@ class AgentRegistry:
     def put(self, agent: Agent) -> None:
         self._agents[agent.agent_sn] = agent
 
+    def forget(self, agent_sn: str) -> None:
+        """Drop a (revoked) agent's cached row: its next request is checked against the database."""
+        self._agents.pop(agent_sn, None)
+
     def touch(self, agent: Agent, now: int, interval_ms: int) -> None:
         """Note that the agent is alive; written to the database by the next flush."""
         if now - agent.last_seen_at < interval_ms:
@@ -90,8 +95,9 @@ class AgentRegistry:
 
 
 def registry_of(app: FastAPI) -> AgentRegistry:
-    """The app's registry, created on first use."""
+    """The app's registry, created on first use (and from then on told of revoked agents)."""
     registry: AgentRegistry | None = getattr(app.state, "agent_registry", None)
     if registry is None:
         registry = app.state.agent_registry = AgentRegistry()
+        app.state.wakeups.subscribe(AGENT_PREFIX, registry.forget)
     return registry

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from opencoc.agents.models import Agent, EnrollToken
 from opencoc.agents.schemas import AgentFacts
+from opencoc.auth import revocations
 from opencoc.auth import service as auth_service
 from opencoc.core.crypto import sha256_hex
 from opencoc.core.errors import OpenCOCError, unauthorized
@@ -97,12 +98,27 @@ def find_by_sn(session: Session, agent_sn: str) -> Agent | None:
     return session.scalar(select(Agent).where(Agent.agent_sn == agent_sn))
 
 
+def revoke(session: Session, *, tenant_name: str, agent_sn: str, now: int) -> bool:
+    """Revoke an agent of the tenant: it can no longer call the server. False if it already was revoked."""
+    tenant = auth_service.get_tenant(session, tenant_name)
+    agent = get_by_sn(session, tenant_id=tenant.id, agent_sn=agent_sn)
+    if agent is None:
+        raise OpenCOCError("COC.00000404", f"agent[{agent_sn}] not found", status=404)
+    done = session.execute(update(Agent).where(Agent.id == agent.id, Agent.revoked_at.is_(None)).values(revoked_at=now))
+    if done.rowcount == 0:  # type: ignore[attr-defined]
+        return False
+    revocations.record(session, kind=revocations.AGENT, subject=agent_sn, now=now)
+    return True
+
+
 def secret_matches(agent: Agent, secret: str) -> bool:
     return hmac.compare_digest(agent.secret_hash, sha256_hex(secret))
 
 
 def state_of(agent: Agent, now_ms: int, offline_after_s: float) -> str:
-    """ONLINE while the agent was seen within `offline_after_s` seconds, else OFFLINE."""
+    """ONLINE while the agent was seen within `offline_after_s` seconds and is not revoked, else OFFLINE."""
+    if agent.revoked_at is not None:
+        return OFFLINE
     return ONLINE if now_ms - agent.last_seen_at <= offline_after_s * 1000 else OFFLINE
 
 

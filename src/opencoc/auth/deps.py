@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 
 from opencoc.auth import service, signature
 from opencoc.auth.caller import Caller
+from opencoc.core.clock import now_ms
 from opencoc.core.errors import unauthorized
 
 
@@ -47,8 +48,11 @@ async def _by_signature(request: Request, headers: dict[str, str], auth_value: s
         if identity is None:
             raise unauthorized()
         cache.put(auth.access_key, identity)
+    if identity.expires_at is not None and identity.expires_at <= now_ms():
+        cache.evict(auth.access_key)
+        raise unauthorized()
     body = await request.body()
-    to_sign = signature.string_to_sign(
+    to_sign = signature.string_to_verify(
         request.method,
         request.scope.get("raw_path", request.url.path.encode()).decode("latin-1"),
         request.scope.get("query_string", b"").decode("latin-1"),
@@ -56,7 +60,7 @@ async def _by_signature(request: Request, headers: dict[str, str], auth_value: s
         auth.signed_headers,
         body,
     )
-    if not signature.matches(identity.secret, to_sign, auth.signature):
+    if to_sign is None or not signature.matches(identity.secret, to_sign, auth.signature):
         raise unauthorized()
     domain = headers.get("x-domain-id")
     if domain and domain != identity.caller.domain_id:

@@ -1,4 +1,8 @@
-"""A short-lived in-memory cache of access keys, so the hot path does not hit the database."""
+"""A short-lived in-memory cache of access keys, so the hot path does not hit the database.
+
+A revoked key is evicted when its revocation is announced (auth/revocations.py); an expired
+one is refused by the caller, which checks `expires_at` on every request.
+"""
 
 import threading
 import time
@@ -24,3 +28,7 @@ class KeyCache:
             if len(self._items) > 10_000:
                 self._items.clear()
             self._items[access_key] = (time.monotonic() + self._ttl, identity)
+
+    def evict(self, access_key: str) -> None:
+        with self._lock:
+            self._items.pop(access_key, None)

@@ -1,6 +1,6 @@
-"""Tables: tenants (IAM domains), their users, access keys, tokens and projects."""
+"""Tables: tenants (IAM domains), their users, access keys, tokens, projects and revocations."""
 
-from sqlalchemy import BigInteger, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from opencoc.core.models import Base
@@ -36,6 +36,8 @@ class AccessKey(Base):
     user_pk: Mapped[int] = mapped_column(ForeignKey("users.id"))
     secret_encrypted: Mapped[str] = mapped_column(String(512))
     created_at: Mapped[int] = mapped_column(BigInteger)
+    expires_at: Mapped[int | None] = mapped_column(BigInteger)
+    revoked_at: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class Token(Base):
@@ -57,3 +59,15 @@ class Project(Base):
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"))
     project_id: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(64))
+
+
+class Revocation(Base):
+    """A credential revoked at `created_at`: every server process drops it from its caches (auth/revocations.py)."""
+
+    __tablename__ = "auth_revocations"
+    __table_args__ = (Index("ix_auth_revocations_created_at", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    subject: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[int] = mapped_column(BigInteger)

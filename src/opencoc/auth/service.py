@@ -4,10 +4,11 @@ from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError
-from sqlalchemy import select
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from opencoc.auth import revocations
 from opencoc.auth.caller import Caller
 from opencoc.auth.models import AccessKey, Project, Tenant, Token, User
 from opencoc.core import ids
@@ -25,6 +26,7 @@ class KeyIdentity:
 
     secret: str
     caller: Caller
+    expires_at: int | None = None
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,7 @@ class IssuedKey:
     secret_key: str
     domain_id: str
     user_id: str
+    expires_at: int | None = None
 
 
 def _not_found(what: str, name: str) -> OpenCOCError:
@@ -84,41 +87,77 @@ def create_user(session: Session, *, tenant_name: str, name: str, password: str 
     return user
 
 
-def set_password(session: Session, *, tenant_name: str, name: str, password: str) -> User:
+def set_password(session: Session, *, tenant_name: str, name: str, password: str) -> int:
+    """Set the user's password and revoke the tokens issued under the old one; how many were revoked."""
     user = get_user(session, get_tenant(session, tenant_name), name)
     user.password_hash = _hasher.hash(password)
-    return user
+    return _delete_tokens(session, user)
 
 
-def create_access_key(session: Session, cipher: Cipher, *, tenant_name: str, user_name: str) -> IssuedKey:
+def revoke_tokens(session: Session, *, tenant_name: str, name: str) -> int:
+    """Revoke every X-Auth-Token of the user; how many there were."""
+    return _delete_tokens(session, get_user(session, get_tenant(session, tenant_name), name))
+
+
+def _delete_tokens(session: Session, user: User) -> int:
+    # Tokens are looked up in the database on every request, so deleting them is enough everywhere.
+    done = session.execute(delete(Token).where(Token.user_pk == user.id))
+    return int(done.rowcount)  # type: ignore[attr-defined]
+
+
+def create_access_key(
+    session: Session, cipher: Cipher, *, tenant_name: str, user_name: str, expires_in_days: int | None = None
+) -> IssuedKey:
+    """A new key of the user; it expires after `expires_in_days` days, or never when None."""
     tenant = get_tenant(session, tenant_name)
     user = get_user(session, tenant, user_name)
     ak, sk = ids.access_key(), ids.secret_key()
+    now = now_ms()
+    expires = None if expires_in_days is None else now + expires_in_days * 86_400_000
     session.add(
         AccessKey(
             access_key=ak,
             tenant_id=tenant.id,
             user_pk=user.id,
             secret_encrypted=cipher.encrypt(sk),
-            created_at=now_ms(),
+            created_at=now,
+            expires_at=expires,
         )
     )
     session.flush()
-    return IssuedKey(ak, sk, tenant.domain_id, user.user_id)
+    return IssuedKey(ak, sk, tenant.domain_id, user.user_id, expires)
+
+
+def revoke_key(session: Session, *, tenant_name: str, access_key: str, now: int) -> bool:
+    """Revoke a key of the tenant; False if it already was (404 if the tenant has no such key)."""
+    tenant = get_tenant(session, tenant_name)
+    mine = (AccessKey.access_key == access_key) & (AccessKey.tenant_id == tenant.id)
+    if session.scalar(select(AccessKey.access_key).where(mine)) is None:
+        raise _not_found("access key", access_key)
+    done = session.execute(update(AccessKey).where(mine, AccessKey.revoked_at.is_(None)).values(revoked_at=now))
+    if done.rowcount == 0:  # type: ignore[attr-defined]
+        return False
+    revocations.record(session, kind=revocations.KEY, subject=access_key, now=now)
+    return True
 
 
 def load_key(session: Session, cipher: Cipher, access_key: str) -> KeyIdentity | None:
+    """The key's secret and caller, or None when it is unknown, revoked or expired."""
     row = session.execute(
         select(AccessKey, User, Tenant)
         .join(User, User.id == AccessKey.user_pk)
         .join(Tenant, Tenant.id == AccessKey.tenant_id)
-        .where(AccessKey.access_key == access_key)
+        .where(
+            AccessKey.access_key == access_key,
+            AccessKey.revoked_at.is_(None),
+            or_(AccessKey.expires_at.is_(None), AccessKey.expires_at > now_ms()),
+        )
     ).first()
     if row is None:
         return None
     key, user, tenant = row
     caller = Caller(tenant.id, tenant.domain_id, tenant.name, user.user_id, user.name)
-    return KeyIdentity(cipher.decrypt(key.secret_encrypted), caller)
+    return KeyIdentity(cipher.decrypt(key.secret_encrypted), caller, key.expires_at)
 
 
 def ensure_project(session: Session, *, tenant_id: int, name: str) -> Project:

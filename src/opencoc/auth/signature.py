@@ -1,7 +1,11 @@
 """SDK-HMAC-SHA256, the request signature of Huawei Cloud SDKs (sdk-wire.md §4.3).
 
-Both sides use these functions: the server to verify exactly what was sent, our CLI and
-tests to sign.
+Both sides use these functions: the server to verify exactly what was sent (`string_to_verify`),
+our CLI and tests to sign (`string_to_sign`). The payload hash in the signed string is always
+the hash of the body itself: an `X-Sdk-Content-Sha256` header is believed only when it says
+the same, or when the signer opted out of body integrity with the SDK's `UNSIGNED-PAYLOAD`
+(signed, on a non-JSON body, as the SDK does for multipart); otherwise a captured request
+could carry another body under its signature.
 """
 
 import hashlib
@@ -15,6 +19,8 @@ ALGORITHM = "SDK-HMAC-SHA256"
 DATE_FORMAT = "%Y%m%dT%H%M%SZ"
 EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
 UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD"
+CONTENT_SHA256 = "x-sdk-content-sha256"
+_HASHED_TYPES = ("application/json", "application/bson")  # the SDK always hashes these bodies
 
 _AUTH_RE = re.compile(
     r"^SDK-HMAC-SHA256\s+Access=(?P<ak>[^,\s]+)\s*,\s*SignedHeaders=(?P<sh>[^,\s]+)\s*,\s*Signature=(?P<sig>[0-9a-fA-F]+)\s*$"
@@ -52,11 +58,38 @@ def canonical_headers(headers: Mapping[str, str], signed: Iterable[str]) -> str:
     return "".join(f"{name}:{headers.get(name, '').strip()}\n" for name in signed)
 
 
-def payload_hash(body: bytes, headers: Mapping[str, str]) -> str:
-    declared = headers.get("x-sdk-content-sha256")
-    if declared:
-        return declared
-    return hashlib.sha256(body).hexdigest() if body else EMPTY_SHA256
+def payload_hash_to_verify(body: bytes, headers: Mapping[str, str], signed: list[str]) -> str | None:
+    """The payload hash the signer must have used for the body received, or None if none can be trusted."""
+    actual = hashlib.sha256(body).hexdigest()
+    declared = headers.get(CONTENT_SHA256)
+    if declared is None or declared.strip() == actual:
+        return actual
+    if declared.strip() != UNSIGNED_PAYLOAD:
+        return None
+    if not body:
+        return actual  # the SDK hashes an empty body whatever the header says
+    content_type = headers.get("content-type", "")
+    if CONTENT_SHA256 in signed and content_type and not content_type.startswith(_HASHED_TYPES):
+        return UNSIGNED_PAYLOAD
+    return None
+
+
+def string_to_sign_for_hash(
+    method: str, raw_path: str, raw_query: str, headers: Mapping[str, str], signed: list[str], payload_hash: str
+) -> str:
+    """The string to sign, with the payload hash given (a body's SHA-256 hex, or UNSIGNED-PAYLOAD)."""
+    canonical = "\n".join(
+        [
+            method.upper(),
+            canonical_uri(raw_path),
+            canonical_query(raw_query),
+            canonical_headers(headers, signed),
+            ";".join(signed),
+            payload_hash,
+        ]
+    )
+    digest = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return f"{ALGORITHM}\n{headers.get('x-sdk-date', '')}\n{digest}"
 
 
 def string_to_sign(
@@ -67,19 +100,23 @@ def string_to_sign(
     signed: list[str],
     body: bytes,
 ) -> str:
-    """The string an SDK signs; `headers` must have lower-case names."""
-    canonical = "\n".join(
-        [
-            method.upper(),
-            canonical_uri(raw_path),
-            canonical_query(raw_query),
-            canonical_headers(headers, signed),
-            ";".join(signed),
-            payload_hash(body, headers),
-        ]
-    )
-    digest = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-    return f"{ALGORITHM}\n{headers.get('x-sdk-date', '')}\n{digest}"
+    """The string a signer signs for `body`; `headers` must have lower-case names."""
+    return string_to_sign_for_hash(method, raw_path, raw_query, headers, signed, hashlib.sha256(body).hexdigest())
+
+
+def string_to_verify(
+    method: str,
+    raw_path: str,
+    raw_query: str,
+    headers: Mapping[str, str],
+    signed: list[str],
+    body: bytes,
+) -> str | None:
+    """The string the signer of this request must have signed, or None when its payload hash is not the body's."""
+    payload_hash = payload_hash_to_verify(body, headers, signed)
+    if payload_hash is None:
+        return None
+    return string_to_sign_for_hash(method, raw_path, raw_query, headers, signed, payload_hash)
 
 
 def signature(secret: str, to_sign: str) -> str:

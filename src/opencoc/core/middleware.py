@@ -1,13 +1,23 @@
-"""Transport guards: a request id on every response and a cap on request body size."""
+"""Transport guards: a request id on every response, a cap on request body size, and the last-resort 500.
+
+An unexpected exception becomes a complete 500 response here. Left to Starlette's outermost
+error middleware it would be answered and then re-raised to uvicorn, which closes a connection
+whose request raised: the client's next request on that keep-alive connection would fail.
+A client that goes away before its body arrived is logged as one info line.
+"""
 
 import itertools
+import logging
 import os
 from typing import Any
 
 import orjson
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from opencoc.core.envelopes import error_body, family_for_path
+
+log = logging.getLogger("opencoc")
 
 
 class BodyTooLarge(Exception):
@@ -32,7 +42,7 @@ def _is_agent_result(path: str) -> bool:
 
 
 class RequestGuards:
-    """Pure ASGI middleware: sets `X-Request-Id` and rejects bodies over the limit with 413.
+    """Pure ASGI middleware: sets `X-Request-Id`, rejects bodies over the limit with 413, answers crashes with 500.
 
     The limit is `max_body`, except for agent result uploads (`AGENT_RESULT_MAX_BODY`).
     """
@@ -61,7 +71,7 @@ class RequestGuards:
         limit = max(self.max_body, AGENT_RESULT_MAX_BODY) if _is_agent_result(scope["path"]) else self.max_body
         declared = _content_length(scope)
         if declared is not None and declared > limit:
-            await self._reject(scope, send_with_id, limit)
+            await _send_error(scope, send_with_id, 413, "COC.00000413", _too_large(limit))
             return
         seen = 0
 
@@ -78,20 +88,31 @@ class RequestGuards:
             await self.app(scope, counted_receive, send_with_id)
         except BodyTooLarge:
             if not started:
-                await self._reject(scope, send_with_id, limit)
+                await _send_error(scope, send_with_id, 413, "COC.00000413", _too_large(limit))
+        except ClientDisconnect:
+            log.info("client went away before sending its whole request: %s %s", scope["method"], scope["path"])
+        except Exception:
+            if started:  # half a response is out: only closing the connection can tell the client
+                raise
+            log.exception("unhandled error on %s %s", scope["method"], scope["path"])
+            await _send_error(scope, send_with_id, 500, "COC.00040701", "Internal server error")
 
-    async def _reject(self, scope: Scope, send: Any, limit: int) -> None:
-        family = family_for_path(scope.get("path", ""))
-        msg = f"request body must be at most {limit} bytes"
-        body = orjson.dumps(error_body(family, "COC.00000413", msg))
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+
+def _too_large(limit: int) -> str:
+    return f"request body must be at most {limit} bytes"
+
+
+async def _send_error(scope: Scope, send: Any, status: int, code: str, msg: str) -> None:
+    """A complete JSON error response in the envelope of the path's family."""
+    body = orjson.dumps(error_body(family_for_path(scope.get("path", "")), code, msg))
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
 
 
 def _content_length(scope: Scope) -> int | None:

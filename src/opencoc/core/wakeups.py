@@ -3,10 +3,13 @@
 Within a process the wake-up is immediate. Across replicas on PostgreSQL, a `Relay` (see
 `core/pg_relay.py`) forwards each key with NOTIFY and delivers the keys other replicas send.
 Waiters also wake on their timeout and re-check the database, which stays the source of truth.
+A subscriber to a key prefix (e.g. a cache dropping revoked credentials) is called, on the
+event loop, with the rest of every key delivered that starts with it.
 """
 
 import asyncio
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Protocol
 
 
@@ -18,10 +21,15 @@ class Wakeups:
     def __init__(self) -> None:
         self._waiters: dict[str, set[asyncio.Event]] = defaultdict(set)
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._subscribers: list[tuple[str, Callable[[str], None]]] = []
         self.relay: Relay | None = None
 
     def bind(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
+
+    def subscribe(self, prefix: str, callback: Callable[[str], None]) -> None:
+        """Call `callback(rest)` for every key `prefix + rest` delivered to this process."""
+        self._subscribers.append((prefix, callback))
 
     def notify(self, key: str) -> None:
         """Wake every waiter on `key` here and, through the relay, on other replicas."""
@@ -46,6 +54,9 @@ class Wakeups:
     def _set(self, key: str) -> None:
         for ev in self._waiters.get(key, ()):
             ev.set()
+        for prefix, callback in self._subscribers:
+            if key.startswith(prefix):
+                callback(key[len(prefix) :])
 
     async def wait(self, key: str, timeout: float) -> bool:
         """True if notified before `timeout` seconds."""

@@ -74,5 +74,16 @@ def fail_instance(session: Session, order_id: int, inst_id: int, reason: str, no
     return dispatcher.advance(session, order, now, grace_s)
 
 
+def fail_agent_instances(session: Session, agent_sn: str, reason: str, now: int, grace_s: float) -> set[str]:
+    """End every due, running or waiting instance of one agent as ABNORMAL and move their orders on."""
+    stmt = select(ScriptInstance.order_id, ScriptInstance.id).where(
+        ScriptInstance.agent_sn == agent_sn, ScriptInstance.status.in_((st.READY, st.PROCESSING))
+    )
+    woken: set[str] = set()
+    for order_id, inst_id in session.execute(stmt).all():
+        woken |= fail_instance(session, order_id, inst_id, reason, now, grace_s)
+    return woken
+
+
 def advance_order(session: Session, order_id: int, now: int, grace_s: float) -> set[str]:
     return dispatcher.advance(session, dispatcher.lock_order(session, order_id), now, grace_s)

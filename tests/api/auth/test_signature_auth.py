@@ -91,6 +91,58 @@ def test_tampered_body_is_rejected(client: TestClient, tenant: TenantKey) -> Non
     assert client.request("GET", "/v3/auth/domains", headers=headers, content=b"{ }").status_code == 401
 
 
+def _signed_with_payload_hash(
+    key: TenantKey, headers: dict[str, str], signed: list[str], payload_hash: str
+) -> dict[str, str]:
+    """Headers of a GET /v3/auth/domains whose signature covers `payload_hash` (as a non-SDK signer might)."""
+    headers = dict(headers, **{"X-Sdk-Date": time.strftime(signature.DATE_FORMAT, time.gmtime())})
+    lower = {k.lower(): v for k, v in headers.items()}
+    to_sign = signature.string_to_sign_for_hash("GET", "/v3/auth/domains", "", lower, signed, payload_hash)
+    headers["Authorization"] = signature.authorization_header(
+        key.access_key, signed, signature.signature(key.secret_key, to_sign)
+    )
+    return headers
+
+
+def test_unsigned_payload_marker_counts_only_when_it_is_itself_signed(client: TestClient, tenant: TenantKey) -> None:
+    base = {"Host": "testserver", "Content-Type": "multipart/form-data; boundary=x"}
+    marker = {"X-Sdk-Content-Sha256": signature.UNSIGNED_PAYLOAD}
+    body = b"--x\r\n\r\nfile\r\n--x--\r\n"
+    unsigned_marker = _signed_with_payload_hash(
+        tenant, base | marker, ["content-type", "host", "x-sdk-date"], signature.UNSIGNED_PAYLOAD
+    )
+    assert client.request("GET", "/v3/auth/domains", headers=unsigned_marker, content=body).status_code == 401
+    signed_marker = _signed_with_payload_hash(
+        tenant,
+        base | marker,
+        ["content-type", "host", "x-sdk-content-sha256", "x-sdk-date"],
+        signature.UNSIGNED_PAYLOAD,
+    )
+    assert client.request("GET", "/v3/auth/domains", headers=signed_marker, content=body).status_code == 200
+
+
+def test_content_hash_header_that_is_not_the_bodys_hash_is_rejected(client: TestClient, tenant: TenantKey) -> None:
+    claimed = hashlib.sha256(b"another body").hexdigest()
+    headers = _signed_with_payload_hash(
+        tenant,
+        {"Host": "testserver", "X-Sdk-Content-Sha256": claimed},
+        ["host", "x-sdk-content-sha256", "x-sdk-date"],
+        claimed,
+    )
+    assert client.request("GET", "/v3/auth/domains", headers=headers, content=b"{}").status_code == 401
+
+
+def test_empty_body_is_hashed_as_empty_whatever_the_marker(client: TestClient, tenant: TenantKey) -> None:
+    # The SDK adds UNSIGNED-PAYLOAD for any non-JSON Content-Type but hashes an empty body as empty.
+    headers = _signed_with_payload_hash(
+        tenant,
+        {"Host": "testserver", "Content-Type": "text/plain", "X-Sdk-Content-Sha256": "UNSIGNED-PAYLOAD"},
+        ["content-type", "host", "x-sdk-content-sha256", "x-sdk-date"],
+        signature.EMPTY_SHA256,
+    )
+    assert client.get("/v3/auth/domains", headers=headers).status_code == 200
+
+
 def test_signature_without_sdk_date_in_signed_headers_is_rejected(client: TestClient, tenant: TenantKey) -> None:
     headers = _signed_headers(tenant, "GET", "/v3/auth/domains", "", {"Host": "testserver"}, b"", ["host"])
     assert client.get("/v3/auth/domains", headers=headers).status_code == 401

@@ -47,3 +47,18 @@ def test_relay_wakes_a_waiter_of_another_replica(pg_server: PgServer | None) -> 
                 relay.stop()
 
     assert asyncio.run(scenario()) is True
+
+
+def test_subscriber_gets_the_rest_of_each_key_with_its_prefix() -> None:
+    async def scenario() -> list[str]:
+        wakeups = Wakeups()
+        wakeups.bind(asyncio.get_running_loop())
+        seen: list[str] = []
+        wakeups.subscribe("revoked:key:", seen.append)
+        wakeups.notify("revoked:key:AK1")
+        wakeups.notify("revoked:agent:sn1")
+        wakeups.notify("agent:sn1")
+        await asyncio.sleep(0)
+        return seen
+
+    assert asyncio.run(scenario()) == ["AK1"]
