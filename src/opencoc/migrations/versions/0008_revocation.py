@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008_revocation"
-down_revision = "0006_jobs"
+down_revision = "0007_solution_acceptor_usage"
 branch_labels = None
 depends_on = None
 
