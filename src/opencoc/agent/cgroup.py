@@ -69,6 +69,15 @@ class TaskCgroup:
         log.warning("could not remove %s", self.path)
 
 
+def _remove_stale(base: Path) -> None:
+    """Remove the empty task directories of agents that are gone (killed before they could)."""
+    for path in base.glob("opencoc-task-*-*"):
+        pid = path.name.split("-")[2]
+        if pid.isdigit() and not Path("/proc", pid).exists():
+            with contextlib.suppress(OSError):  # not empty: its processes still run
+                path.rmdir()
+
+
 class TaskCgroups:
     """Makes task directories inside the agent's own cgroup."""
 
@@ -81,6 +90,7 @@ class TaskCgroups:
         base = _own_directory()
         if base is None:
             return None
+        _remove_stale(base)
         probe = cls(base).create()
         if probe is None:
             return None

@@ -126,8 +126,8 @@ def _signal(proc: Proc, sig: int) -> None:
             os.close(fd)
 
 
-def kill_task(root: int, task_id: str) -> int:
-    """Stop, then kill, every process of the task; returns how many were killed."""
+def kill_task(root: int, task_id: str) -> None:
+    """Stop, then kill, every process of the task (the caller reaps the orphans once they are dead)."""
     known: dict[int, int] = {}
     stopped: list[Proc] = []
     for _ in range(MAX_ROUNDS):
@@ -141,8 +141,6 @@ def kill_task(root: int, task_id: str) -> int:
             stopped.append(proc)
     for proc in stopped:
         _signal(proc, signal.SIGKILL)
-    reap_orphans()
-    return len(stopped)
 
 
 @contextlib.contextmanager

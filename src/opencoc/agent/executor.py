@@ -164,7 +164,7 @@ def _environment(user: RunAs, task: Task) -> dict[str, str]:
             why = env_names.refusal(param.name)
             if why is not None:  # the server refuses these too, since scripts were stored before the rule
                 raise TaskRefused(f"parameter {param.name} {why}")
-            if "\x00" in param.value or _UNSENDABLE.search(param.value):
+            if _UNSENDABLE.search(param.value):
                 raise TaskRefused(f"parameter {param.name}: the value holds a NUL or a lone surrogate")
             env[param.name] = param.value
     return env
@@ -260,6 +260,8 @@ class Execution:
                 if ended != "exit":
                     self._kill_all(proc.pid, cgroup)
                     await proc.wait()
+                    descendants.release(proc.pid)
+                    descendants.reap_orphans()  # the killed orphans, now zombies of the agent
                 with contextlib.suppress(TimeoutError):
                     # Background children may still hold the pipe; stop reading after a short drain.
                     await asyncio.wait_for(asyncio.shield(closed), DRAIN_AFTER_EXIT_S)
@@ -272,7 +274,6 @@ class Execution:
             if cgroup is not None:
                 await cgroup.remove()
         descendants.release(proc.pid)
-        descendants.reap_orphans()
         output = mask(cap.render().decode("utf-8", "replace"), self.task.secrets)
         return self._result(ended, proc.returncode, output, started)
 

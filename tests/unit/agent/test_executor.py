@@ -210,6 +210,22 @@ def test_a_task_cgroup_kills_a_child_that_cleared_its_environment_and_left(tmp_p
     assert CGROUPS is not None and not list(CGROUPS.base.glob(f"opencoc-task-{os.getpid()}-*"))
 
 
+@pytest.mark.skipif(CGROUPS is None, reason="needs a writable cgroup v2 hierarchy with cgroup.kill (Linux 5.14+)")
+def test_an_agent_removes_the_empty_task_cgroups_of_agents_that_are_gone() -> None:
+    assert CGROUPS is not None
+    never_a_pid = int(Path("/proc/sys/kernel/pid_max").read_text()) + 1
+    gone, alive = CGROUPS.base / f"opencoc-task-{never_a_pid}-1", CGROUPS.base / f"opencoc-task-{os.getpid()}-0"
+    gone.mkdir()
+    alive.mkdir()
+    try:
+        assert TaskCgroups.detect() is not None
+        assert not gone.exists() and alive.exists()
+    finally:
+        alive.rmdir()
+        if gone.exists():
+            gone.rmdir()
+
+
 def test_output_is_capped_at_1_mb_keeping_head_and_tail() -> None:
     script = "head -c 3000000 /dev/zero | tr '\\0' a; echo; echo THE-END"
     result = _run(_task("echo THE-START; " + script))
