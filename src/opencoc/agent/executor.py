@@ -1,16 +1,19 @@
 """Runs one task as a real subprocess: user switch, params, timeout, cancel, capped output.
 
-Each task runs in its own session (process group), so a timeout or a cancel kills everything
-the script started. Output is read from a pipe as it arrives into an `OutputCap`, so a noisy
-script never makes the agent hold more than the cap.
+Parameters never become script text here: a SHELL script gets them in its environment (names
+checked by env_names.py), a PYTHON script arrives with them already placed as literals by the
+server (scripts/python_params.py). Each task runs in its own session; a timeout or a cancel kills
+every process the script started, detached or not (descendants.py, and a cgroup v2 directory
+where the host has one: cgroup.py). Output is read from a pipe as it arrives into an
+`OutputCap`, so a noisy script never makes the agent hold more than the cap.
 """
 
 import asyncio
 import contextlib
 import os
 import pwd
+import re
 import shutil
-import signal
 import sys
 import tempfile
 import time
@@ -18,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from opencoc.agent import descendants, env_names
+from opencoc.agent.cgroup import TaskCgroup, TaskCgroups
 from opencoc.agent.output_cap import DEFAULT_LIMIT, OutputCap
 
 FINISHED = "FINISHED"
@@ -26,11 +31,21 @@ CANCELED = "CANCELED"
 MASK = "***"
 DRAIN_AFTER_EXIT_S = 2.0
 DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+MAX_ERROR = 1024  # what the server stores of `error`
 _SUFFIX = {"SHELL": ".sh", "PYTHON": ".py"}
+# Run before the interpreter when the task has a cgroup: wait for the agent's go on stdin, then exec.
+_GATE = 'read -r _; exec "$0" "$@" </dev/null'
+# What the server cannot store as text (PostgreSQL refuses NUL; a lone surrogate is not UTF-8).
+_UNSENDABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 def now_ms() -> int:
     return int(time.time() * 1000)
+
+
+def sendable(text: str) -> str:
+    """The text with NULs and lone surrogates replaced by U+FFFD, so the server can store it."""
+    return _UNSENDABLE.sub("\ufffd", text)
 
 
 @dataclass(frozen=True)
@@ -80,25 +95,19 @@ class Result:
     error: str | None = None
 
     def to_wire(self) -> dict[str, Any]:
+        """The result body, within what the server accepts (a malformed result is refused for good)."""
         return {
             "status": self.status,
             "exit_code": self.exit_code,
-            "output": self.output,
+            "output": sendable(self.output),
             "started_at": self.started_at,
             "finished_at": self.finished_at,
-            "error": self.error,
+            "error": None if self.error is None else sendable(self.error)[:MAX_ERROR],
         }
 
 
 class TaskRefused(Exception):
     """The task cannot run on this host (unknown user, unsupported type...)."""
-
-
-def substitute(content: str, params: tuple[Param, ...]) -> str:
-    """Replace each `${name}` with the param's value."""
-    for param in params:
-        content = content.replace("${" + param.name + "}", param.value)
-    return content
 
 
 def mask(text: str, secrets: list[str]) -> str:
@@ -139,16 +148,26 @@ def resolve_user(execute_user: str) -> RunAs:
     return RunAs(pw.pw_name, pw.pw_uid, pw.pw_gid, pw.pw_dir, pw.pw_shell, False)
 
 
-def _environment(user: RunAs, task_id: str) -> dict[str, str]:
-    return {
+def _environment(user: RunAs, task: Task) -> dict[str, str]:
+    """A clean environment; a SHELL script's parameters are exported in it under their names."""
+    env = {
         "PATH": os.environ.get("PATH", DEFAULT_PATH) if not user.switch else DEFAULT_PATH,
         "LANG": os.environ.get("LANG", "C.UTF-8"),
         "HOME": user.home,
         "USER": user.name,
         "LOGNAME": user.name,
         "SHELL": user.shell or "/bin/sh",
-        "OPENCOC_TASK_ID": task_id,
+        descendants.TASK_ID_VAR: task.task_id,
     }
+    if task.script_type == "SHELL":
+        for param in task.params:
+            why = env_names.refusal(param.name)
+            if why is not None:  # the server refuses these too, since scripts were stored before the rule
+                raise TaskRefused(f"parameter {param.name} {why}")
+            if _UNSENDABLE.search(param.value):
+                raise TaskRefused(f"parameter {param.name}: the value holds a NUL or a lone surrogate")
+            env[param.name] = param.value
+    return env
 
 
 def _interpreter(task: Task, env: dict[str, str]) -> str:
@@ -181,17 +200,13 @@ class _Capture(asyncio.Protocol):
             self.closed.set_result(None)
 
 
-def kill_group(pgid: int) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pgid, signal.SIGKILL)
-
-
 class Execution:
-    """One running task; `cancel()` kills its process group and makes it end CANCELED."""
+    """One running task; `cancel()` kills all its processes and makes it end CANCELED."""
 
-    def __init__(self, task: Task, output_limit: int = DEFAULT_LIMIT) -> None:
+    def __init__(self, task: Task, output_limit: int = DEFAULT_LIMIT, cgroups: TaskCgroups | None = None) -> None:
         self.task = task
         self.output_limit = output_limit
+        self.cgroups = cgroups
         self.pid: int | None = None
         self._cancel = asyncio.Event()
 
@@ -204,7 +219,7 @@ class Execution:
         workdir = None
         try:
             user = resolve_user(self.task.execute_user)
-            env = _environment(user, self.task.task_id)
+            env = _environment(user, self.task)
             interpreter = _interpreter(self.task, env)
             workdir = Path(tempfile.mkdtemp(prefix="opencoc-task-"))
             script = self._write_script(workdir, user)
@@ -220,9 +235,13 @@ class Execution:
 
     def _write_script(self, workdir: Path, user: RunAs) -> Path:
         path = workdir / ("script" + _SUFFIX[self.task.script_type])
+        try:
+            data = self.task.content.encode()
+        except UnicodeEncodeError:
+            raise TaskRefused("the script's content is not valid UTF-8 text") from None
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(substitute(self.task.content, self.task.params))
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
         if user.switch:
             os.chown(workdir, user.uid, user.gid)
             os.chown(path, user.uid, user.gid)
@@ -231,45 +250,78 @@ class Execution:
     async def _spawn(self, interpreter: str, script: Path, user: RunAs, env: dict[str, str], started: int) -> Result:
         loop = asyncio.get_running_loop()
         cap = OutputCap(self.output_limit)
-        read_fd, write_fd = os.pipe()
-        switch: dict[str, Any] = {}
-        if user.switch:
-            switch = {"user": user.uid, "group": user.gid, "extra_groups": user.groups}
+        cgroup = self.cgroups.create() if self.cgroups is not None else None
         try:
-            proc = await asyncio.create_subprocess_exec(
-                interpreter,
-                str(script),
-                stdin=asyncio.subprocess.DEVNULL,
-                stdout=write_fd,
-                stderr=write_fd,
-                cwd=user.home if os.path.isdir(user.home) else "/",
-                env=env,
-                start_new_session=True,
-                **switch,
-            )
+            read_fd, proc = await self._start([interpreter, str(script)], user, env, cgroup)
+            closed: asyncio.Future[None] = loop.create_future()
+            transport, _ = await loop.connect_read_pipe(lambda: _Capture(cap, closed), os.fdopen(read_fd, "rb", 0))
+            try:
+                ended = await self._wait(proc)
+                if ended != "exit":
+                    self._kill_all(proc.pid, cgroup)
+                    await proc.wait()
+                    descendants.release(proc.pid)
+                    descendants.reap_orphans()  # the killed orphans, now zombies of the agent
+                with contextlib.suppress(TimeoutError):
+                    # Background children may still hold the pipe; stop reading after a short drain.
+                    await asyncio.wait_for(asyncio.shield(closed), DRAIN_AFTER_EXIT_S)
+            except asyncio.CancelledError:
+                self._kill_all(proc.pid, cgroup)
+                raise
+            finally:
+                transport.close()
+        finally:
+            if cgroup is not None:
+                await cgroup.remove()
+        descendants.release(proc.pid)
+        output = mask(cap.render().decode("utf-8", "replace"), self.task.secrets)
+        return self._result(ended, proc.returncode, output, started)
+
+    async def _start(
+        self, argv: list[str], user: RunAs, env: dict[str, str], cgroup: TaskCgroup | None
+    ) -> tuple[int, asyncio.subprocess.Process]:
+        """Start the script in a new session (and cgroup): (read end of its output pipe, process)."""
+        read_fd, write_fd = os.pipe()
+        gate: tuple[int, int] | None = None
+        extra: dict[str, Any] = {"stdin": asyncio.subprocess.DEVNULL}
+        if user.switch:
+            extra = {"user": user.uid, "group": user.gid, "extra_groups": user.groups}
+        if cgroup is not None:
+            # The script waits at the gate until it is in its cgroup, so nothing it forks is born outside.
+            gate = os.pipe()
+            argv = ["/bin/sh", "-c", _GATE, *argv]
+            extra["stdin"] = gate[0]
+        try:
+            with descendants.spawning() as managed:
+                proc = await asyncio.create_subprocess_exec(
+                    *argv,
+                    stdout=write_fd,
+                    stderr=write_fd,
+                    cwd=user.home if os.path.isdir(user.home) else "/",
+                    env=env,
+                    start_new_session=True,
+                    **extra,
+                )
+                managed.add(proc.pid)
+            if cgroup is not None:
+                cgroup.add(proc.pid)
         except BaseException:
             os.close(read_fd)
             raise
         finally:
             os.close(write_fd)
+            if gate is not None:
+                os.write(gate[1], b"\n")
+                os.close(gate[0])
+                os.close(gate[1])
         self.pid = proc.pid
-        closed: asyncio.Future[None] = loop.create_future()
-        transport, _ = await loop.connect_read_pipe(lambda: _Capture(cap, closed), os.fdopen(read_fd, "rb", 0))
-        try:
-            ended = await self._wait(proc)
-            if ended != "exit":
-                kill_group(proc.pid)
-                await proc.wait()
-            with contextlib.suppress(TimeoutError):
-                # Background children may still hold the pipe; stop reading after a short drain.
-                await asyncio.wait_for(asyncio.shield(closed), DRAIN_AFTER_EXIT_S)
-        except asyncio.CancelledError:
-            kill_group(proc.pid)
-            raise
-        finally:
-            transport.close()
-        output = mask(cap.render().decode("utf-8", "replace"), self.task.secrets)
-        return self._result(ended, proc.returncode, output, started)
+        return read_fd, proc
+
+    def _kill_all(self, root: int, cgroup: TaskCgroup | None) -> None:
+        """Kill every process of the task: its cgroup at once, then whatever the /proc walk finds."""
+        if cgroup is not None:
+            cgroup.kill()
+        descendants.kill_task(root, self.task.task_id)
 
     async def _wait(self, proc: asyncio.subprocess.Process) -> str:
         """How the process ended: `exit`, `cancel` or `timeout`."""

@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 
+from opencoc.agent.cgroup import TaskCgroups
 from opencoc.agent.connection import GONE, AgentConnection, ServerError
 from opencoc.agent.executor import CANCELED, Execution, Result, Task, now_ms
 from opencoc.agent.output_cap import OutputCap
@@ -47,6 +48,7 @@ class AgentRunner:
         *,
         heartbeat_s: float = 10.0,
         poll_wait_s: float = 25.0,
+        cgroups: TaskCgroups | None = None,
         log: logging.Logger,
     ) -> None:
         self.conn = conn
@@ -54,6 +56,7 @@ class AgentRunner:
         self.spool = ResultSpool(state_dir)
         self.heartbeat_s = heartbeat_s
         self.poll_wait_s = poll_wait_s
+        self.cgroups = cgroups
         self.log = log
         self.running: dict[str, Execution] = {}
         self.polling = False
@@ -123,7 +126,7 @@ class AgentRunner:
             return
         if task.task_id in self.running:
             return
-        execution = Execution(task)
+        execution = Execution(task, cgroups=self.cgroups)
         self.running[task.task_id] = execution
         self._start(self._execute(execution))
 

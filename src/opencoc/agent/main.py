@@ -16,7 +16,8 @@ from typing import Any
 
 import httpx
 
-from opencoc.agent import facts, identity
+from opencoc.agent import descendants, facts, identity
+from opencoc.agent.cgroup import TaskCgroups
 from opencoc.agent.connection import AgentConnection, ServerError, enroll, make_client, tls_context
 from opencoc.agent.identity import Identity
 from opencoc.agent.loop import AgentRunner, backoff
@@ -39,6 +40,12 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--simulate", type=int, default=0, metavar="N", help="Run N agent identities (tests, load).")
     p.add_argument("--heartbeat", type=float, default=10.0, metavar="S", help="Seconds between heartbeats.")
     p.add_argument("--poll-wait", type=float, default=25.0, metavar="S", help="Long-poll duration in seconds.")
+    p.add_argument(
+        "--task-cgroups",
+        choices=("auto", "off"),
+        default="auto",
+        help="Give each task a cgroup v2 directory when the host has one (auto), or never (off).",
+    )
     p.add_argument("--log-level", default="INFO")
     opts = p.parse_args(argv)
     if opts.simulate < 0:
@@ -93,6 +100,7 @@ async def _run(opts: argparse.Namespace) -> None:
         raise AgentFailure("--server is required on the first run")
     slots = _slots(opts, server)
     tls = tls_context(server)
+    cgroups = _isolation(opts)
     gate = asyncio.Semaphore(ENROL_CONCURRENCY)
     async with contextlib.AsyncExitStack() as stack:
 
@@ -103,14 +111,31 @@ async def _run(opts: argparse.Namespace) -> None:
             conn = AgentConnection(client, ident)
             log = logging.getLogger(name)
             return AgentRunner(
-                conn, host_facts, state_dir, heartbeat_s=opts.heartbeat, poll_wait_s=opts.poll_wait, log=log
+                conn,
+                host_facts,
+                state_dir,
+                heartbeat_s=opts.heartbeat,
+                poll_wait_s=opts.poll_wait,
+                cgroups=cgroups,
+                log=log,
             )
 
         runners = await asyncio.gather(*(start(*slot) for slot in slots))
         logging.getLogger("opencoc.agent").info(
             "%d agent identit%s enrolled; serving %s", len(runners), "y" if len(runners) == 1 else "ies", server
         )
-        await _until_signal([runner.run(stagger=bool(opts.simulate)) for runner in runners])
+        work = [runner.run(stagger=bool(opts.simulate)) for runner in runners]
+        await _until_signal([descendants.reap_forever(), *work])
+
+
+def _isolation(opts: argparse.Namespace) -> TaskCgroups | None:
+    """Become the subreaper of the tasks' orphans; a cgroup per task too where the host allows it."""
+    log = logging.getLogger("opencoc.agent")
+    if not descendants.become_subreaper():
+        log.warning("could not become a child subreaper: orphans of tasks are re-parented to init")
+    cgroups = TaskCgroups.detect() if opts.task_cgroups == "auto" else None
+    log.info("task processes: subreaper and /proc walk%s", f", cgroup v2 under {cgroups.base}" if cgroups else "")
+    return cgroups
 
 
 async def _until_signal(work: list[Any]) -> None:

@@ -10,14 +10,14 @@ from opencoc.core.cli_support import admin_errors, console, emit_json, fail, ope
 from opencoc.core.clock import now_ms
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-_TTL = re.compile(r"^(\d+)([smhd]?)$")
+_TTL = re.compile(r"([0-9]+)([smhd]?)")  # fullmatch; `\d` would take any Unicode digit
 
 
 def parse_ttl(value: str) -> int | None:
     """`3600`, `90m`, `24h`, `7d` -> seconds; `never` -> None."""
     if value == "never":
         return None
-    match = _TTL.match(value.strip())
+    match = _TTL.fullmatch(value.strip())
     if match is None or int(match.group(1)) == 0:
         fail(f"--ttl {value!r}: expected a positive number of seconds, or with s/m/h/d, or 'never'")
     return int(match.group(1)) * _UNITS[match.group(2) or "s"]

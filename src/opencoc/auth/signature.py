@@ -23,7 +23,7 @@ CONTENT_SHA256 = "x-sdk-content-sha256"
 _HASHED_TYPES = ("application/json", "application/bson")  # the SDK always hashes these bodies
 
 _AUTH_RE = re.compile(
-    r"^SDK-HMAC-SHA256\s+Access=(?P<ak>[^,\s]+)\s*,\s*SignedHeaders=(?P<sh>[^,\s]+)\s*,\s*Signature=(?P<sig>[0-9a-fA-F]+)\s*$"
+    r"SDK-HMAC-SHA256\s+Access=(?P<ak>[^,\s]+)\s*,\s*SignedHeaders=(?P<sh>[^,\s]+)\s*,\s*Signature=(?P<sig>[0-9a-fA-F]+)"
 )
 
 
@@ -36,7 +36,7 @@ class Authorization:
 
 def parse_authorization(value: str) -> Authorization | None:
     """The parts of an `Authorization: SDK-HMAC-SHA256 ...` header, or None if malformed."""
-    match = _AUTH_RE.match(value.strip())
+    match = _AUTH_RE.fullmatch(value.strip())
     if not match:
         return None
     return Authorization(match["ak"], match["sh"].split(";"), match["sig"].lower())

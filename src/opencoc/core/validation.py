@@ -48,6 +48,8 @@ def _rule(err: Mapping[str, Any]) -> str:
         return "must be a boolean"
     if kind == "string_type":
         return "must be a string"
+    if kind == "string_unicode":
+        return "must be valid Unicode text (no lone surrogates)"
     if kind in ("list_type", "tuple_type"):
         return "must be an array"
     if kind in ("dict_type", "model_type", "model_attributes_type"):

@@ -26,9 +26,10 @@ def agent_key(agent_sn: str) -> str:
 async def _collect(request: Request, agent_sn: str, woken: bool) -> tasks.Feed:
     """Claim the agent's work; a poll that was not woken first checks with a read that there is any."""
     db, cipher = request.app.state.db, request.app.state.cipher
+    grace = request.app.state.settings.agent_offline_after_seconds
     if not woken and not await db.run_read(lambda s: tasks.has_work(s, agent_sn=agent_sn, now=now_ms())):
         return tasks.Feed()
-    return await db.run_write(lambda s: tasks.claim(s, agent_sn=agent_sn, cipher=cipher, now=now_ms()))
+    return await db.run_write(lambda s: tasks.claim(s, agent_sn=agent_sn, cipher=cipher, now=now_ms(), grace=grace))
 
 
 @router.get("/tasks")

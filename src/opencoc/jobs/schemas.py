@@ -1,19 +1,32 @@
 """Wire models of script execution, order operations and the agent's task results."""
 
+import re
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from opencoc.jobs.statuses import OperationType, RotationStrategy
+from opencoc.scripts.params import VALUE_RULE
 
 MAX_HOSTS = 200
 MAX_BATCH_HOSTS = 10
 MAX_BATCHES = 20
 MAX_PARAMS = 20
 
-# The seed's param_value rule, read as the scripts domain reads it (scripts/params.py): these
-# characters only, and never two dots in a row.
-PARAM_VALUE_PATTERN = r"^(?!.*\.\.)[A-Za-z0-9_\-/.*\x20?:\"',=+@\[\]{}]*$"
+# Patterns that guard input are anchored with \A and \Z and run by Python's `re`: `$` also
+# matches before a final newline, which let `"hello\n"` through as a value.
+# The seed's param_value rule, read as the scripts domain reads it: these characters only, and
+# never two dots in a row.
+PARAM_VALUE_PATTERN = rf"\A{VALUE_RULE}\Z"
+EXECUTE_USER_PATTERN = r"\A[^\s:/\\]+\Z"
+
+MAX_OUTPUT = 2 * 1024 * 1024  # characters: twice what an agent keeps of a task's output (1 MiB)
+MAX_ERROR = 1024  # the size of the instance's `error` column
+INT32 = 2**31  # `exit_code` is a 32-bit column; a real exit status is 0..255
+MAX_MS = 2**63 - 1
+# Neither can be stored as text (PostgreSQL refuses NUL; a lone UTF-16 surrogate is not UTF-8),
+# and our agent never sends them (it decodes output with errors="replace" and drops NULs).
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 class ScriptExecuteParamReference(BaseModel):
@@ -32,10 +45,12 @@ class ScriptExecuteInputParam(BaseModel):
 
 
 class ScriptExecuteParam(BaseModel):
+    model_config = ConfigDict(regex_engine="python-re")
+
     resourceful: bool | None = None
     timeout: int = Field(ge=5, le=1800)
     success_rate: float = Field(ge=1, le=100)
-    execute_user: str = Field(min_length=1, max_length=32, pattern=r"^[^\s:/\\]+$")
+    execute_user: str = Field(min_length=1, max_length=32, pattern=EXECUTE_USER_PATTERN)
     script_params: list[ScriptExecuteInputParam] | None = Field(default=None, max_length=MAX_PARAMS)
 
     @field_validator("success_rate")
@@ -86,8 +101,15 @@ class TaskResult(BaseModel):
     """POST /opencoc/agent/v1/tasks/{task_id}/result."""
 
     status: Literal["FINISHED", "ABNORMAL", "CANCELED"]
-    exit_code: int | None = None
-    output: str = ""
-    started_at: int | None = None
-    finished_at: int | None = None
-    error: str | None = None
+    exit_code: int | None = Field(default=None, ge=-INT32, le=INT32 - 1)
+    output: str = Field(default="", max_length=MAX_OUTPUT)
+    started_at: int | None = Field(default=None, ge=0, le=MAX_MS)
+    finished_at: int | None = Field(default=None, ge=0, le=MAX_MS)
+    error: str | None = Field(default=None, max_length=MAX_ERROR)
+
+    @field_validator("output", "error")
+    @classmethod
+    def _storable(cls, value: str | None) -> str | None:
+        if value is not None and UNSTORABLE.search(value):
+            raise ValueError("must not contain NUL characters or lone surrogates (\\ud800-\\udfff)")
+        return value

@@ -20,6 +20,7 @@ from opencoc.jobs.schemas import (
     ScriptExecuteInputParam,
     ScriptExecuteModel,
 )
+from opencoc.scripts import placement
 from opencoc.scripts import service as scripts_service
 from opencoc.scripts.executable import ExecutableScript
 
@@ -115,6 +116,7 @@ def execute(
     """Create the order and start its first batch: (execute_uuid, agents to wake)."""
     script = scripts_service.get_executable(session, tenant_id=caller.tenant_id, script_uuid=script_uuid, cipher=cipher)
     script.ensure_approved()
+    placement.check(script.type, script.content, [p.name for p in script.params], error_code=INVALID)
     batches = _batches(body)
     param = body.execute_param
     params = _params(script, param.script_params or [], cipher)

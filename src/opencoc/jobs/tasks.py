@@ -5,6 +5,7 @@ RETURNING hands out all of an agent's due tasks at once) rather than ORM queries
 loaded as objects only when a result ends the last running instance and the order must move on.
 """
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -16,9 +17,11 @@ from opencoc.core.errors import OpenCOCError
 from opencoc.jobs import dispatcher
 from opencoc.jobs import statuses as st
 from opencoc.jobs.models import InstanceOutput, ScriptInstance, ScriptOrder
-from opencoc.jobs.schemas import TaskResult
+from opencoc.jobs.schemas import MAX_ERROR, TaskResult
+from opencoc.scripts import python_params
 
 CANCEL_RESEND_MS = 5000  # a cancel not yet answered is sent again after this long
+TASK_ID = re.compile(r"[0-9a-f]{32}")  # dispatcher.py: secrets.token_hex(16)
 
 _I = cast(Table, ScriptInstance.__table__)
 _O = cast(Table, ScriptOrder.__table__)
@@ -90,6 +93,8 @@ def has_work(session: Session, *, agent_sn: str, now: int) -> bool:
 
 
 def _task(task_id: str, spec: Any, cipher: Cipher) -> dict[str, Any]:
+    """What the agent runs. A PYTHON script's placeholders are placed here, by the server, so that
+    the agent gets text it runs as is (SHELL parameters are exported to the environment by the agent)."""
     params = [
         {
             "name": p["param_name"],
@@ -98,24 +103,34 @@ def _task(task_id: str, spec: Any, cipher: Cipher) -> dict[str, Any]:
         }
         for p in spec.params
     ]
+    content = spec.content
+    if spec.script_type == "PYTHON":
+        content = python_params.substitute(content, {p["name"]: p["value"] for p in params})
     return {
         "task_id": task_id,
         "script_type": spec.script_type,
-        "content": spec.content,
+        "content": content,
         "params": params,
         "execute_user": spec.execute_user,
         "timeout": spec.timeout,
     }
 
 
-def claim(session: Session, *, agent_sn: str, cipher: Cipher, now: int) -> Feed:
+def claim(session: Session, *, agent_sn: str, cipher: Cipher, now: int, grace: float) -> Feed:
     """Hand out the agent's due tasks (READY -> PROCESSING, each exactly once) and its cancels."""
     handed = session.execute(_HAND_OUT, {"sn": agent_sn, "now": now}).all()
     cancels = session.execute(_SEND_CANCELS, {"sn": agent_sn, "now": now, "resend_before": now - CANCEL_RESEND_MS})
     feed = Feed(cancel=[task_id for (task_id,) in cancels])
     if handed:
         specs = {row.id: row for row in session.execute(_ORDER_SPEC, {"ids": sorted({o for _, o in handed})})}
-        feed.tasks = [_task(task_id, specs[order_id], cipher) for task_id, order_id in handed]
+        for task_id, order_id in handed:
+            try:
+                feed.tasks.append(_task(task_id, specs[order_id], cipher))
+            except python_params.PlacementError as exc:
+                # Create, modify and execute refuse such scripts; a retry of an order made before
+                # that rule gets here. It ends now (agents it wakes are found by the jobs sweep).
+                failed = TaskResult(status="ABNORMAL", error=f"parameters not placed: content {exc}"[:MAX_ERROR])
+                report(session, agent_sn=agent_sn, task_id=task_id, result=failed, now=now, offline_after_s=grace)
     return feed
 
 
@@ -123,9 +138,9 @@ def report(
     session: Session, *, agent_sn: str, task_id: str, result: TaskResult, now: int, offline_after_s: float
 ) -> tuple[bool, set[str]]:
     """Apply an agent's result exactly once: (accepted, agents to wake); 404 for an unknown task."""
-    found = session.execute(_FIND_TASK, {"task_id": task_id, "sn": agent_sn}).first()
-    if found is None:
-        raise OpenCOCError("COC.00000404", f"task {task_id} not found", status=404)
+    found = TASK_ID.fullmatch(task_id) and session.execute(_FIND_TASK, {"task_id": task_id, "sn": agent_sn}).first()
+    if not found:
+        raise OpenCOCError("COC.00000404", f"task {task_id[:64]} not found", status=404)
     inst_id, order_id = found
     order_status = session.execute(_LOCK_ORDER, {"order_id": order_id}).scalar_one()
     values = {"new_status": result.status, "code": result.exit_code, "reason": result.error, "now": now}

@@ -16,7 +16,8 @@ MAX_VALUE = 1024
 # The seed's `^((?!{2,})[a-zA-Z0-9_-/*\x20?:"'=\+@\[\]\{\}])*$` and its second spelling
 # (which adds `.` and `,`), read as: these characters only, and never two dots in a row.
 # `$`, `;`, `|`, `&`, backquotes and newlines are refused: a default cannot inject shell.
-VALUE_PATTERN = re.compile(r"(?!.*\.\.)[A-Za-z0-9_\-/.*\x20?:\"',=+@\[\]{}]*")
+VALUE_RULE = r"(?!.*\.\.)[A-Za-z0-9_\-/.*\x20?:\"',=+@\[\]{}]*"
+VALUE_PATTERN = re.compile(VALUE_RULE)  # used with fullmatch: `$` would also match before a final newline
 INVALID_VALUE = "The paramValue is invalid."
 
 

@@ -2,14 +2,16 @@
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 ScriptType = Literal["SHELL", "PYTHON", "BAT"]
 RiskLevel = Literal["LOW", "MEDIUM", "HIGH"]
 Protocol = Literal["DEFAULT", "SMS", "EMAIL", "DING_TALK", "WE_LINK", "WECHAT", "CALLNOTIFY", "NOT_TO_NOTIFY"]
 ReviewStatus = Literal["APPROVED", "REJECTED"]
 
-NAME_PATTERN = r"^[A-Za-z0-9_]+$"
+# \A...\Z with Python's re: `$` would also accept a name ending in a newline.
+NAME_PATTERN = r"\A[A-Za-z0-9_]+\Z"
+PYTHON_RE = ConfigDict(regex_engine="python-re")
 MAX_PARAMS = 20
 
 
@@ -26,6 +28,8 @@ class ScriptProperties(BaseModel):
 
 
 class ScriptParamDefine(BaseModel):
+    model_config = PYTHON_RE
+
     param_name: str = Field(min_length=1, max_length=64, pattern=NAME_PATTERN)
     param_value: str  # length and pattern are checked by the service: COC.00040601 "The paramValue is invalid."
     param_description: str = Field(max_length=256)
@@ -35,6 +39,8 @@ class ScriptParamDefine(BaseModel):
 
 class AddScriptModel(BaseModel):
     """POST /v1/job/scripts."""
+
+    model_config = PYTHON_RE
 
     name: str = Field(min_length=1, max_length=64, pattern=NAME_PATTERN)
     properties: ScriptProperties

@@ -16,11 +16,11 @@ from opencoc.core import enterprise_projects, ids
 from opencoc.core.clock import now_ms
 from opencoc.core.crypto import Cipher
 from opencoc.core.errors import OpenCOCError
-from opencoc.scripts import notify, risk
+from opencoc.scripts import notify, placement, risk
 from opencoc.scripts import params as script_params
 from opencoc.scripts.executable import APPROVED, ExecutableScript, ParamDef
 from opencoc.scripts.models import Script
-from opencoc.scripts.schemas import AddScriptModel, EditScriptModel, ResourceTag, ScriptProperties
+from opencoc.scripts.schemas import AddScriptModel, EditScriptModel, ResourceTag, ScriptParamDefine, ScriptProperties
 from opencoc.scripts.versions import add_version, current_version, get_executable, get_version, load_script
 
 __all__ = [
@@ -57,6 +57,10 @@ def _check_risk(declared: str, content: str) -> None:
         )
 
 
+def _check_placement(script_type: str, content: str, params: list[ScriptParamDefine]) -> None:
+    placement.check(script_type, content, [p.param_name for p in params], error_code="COC.00040601")
+
+
 def _properties(props: ScriptProperties) -> dict[str, Any]:
     return {
         "risk_level": props.risk_level,
@@ -77,6 +81,7 @@ def _apply_properties(script: Script, props: dict[str, Any]) -> None:
 def create_script(session: Session, *, caller: Caller, cipher: Cipher, body: AddScriptModel) -> Script:
     """A new script and its first version; reviewers are notified when it needs review."""
     checked = script_params.check(body.script_params or [])
+    _check_placement(body.type, body.content, checked)
     _check_risk(body.properties.risk_level, body.content)
     if session.scalar(select(Script.id).where(Script.tenant_id == caller.tenant_id, Script.name == body.name)):
         raise _duplicate_name(body.name)
@@ -128,6 +133,7 @@ def update_script(
     if body.type is not None and body.type != script.type:
         raise OpenCOCError("COC.00040601", f"type cannot be changed (script type is {script.type})")
     checked = script_params.check(body.script_params or [])
+    _check_placement(script.type, body.content, checked)
     previous = current_version(session, script)
     props = _properties(body.properties) if body.properties else dict(previous.properties)
     _check_risk(props["risk_level"], body.content)

@@ -29,7 +29,7 @@ ACCEPTED: list[tuple[str, dict[str, Any]]] = [
     ("name of 1 char", {}),
     ("content of 4096 chars", {"content": "#" * 4096}),
     ("description of 256 chars", {"description": "d" * 256}),
-    ("type PYTHON", {"type": "PYTHON"}),
+    ("type PYTHON", {"type": "PYTHON", "content": "print(${a})"}),
     ("type BAT", {"type": "BAT"}),
     ("risk MEDIUM", {"props": {"risk_level": "MEDIUM"}}),
     ("risk HIGH", {"props": {"risk_level": "HIGH"}}),

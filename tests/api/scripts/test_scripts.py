@@ -32,7 +32,8 @@ def test_create_then_show_returns_every_field_with_real_types(client: TestClient
 
 def test_list_pages_by_marker_newest_first_with_filters(client: TestClient, tenant: TenantKey) -> None:
     uuids = [create(client, tenant, name=unique_name("page")) for _ in range(5)]
-    create(client, tenant, name=unique_name("other"), type="PYTHON", props={"risk_level": "HIGH"})
+    python = {"type": "PYTHON", "content": "print(${a})"}
+    create(client, tenant, name=unique_name("other"), props={"risk_level": "HIGH"}, **python)
     seen: list[str] = []
     marker = None
     while True:

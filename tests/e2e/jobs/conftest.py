@@ -39,14 +39,14 @@ def api(jobs_server: LiveServer) -> Api:
 @pytest.fixture(scope="module")
 def add_hosts(
     jobs_server: LiveServer, api: Api, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Callable[[int], list[Host]]]:
-    """Start more agent processes enrolled in the module's tenant; all stopped at the end."""
+) -> Iterator[Callable[..., list[Host]]]:
+    """Start more agent processes (with extra agent options) in the module's tenant; all stopped at the end."""
     token = enroll_token(jobs_server, api.tenant.name)
     root: Path = tmp_path_factory.mktemp("agents")
     started: list[Host] = []
 
-    def add(n: int) -> list[Host]:
-        new = [start_agent(jobs_server, token, root / f"agent-{len(started) + i}") for i in range(n)]
+    def add(n: int, *extra: str) -> list[Host]:
+        new = [start_agent(jobs_server, token, root / f"agent-{len(started) + i}", *extra) for i in range(n)]
         started.extend(new)
         return new
 
@@ -56,5 +56,5 @@ def add_hosts(
 
 
 @pytest.fixture(scope="module")
-def hosts(add_hosts: Callable[[int], list[Host]]) -> list[Host]:
+def hosts(add_hosts: Callable[..., list[Host]]) -> list[Host]:
     return add_hosts(3)

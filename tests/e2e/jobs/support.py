@@ -79,10 +79,12 @@ class Api:
         assert resp.status_code == 200, f"{method} {path}: {resp.status_code} {resp.text}"
         return resp.json()["data"]
 
-    def script(self, content: str, params: dict[str, str] | None = None, name: str | None = None) -> str:
+    def script(
+        self, content: str, params: dict[str, str] | None = None, name: str | None = None, script_type: str = "SHELL"
+    ) -> str:
         body = {
             "name": name or f"e2e_{time.monotonic_ns()}",
-            "type": "SHELL",
+            "type": script_type,
             "content": content,
             "description": "end-to-end",
             "properties": {"risk_level": "HIGH", "version": "1.0.0"},

@@ -8,13 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from opencoc.agent.executor import Execution, Param, Result, Task
+from opencoc.agent.cgroup import TaskCgroups
+from opencoc.agent.env_names import CHANGES_BEHAVIOUR
+from opencoc.agent.executor import MAX_ERROR, Execution, Param, Result, Task
 
 IS_ROOT = os.geteuid() == 0
 
 
-def _run(task: Task) -> Result:
-    return asyncio.run(Execution(task).run())
+def _run(task: Task, cgroups: TaskCgroups | None = None) -> Result:
+    return asyncio.run(Execution(task, cgroups=cgroups).run())
 
 
 def _run_as(user: str, task: Task) -> Result:
@@ -69,11 +71,73 @@ def test_python_runs_with_python3() -> None:
     assert (result.status, result.output) == ("FINISHED", "3\n")
 
 
-def test_params_are_substituted_and_sensitive_values_masked() -> None:
+def test_shell_params_are_exported_and_sensitive_values_masked() -> None:
     params = (Param("name", "world"), Param("password", "s3cr3t-value", sensitive=True))
-    result = _run(_task("echo hello ${name}; echo pw=${password}; echo '${unknown}'", params=params))
+    result = _run(_task("echo hello ${name}; echo pw=$password; echo '${name}' \"${unknown}\"", params=params))
     assert result.status == "FINISHED"
-    assert result.output == "hello world\npw=***\n${unknown}\n"
+    assert result.output == "hello world\npw=***\n${name} \n"
+
+
+HOSTILE_VALUES = [
+    "x\ntouch {m}",
+    "x\rtouch {m}",
+    "x\r\ntouch {m}",
+    "x\vtouch {m}",
+    "x\ftouch {m}",
+    "x\x85touch {m}",
+    "x\u2028touch {m}",
+    "$(touch {m})",
+    "`touch {m}`",
+    "; touch {m}",
+    "| touch {m}",
+    "&& touch {m}",
+    "|| touch {m}",
+    "& touch {m} &",
+    "> {m}",
+    "' ; touch {m} ; '",
+    '" ; touch {m} ; "',
+    "${{IFS}}touch${{IFS}}{m}",
+    "* ? [a-z] {{a,b}} ~ # !",
+    r"\\ \n \t \x00 %s \\",
+]
+
+
+@pytest.mark.parametrize("template", HOSTILE_VALUES)
+def test_a_shell_value_arrives_byte_exact_and_never_runs(template: str, tmp_path: Path) -> None:
+    marker, out = tmp_path / "PWNED", tmp_path / "out"
+    value = template.format(m=marker)
+    script = 'printf %s "${v}" > "${out}"; echo ${v} > /dev/null; x=${v}; test -n "$x"'
+    result = _run(_task(script, params=(Param("v", value), Param("out", str(out)))))
+    assert result.status == "FINISHED", result
+    assert out.read_bytes() == value.encode()
+    assert not marker.exists(), f"{value!r} ran a command"
+
+
+def test_a_parameter_named_like_a_variable_the_shell_reads_is_refused(tmp_path: Path) -> None:
+    marker = tmp_path / "ran"
+    result = _run(_task(f"touch {marker}", params=(Param("greeting", "hi"), Param("LD_PRELOAD", "/tmp/x.so"))))
+    assert (result.status, result.error) == ("ABNORMAL", f"parameter LD_PRELOAD {CHANGES_BEHAVIOUR}")
+    assert not marker.exists()
+
+
+def test_a_nul_in_a_shell_value_is_refused() -> None:
+    result = _run(_task("echo never", params=(Param("v", "a\x00b"),)))
+    assert (result.status, result.error) == ("ABNORMAL", "parameter v: the value holds a NUL or a lone surrogate")
+
+
+def test_python_content_runs_as_the_server_placed_it() -> None:
+    # The server places PYTHON parameters (scripts/python_params.py); the agent never rewrites the text.
+    result = _run(_task("print('${v}')", "PYTHON", params=(Param("v", "'); print('injected"),)))
+    assert (result.status, result.output) == ("FINISHED", "${v}\n")
+
+
+def test_a_result_body_never_holds_nul_or_lone_surrogates_and_its_error_is_bounded() -> None:
+    result = _run(_task("printf 'a\\000b\\377c'"))
+    assert result.status == "FINISHED"
+    assert result.to_wire()["output"] == "a\ufffdb\ufffdc"
+    wire = Result("ABNORMAL", None, "x\ud800y", 1, 2, "e\x00\udfff" + "r" * 5000).to_wire()
+    assert wire["output"] == "x\ufffdy"
+    assert wire["error"] == "e\ufffd\ufffd" + "r" * (MAX_ERROR - 3)
 
 
 def test_timeout_kills_the_whole_process_group(tmp_path: Path) -> None:
@@ -99,6 +163,67 @@ def test_cancel_kills_the_group_and_reports_canceled(tmp_path: Path) -> None:
     result = asyncio.run(scenario())
     assert (result.status, result.error) == ("CANCELED", "canceled on request")
     assert not _running(int(pidfile.read_text()))
+
+
+# A background child that leaves the session, one that also loses its parent (a subshell that
+# exits), and a plain double fork; each writes its pid to a file in {d}.
+DETACHED = (
+    "setsid sleep 300 & echo $! > {d}/a; (setsid sleep 300 & echo $! > {d}/b);"
+    " (sh -c 'sleep 300 & echo $! > {d}/c' &); "
+)
+
+
+def _pids(tmp_path: Path) -> list[int]:
+    return [int((tmp_path / name).read_text()) for name in "abc"]
+
+
+def test_timeout_kills_detached_and_double_forked_children(tmp_path: Path) -> None:
+    result = _run(_task(DETACHED.format(d=tmp_path) + "echo started; sleep 60", timeout=1))
+    assert (result.status, result.error) == ("ABNORMAL", "timed out after 1 s")
+    survivors = [pid for pid in _pids(tmp_path) if _running(pid)]
+    assert survivors == [], "detached children survived the timeout"
+
+
+def test_cancel_kills_detached_and_double_forked_children(tmp_path: Path) -> None:
+    async def scenario() -> Result:
+        execution = Execution(_task(DETACHED.format(d=tmp_path) + f"touch {tmp_path}/go; sleep 60"))
+        running = asyncio.ensure_future(execution.run())
+        while not (tmp_path / "go").exists():
+            await asyncio.sleep(0.05)
+        execution.cancel()
+        return await running
+
+    assert asyncio.run(scenario()).status == "CANCELED"
+    assert [pid for pid in _pids(tmp_path) if _running(pid)] == []
+
+
+CGROUPS = TaskCgroups.detect()
+
+
+@pytest.mark.skipif(CGROUPS is None, reason="needs a writable cgroup v2 hierarchy with cgroup.kill (Linux 5.14+)")
+def test_a_task_cgroup_kills_a_child_that_cleared_its_environment_and_left(tmp_path: Path) -> None:
+    # Out of reach of the /proc walk: new session, re-parented, no OPENCOC_TASK_ID. The cgroup has it.
+    script = f"(env -i setsid sleep 300 & echo $! > {tmp_path}/a) ; echo started; sleep 60"
+    result = _run(_task(script, timeout=1), CGROUPS)
+    assert (result.status, result.output) == ("ABNORMAL", "started\n")
+    assert not _running(int((tmp_path / "a").read_text()))
+    assert CGROUPS is not None and not list(CGROUPS.base.glob(f"opencoc-task-{os.getpid()}-*"))
+
+
+@pytest.mark.skipif(CGROUPS is None, reason="needs a writable cgroup v2 hierarchy with cgroup.kill (Linux 5.14+)")
+def test_an_agent_removes_the_empty_task_cgroups_of_agents_that_are_gone() -> None:
+    assert CGROUPS is not None
+    never_a_pid = int(Path("/proc/sys/kernel/pid_max").read_text()) + 1
+    gone, alive = CGROUPS.base / f"opencoc-task-{never_a_pid}-1", CGROUPS.base / f"opencoc-task-{os.getpid()}-0"
+    gone.mkdir()
+    alive.mkdir()
+    try:
+        assert TaskCgroups.detect() is not None
+        assert not gone.exists() and alive.exists()
+    finally:
+        alive.rmdir()
+        if gone.exists():
+            gone.rmdir()
 
 
 def test_output_is_capped_at_1_mb_keeping_head_and_tail() -> None:

@@ -87,6 +87,14 @@ def test_a_gone_task_stops_the_retries(tmp_path: Path) -> None:
     assert ResultSpool(tmp_path).pending() == []
 
 
+def test_a_result_the_server_rejects_as_malformed_is_dropped_not_retried(tmp_path: Path) -> None:
+    server = FakeServer([{"tasks": [_task("t1", "printf 'a\\000b'")], "cancel": []}], result_statuses=[400])
+    asyncio.run(_serve(server, tmp_path))
+    assert [(t, s) for t, _, s in server.results] == [("t1", 400)]
+    assert ResultSpool(tmp_path).pending() == [], "a rejected result stays spooled for another try"
+    assert server.results[0][1]["output"] == "a\ufffdb", "the agent sent a NUL the server cannot store"
+
+
 def test_cancel_of_a_task_not_running_here_reports_canceled(tmp_path: Path) -> None:
     server = FakeServer([{"tasks": [], "cancel": ["t9"]}], result_statuses=[200])
     asyncio.run(_serve(server, tmp_path))
