@@ -1,7 +1,7 @@
 """revocation: access keys expire and are revoked, agents are revoked, revocations reach every replica
 
 Revision ID: 0008_revocation
-Revises: 0006_jobs
+Revises: 0007_solution_acceptor_usage
 """
 
 import sqlalchemy as sa
