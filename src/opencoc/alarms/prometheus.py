@@ -14,10 +14,11 @@ import re
 from datetime import datetime
 from typing import Any
 
-from opencoc.alarms.custom import invalid
+from opencoc.alarms.custom import free_form, invalid
 from opencoc.alarms.schemas import INVALID_CODE, AlarmReport
 from opencoc.core.clock import now_ms
 from opencoc.core.errors import OpenCOCError
+from opencoc.core.json_bounds import DEFAULT
 
 SEVERITIES = {
     "critical": "Critical",
@@ -83,6 +84,11 @@ def _alert(alert: Any, where: str, problems: list[str]) -> AlarmReport | None:
     if not isinstance(annotations, dict):
         problems.append(invalid(f"{where}.annotations", annotations))
         annotations = {}
+    free_form(f"{where}.labels", labels, DEFAULT, problems)
+    free_form(f"{where}.annotations", annotations, DEFAULT, problems)
+    ends = alert.get("endsAt")
+    if ends is not None and (not isinstance(ends, str) or len(ends) > 64):
+        problems.append(invalid(f"{where}.endsAt", ends))
     fingerprint = alert.get("fingerprint")
     if fingerprint is not None and (
         not isinstance(fingerprint, str) or not 0 < len(fingerprint) <= 255 or "\x00" in fingerprint
@@ -107,7 +113,7 @@ def _alert(alert: Any, where: str, problems: list[str]) -> AlarmReport | None:
         resource_name=_cut(labels.get("instance")),
         resource_id=_cut(labels.get("resource_id")) or _cut(labels.get("instance")),
         url=_cut(alert.get("generatorURL")),
-        additional={"labels": labels, "annotations": annotations, "endsAt": alert.get("endsAt")},
+        additional={"labels": labels, "annotations": annotations, "endsAt": ends},
     )
 
 

@@ -14,6 +14,7 @@ from opencoc.auth.deps import CurrentCaller
 from opencoc.core.db import Database
 from opencoc.core.envelopes import coc_ok
 from opencoc.core.errors import OpenCOCError
+from opencoc.core.limits import INT32_MAX
 from opencoc.core.responses import FastJSONResponse
 from opencoc.incidents import enums, histories, schemas, service
 
@@ -69,7 +70,7 @@ async def show_incident(incident_num: str, request: Request, caller: CurrentCall
 async def list_incident_tickets(
     request: Request,
     caller: CurrentCaller,
-    offset: Annotated[int, Query(ge=0)] = 1,
+    offset: Annotated[int, Query(ge=0, le=INT32_MAX)] = 1,
     limit: Annotated[int, Query(ge=1, le=100)] = 10,
 ) -> FastJSONResponse:
     """The tenant's incidents, newest first (`offset` is the page number, 1 = first page)."""

@@ -4,6 +4,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from opencoc.core.limits import INT32_MAX, INT32_MIN, INT64_MAX, MAX_MS
 from opencoc.jobs.statuses import OperationType, RotationStrategy
 
 MAX_HOSTS = 200
@@ -79,15 +80,15 @@ class JobScriptOrderOperationBody(BaseModel):
 
     operation_type: OperationType
     batch_index: int | None = Field(default=None, ge=1, le=MAX_BATCHES)
-    instance_id: int | None = Field(default=None, ge=1, le=9_223_372_036_854_775_807)
+    instance_id: int | None = Field(default=None, ge=1, le=INT64_MAX)
 
 
 class TaskResult(BaseModel):
     """POST /opencoc/agent/v1/tasks/{task_id}/result."""
 
     status: Literal["FINISHED", "ABNORMAL", "CANCELED"]
-    exit_code: int | None = None
+    exit_code: int | None = Field(default=None, ge=INT32_MIN, le=INT32_MAX)
     output: str = ""
-    started_at: int | None = None
-    finished_at: int | None = None
+    started_at: int | None = Field(default=None, ge=0, le=MAX_MS)
+    finished_at: int | None = Field(default=None, ge=0, le=MAX_MS)
     error: str | None = None
