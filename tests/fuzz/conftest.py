@@ -56,7 +56,11 @@ class CallerAuth(requests.auth.AuthBase):
 class Accounts:
     settings: Settings
     tenant: TenantKey
-    auth: CallerAuth
+    agent: Bearer
+
+    @property
+    def auth(self) -> CallerAuth:
+        return CallerAuth(self.tenant.requests_auth, self.agent)
 
 
 @dataclass(frozen=True)
@@ -87,7 +91,7 @@ def fuzz_accounts(tmp_path_factory: pytest.TempPathFactory) -> Accounts:
     finally:
         db.dispose()
     tenant = TenantKey("fuzz", key.domain_id, key.user_id, key.access_key, key.secret_key)
-    return Accounts(settings, tenant, CallerAuth(tenant.requests_auth, Bearer(agent.agent_sn, secret)))
+    return Accounts(settings, tenant, Bearer(agent.agent_sn, secret))
 
 
 @pytest.fixture
