@@ -38,6 +38,7 @@ SEVERITIES = {
     "low": "Info",
     "none": "Info",
 }
+MAX_PROBLEMS = 20  # named in one error message: a body of 20,000 bad alerts must not answer megabytes
 _FRACTION = re.compile(r"(\.\d{6})\d+")
 
 
@@ -128,5 +129,7 @@ def parse(body: Any) -> list[AlarmReport]:
     problems: list[str] = []
     reports = [_alert(alert, f"alerts[{i}]", problems) for i, alert in enumerate(alerts)]
     if problems:
-        raise OpenCOCError(INVALID_CODE, " | ".join(dict.fromkeys(problems)))
+        named = list(dict.fromkeys(problems))
+        more = f" | ... {len(named) - MAX_PROBLEMS} more" if len(named) > MAX_PROBLEMS else ""
+        raise OpenCOCError(INVALID_CODE, " | ".join(named[:MAX_PROBLEMS]) + more)
     return [report for report in reports if report is not None]
