@@ -56,6 +56,8 @@ def _rule(err: Mapping[str, Any]) -> str:
         return "must be an object"
     if kind == "extra_forbidden":
         return "is not allowed"
+    if kind == "json_bounds":  # core/json_bounds.py words its rules itself
+        return str(err.get("msg"))
     if kind == "value_error":
         return str(ctx.get("error", err.get("msg", "is invalid")))
     return str(err.get("msg", "is invalid")).lower()
