@@ -12,17 +12,18 @@ from dataclasses import dataclass
 import pytest
 import requests
 from fastapi import FastAPI
+from fastapi.testclient import TestClient
 from schemathesis.python import asgi
 
-from opencoc.agents import service as agents_service
-from opencoc.agents.schemas import AgentFacts
 from opencoc.app import create_app
 from opencoc.auth import service as auth_service
 from opencoc.config import Settings
 from opencoc.core import migrate
-from opencoc.core.clock import now_ms
 from opencoc.core.crypto import Cipher, load_master_key
 from opencoc.core.db import Database
+from tests.api.alarms.helpers import alarms_of, integration, reported
+from tests.api.incidents.helpers import create as create_incident
+from tests.api.jobs.helpers import Fleet, batches
 from tests.support.signing import RequestsSigner, TenantKey
 
 AGENT_PREFIX = "/opencoc/agent/v1/"
@@ -57,6 +58,7 @@ class Accounts:
     settings: Settings
     tenant: TenantKey
     agent: Bearer
+    known: dict[str, list[str]]  # path parameter -> values naming the tenant's objects
 
     @property
     def auth(self) -> CallerAuth:
@@ -71,11 +73,7 @@ class FuzzTarget:
     auth: CallerAuth
 
 
-@pytest.fixture(scope="session")
-def fuzz_accounts(tmp_path_factory: pytest.TempPathFactory) -> Accounts:
-    """A migrated SQLite database with the tenant `fuzz` (an access key) and one enrolled agent."""
-    data_dir = tmp_path_factory.mktemp("fuzz")
-    settings = Settings(data_dir=data_dir, database_url=f"sqlite:///{data_dir / 'opencoc.db'}", secret_key="fuzz-key")
+def _tenant(settings: Settings) -> TenantKey:
     db = Database(settings.resolved_database_url)
     try:
         migrate.upgrade(db)
@@ -84,14 +82,44 @@ def fuzz_accounts(tmp_path_factory: pytest.TempPathFactory) -> Accounts:
             key = auth_service.create_access_key(
                 session, Cipher(load_master_key(settings)), tenant_name="fuzz", user_name=auth_service.ADMIN_USER
             )
-            token = agents_service.create_enroll_token(session, tenant_name="fuzz", ttl_s=None, now=now_ms())
-            agent, secret = agents_service.enroll(
-                session, token=token, facts=AgentFacts(hostname="fuzz-01"), now=now_ms()
-            )
     finally:
         db.dispose()
-    tenant = TenantKey("fuzz", key.domain_id, key.user_id, key.access_key, key.secret_key)
-    return Accounts(settings, tenant, Bearer(agent.agent_sn, secret))
+    return TenantKey("fuzz", key.domain_id, key.user_id, key.access_key, key.secret_key)
+
+
+@pytest.fixture(scope="session")
+def fuzz_accounts(tmp_path_factory: pytest.TempPathFactory) -> Accounts:
+    """A SQLite database with the tenant `fuzz` and one of each object the API names in a path.
+
+    An enrolled host, a script and its order (the host's task claimed), an integration and its
+    alarm, an incident: the fuzzer aims part of its requests at them (test_openapi_fuzz.py).
+    """
+    data_dir = tmp_path_factory.mktemp("fuzz")
+    settings = Settings(data_dir=data_dir, database_url=f"sqlite:///{data_dir / 'opencoc.db'}", secret_key="fuzz-key")
+    tenant = _tenant(settings)
+    app = create_app(settings)
+    with TestClient(app) as client:
+        fleet = Fleet(client, app.state.db, tenant)
+        [host] = fleet.enroll(1)
+        script = fleet.script()
+        order = fleet.execute(script, batches([host]))
+        task = fleet.task(host)["task_id"]
+        made = integration(client, tenant, name="fuzz")
+        reported(client, made["integration_key"])
+        [alarm] = alarms_of(client, tenant)
+        incident = create_incident(client, tenant)
+    known = {
+        "script_uuid": [script],
+        "resource_id": [script],
+        "execute_uuid": [order],
+        "task_id": [str(task)],
+        "alarm_id": [alarm["alarm_id"]],
+        "ref": ["fuzz", made["integration_id"]],
+        "incident_num": [incident],
+        "ticket_type": ["incident"],
+        "resource_type": ["coc:script"],
+    }
+    return Accounts(settings, tenant, Bearer(host.agent_sn, host.agent_secret), known)
 
 
 @pytest.fixture

@@ -5,10 +5,14 @@ on SQLite, with a fixed seed, so a failure reproduces. Schema conformance of the
 checked yet: the routes do not declare response models.
 """
 
+from typing import Any
+
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, seed, settings
+from hypothesis import strategies as st
 
-from tests.fuzz.conftest import FuzzTarget
+from tests.fuzz.conftest import Accounts, FuzzTarget
 from tests.fuzz.openapi import BASE_URL, document
 
 MAX_EXAMPLES = 60
@@ -16,6 +20,26 @@ SEED = 20260210
 POLL = "/opencoc/agent/v1/tasks"
 
 schema = schemathesis.openapi.from_dict(document())
+KNOWN: dict[str, list[str]] = {}  # path parameter -> values naming the tenant's objects (see _known)
+
+
+@pytest.fixture(autouse=True)
+def _known(fuzz_accounts: Accounts) -> None:
+    """Filled by a fixture, which runs before hypothesis draws the first case."""
+    KNOWN.update(fuzz_accounts.known)
+
+
+@schema.hook
+def flatmap_path_parameters(context: Any, path_parameters: dict[str, Any] | None) -> st.SearchStrategy[Any]:
+    """Each path parameter is the generated value or names an object the tenant has, so cases get past 404.
+
+    Not for DELETE: the objects must live on for the operations fuzzed after it.
+    """
+    if not path_parameters or context.operation.method.upper() == "DELETE":
+        return st.just(path_parameters)
+    return st.fixed_dictionaries(
+        {name: st.sampled_from([value, *KNOWN.get(name, [])]) for name, value in path_parameters.items()}
+    )
 
 
 def _short_poll(case: schemathesis.Case) -> None:
