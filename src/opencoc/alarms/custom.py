@@ -12,6 +12,9 @@ from opencoc.core.json_bounds import DEFAULT, Bounds, preview, violation
 
 MAX_MS = 9_999_999_999_999
 ADDITIONAL = DEFAULT
+# What an alarm's `additional` may hold once stored: Alertmanager's labels and annotations (each
+# within ADDITIONAL) sit one level down in it.
+STORED_DEPTH = ADDITIONAL.depth + 1
 
 # (wire name, required); strings hold 1..255 characters when required, 0..255 otherwise.
 # `time` (a Long) is checked between alarmLevel and nameSpace, where the seed's table has it.

@@ -9,7 +9,7 @@ from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
 from opencoc.alarms import history, integrations, rules
-from opencoc.alarms.custom import ADDITIONAL
+from opencoc.alarms.custom import STORED_DEPTH
 from opencoc.alarms.ingest import INCIDENT_ALARM_CLEARED
 from opencoc.alarms.models import Alarm, AlarmHistory, Integration
 from opencoc.alarms.schemas import (
@@ -63,7 +63,7 @@ def view(alarm: Alarm, integration: Integration | None) -> dict[str, Any]:
         "alarm_desc": alarm.alarm_desc,
         "URL": alarm.url,
         "alarm_source": alarm.alarm_source,
-        "additional": clip(alarm.additional, ADDITIONAL.depth),  # alarms stored before the bounds may be deeper
+        "additional": clip(alarm.additional, STORED_DEPTH),  # alarms stored before the bounds may be deeper
         "clear_time": alarm.clear_time,
         "cleared_by": alarm.cleared_by,
         "create_time": alarm.create_time,

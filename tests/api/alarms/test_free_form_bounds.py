@@ -64,6 +64,15 @@ def test_deep_alertmanager_labels_or_annotations_are_a_400_naming_the_alert(
     assert tenant_alarm_count(db, tenant) == 0
 
 
+def test_alertmanager_labels_at_the_bound_are_stored_and_shown_whole(client: TestClient, tenant: TenantKey) -> None:
+    key = integration(client, tenant, type_="prometheus")["integration_key"]
+    labels = {"alertname": "Disk", "deep": nested(15)}  # 16 levels with the labels object itself
+    resp = client.post(f"/v1/event/prometheus/{key}", json={"alerts": [{"status": "firing", "labels": labels}]})
+    assert resp.status_code == 200, resp.text
+    [alarm] = alarms_of(client, tenant)
+    assert alarm["additional"]["labels"] == labels
+
+
 def test_alertmanager_ends_at_must_be_a_time_string(client: TestClient, tenant: TenantKey) -> None:
     key = integration(client, tenant, type_="prometheus")["integration_key"]
     alert = {"status": "firing", "labels": {"alertname": "Disk"}, "endsAt": {"deep": nested(300)}}
@@ -108,7 +117,7 @@ def test_an_alarm_stored_1000_levels_deep_still_lists_and_shows(
     listed = client.get(ALARMS, auth=tenant.auth)
     assert listed.status_code == 200, listed.text[:300]
     [alarm] = listed.json()["data"]["list"]
-    assert json.dumps(alarm["additional"]).count('{"a"') == 16 and TRUNCATED in json.dumps(alarm["additional"])
+    assert json.dumps(alarm["additional"]).count('{"a"') == 17 and TRUNCATED in json.dumps(alarm["additional"])
     shown = client.get(f"/v1/alarm-mgmt/alarm/{alarm_id}", auth=tenant.auth)
     assert shown.status_code == 200 and shown.json()["data"]["additional"] == alarm["additional"]
 

@@ -83,10 +83,11 @@ def test_nul_path_names_the_first_problem_in_document_order() -> None:
     assert nul_path({"a": ["ok", {"c\x00": 1}]}) == "a[1]"
 
 
-def test_json_text_stops_at_its_depth_limit_with_a_type_error_not_a_recursion_error() -> None:
+@pytest.mark.parametrize("depth", [990, 100_000])
+def test_json_text_stops_at_its_depth_limit_with_a_type_error_not_a_recursion_error(depth: int) -> None:
     assert json_text(nested(200)).count("{") == 200
     with pytest.raises(TypeError):
-        json_text(nested(990))
+        json_text(nested(depth))
 
 
 def test_a_response_with_a_value_too_deep_for_orjson_renders_clipped() -> None:
