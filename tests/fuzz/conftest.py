@@ -3,7 +3,7 @@
 The client is a `requests` session, so requests are signed by `RequestsSigner` (tests/support/signing.py)
 over the exact bytes sent: SDK-HMAC-SHA256 for the COC routes, the enrolled agent's secret for the
 agent protocol. Schemathesis ends every ASGI lifespan when a test ends, and the app cannot start
-twice, so each test gets a fresh app on the session's database (its tenant and agent made once).
+twice, so each test gets a fresh app on the session's database (its tenant and objects made once).
 """
 
 from collections.abc import Iterator
