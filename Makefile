@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
 export OPENCOC_DATA_DIR ?= $(CURDIR)/.opencoc
 
-.PHONY: run test lint bench install clean
+.PHONY: run test lint fuzz bench install clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,10 @@ lint: install
 
 test: install lint
 	$(BIN)/pytest
+
+# The fuzzing tests alone (they are part of `make test` too): schemathesis, integer bounds, webhook corpus.
+fuzz: install
+	$(BIN)/pytest tests/fuzz
 
 bench: install
 	$(BIN)/pip install -q -e '.[test,bench]'

@@ -8,9 +8,9 @@ of `{resource_id, region_id, ...}` objects); `batch_strategy` PAUSE pauses after
 history (its execute_uuid as associated_task_id).
 """
 
-import json
 from typing import Any
 
+import orjson
 from sqlalchemy.orm import Session
 
 from opencoc.alarms import history
@@ -34,8 +34,8 @@ def _hosts(value: Any, where: str) -> list[dict[str, Any]]:
     if not text.startswith("["):
         return [{"resource_id": part.strip()} for part in text.split(",") if part.strip()]
     try:
-        items = json.loads(text)
-    except ValueError:
+        items = orjson.loads(text)  # not json.loads: "[[[..." 65,536 deep would exceed the recursion limit
+    except orjson.JSONDecodeError:
         raise OpenCOCError(INVALID_CODE, f"{where} is not a valid JSON array") from None
     if not isinstance(items, list):
         raise OpenCOCError(INVALID_CODE, f"{where} is not a valid JSON array")

@@ -4,14 +4,17 @@ Every problem is reported, joined by ` | ` in COC's words: `alarmName must not b
 must not be null`. Required fields are checked in the seed example's order (alarmName first).
 """
 
-import json
 from typing import Any
 
 from opencoc.alarms.schemas import ACTIVE, CLEARED, INVALID_CODE, LEVELS, AlarmReport, nul_path
 from opencoc.core.errors import OpenCOCError
+from opencoc.core.json_bounds import DEFAULT, Bounds, preview, violation
 
 MAX_MS = 9_999_999_999_999
-MAX_ADDITIONAL_BYTES = 16 * 1024
+ADDITIONAL = DEFAULT
+# What an alarm's `additional` may hold once stored: Alertmanager's labels and annotations (each
+# within ADDITIONAL) sit one level down in it.
+STORED_DEPTH = ADDITIONAL.depth + 1
 
 # (wire name, required); strings hold 1..255 characters when required, 0..255 otherwise.
 # `time` (a Long) is checked between alarmLevel and nameSpace, where the seed's table has it.
@@ -29,13 +32,16 @@ _AFTER_TIME = (
 )
 
 
-def _show(value: Any) -> str:
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
-    return text if len(text) <= 100 else text[:100] + "..."
-
-
 def invalid(name: str, value: Any) -> str:
-    return f"The field[{name}] value[{_show(value)}] invalid"
+    return f"The field[{name}] value[{preview(value)}] invalid"
+
+
+def free_form(name: str, value: Any, bounds: Bounds, problems: list[str]) -> bool:
+    """Whether `value` is within `bounds` (depth, size as JSON); the problem is added otherwise."""
+    rule = violation(value, bounds)
+    if rule is not None:
+        problems.append(f"{name} {rule}")
+    return rule is None
 
 
 def _string(body: dict[str, Any], name: str, required: bool, problems: list[str]) -> str | None:
@@ -74,9 +80,7 @@ def _additional(body: dict[str, Any], problems: list[str]) -> dict[str, Any] | N
     if not isinstance(value, dict) or nul_path(value):
         problems.append(invalid("additional", value))
         return None
-    if len(json.dumps(value, ensure_ascii=False)) > MAX_ADDITIONAL_BYTES:
-        problems.append(f"additional size must be at most {MAX_ADDITIONAL_BYTES} characters as JSON")
-    return value
+    return value if free_form("additional", value, ADDITIONAL, problems) else None
 
 
 def parse(body: Any) -> AlarmReport:

@@ -14,10 +14,11 @@ import re
 from datetime import datetime
 from typing import Any
 
-from opencoc.alarms.custom import invalid
+from opencoc.alarms.custom import free_form, invalid
 from opencoc.alarms.schemas import INVALID_CODE, AlarmReport
 from opencoc.core.clock import now_ms
 from opencoc.core.errors import OpenCOCError
+from opencoc.core.json_bounds import DEFAULT
 
 SEVERITIES = {
     "critical": "Critical",
@@ -37,6 +38,7 @@ SEVERITIES = {
     "low": "Info",
     "none": "Info",
 }
+MAX_PROBLEMS = 20  # named in one error message: a body of 20,000 bad alerts must not answer megabytes
 _FRACTION = re.compile(r"(\.\d{6})\d+")
 
 
@@ -83,6 +85,11 @@ def _alert(alert: Any, where: str, problems: list[str]) -> AlarmReport | None:
     if not isinstance(annotations, dict):
         problems.append(invalid(f"{where}.annotations", annotations))
         annotations = {}
+    free_form(f"{where}.labels", labels, DEFAULT, problems)
+    free_form(f"{where}.annotations", annotations, DEFAULT, problems)
+    ends = alert.get("endsAt")
+    if ends is not None and (not isinstance(ends, str) or len(ends) > 64):
+        problems.append(invalid(f"{where}.endsAt", ends))
     fingerprint = alert.get("fingerprint")
     if fingerprint is not None and (
         not isinstance(fingerprint, str) or not 0 < len(fingerprint) <= 255 or "\x00" in fingerprint
@@ -107,7 +114,7 @@ def _alert(alert: Any, where: str, problems: list[str]) -> AlarmReport | None:
         resource_name=_cut(labels.get("instance")),
         resource_id=_cut(labels.get("resource_id")) or _cut(labels.get("instance")),
         url=_cut(alert.get("generatorURL")),
-        additional={"labels": labels, "annotations": annotations, "endsAt": alert.get("endsAt")},
+        additional={"labels": labels, "annotations": annotations, "endsAt": ends},
     )
 
 
@@ -122,5 +129,7 @@ def parse(body: Any) -> list[AlarmReport]:
     problems: list[str] = []
     reports = [_alert(alert, f"alerts[{i}]", problems) for i, alert in enumerate(alerts)]
     if problems:
-        raise OpenCOCError(INVALID_CODE, " | ".join(dict.fromkeys(problems)))
+        named = list(dict.fromkeys(problems))
+        more = f" | ... {len(named) - MAX_PROBLEMS} more" if len(named) > MAX_PROBLEMS else ""
+        raise OpenCOCError(INVALID_CODE, " | ".join(named[:MAX_PROBLEMS]) + more)
     return [report for report in reports if report is not None]

@@ -18,6 +18,7 @@ from opencoc.core.clock import now_ms
 from opencoc.core.db import Database
 from opencoc.core.envelopes import PROVIDER_CODE, coc_ok
 from opencoc.core.errors import OpenCOCError, unauthorized
+from opencoc.core.openapi import json_body
 from opencoc.core.responses import FastJSONResponse
 from opencoc.jobs import feed
 
@@ -28,6 +29,11 @@ ACCEPTED = orjson.dumps(
 )
 Limit = Annotated[int, Query(ge=1, le=1000)]
 Offset = Annotated[int, Query(ge=0, le=2_000_000_000)]
+# The signed bodies are parsed by hand (schemas.parse); these document them in /openapi.json.
+CLEAR_BODY = json_body(schemas.ClearAlarmRequest)
+TO_INCIDENT_BODY = json_body(schemas.AlarmToIncidentRequest)
+AUTO_PROCESS_BODY = json_body(schemas.AutoHandlerAlarmRequest)
+INTEGRATION_BODY = json_body(schemas.CreateIntegrationRequest)
 
 
 def _db(request: Request) -> Database:
@@ -117,7 +123,7 @@ async def show_alarm(alarm_id: str, request: Request, caller: CurrentCaller) -> 
     return FastJSONResponse(coc_ok(data))
 
 
-@router.post("/v1/alarm-mgmt/alarms/cancel", response_model=None)
+@router.post("/v1/alarm-mgmt/alarms/cancel", response_model=None, openapi_extra=CLEAR_BODY)
 async def clear_alarm(request: Request, caller: CurrentCaller) -> FastJSONResponse:
     """Clear alarms (clear_alarm); `data` lists the ids cleared by this call."""
     body = schemas.parse(schemas.ClearAlarmRequest, await _json(request))
@@ -129,7 +135,7 @@ async def clear_alarm(request: Request, caller: CurrentCaller) -> FastJSONRespon
     return FastJSONResponse(coc_ok(data))
 
 
-@router.post("/v1/alarm-mgmt/alarms-linked-incident", response_model=None)
+@router.post("/v1/alarm-mgmt/alarms-linked-incident", response_model=None, openapi_extra=TO_INCIDENT_BODY)
 async def transfer_alarm_to_incident(request: Request, caller: CurrentCaller) -> FastJSONResponse:
     """Turn alarms into one incident (transfer_alarm_to_incident); `data` = [incident_num]."""
     body = schemas.parse(schemas.AlarmToIncidentRequest, await _json(request))
@@ -150,7 +156,7 @@ async def list_alarm_handle_histories(
     return FastJSONResponse({**coc_ok(None), **data})
 
 
-@router.post("/v1/alarm-mgmt/alarm/{alarm_id}/auto-process", response_model=None)
+@router.post("/v1/alarm-mgmt/alarm/{alarm_id}/auto-process", response_model=None, openapi_extra=AUTO_PROCESS_BODY)
 async def handler_alarm(alarm_id: str, request: Request, caller: CurrentCaller) -> FastJSONResponse:
     """Run a script for the alarm (handler_alarm); `data` names the work order and the script order."""
     body = schemas.parse(schemas.AutoHandlerAlarmRequest, await _json(request))
@@ -178,7 +184,7 @@ async def list_integrations(request: Request, caller: CurrentCaller) -> FastJSON
     return FastJSONResponse(coc_ok({"total": len(data), "list": data}))
 
 
-@router.post("/v1/alarm-mgmt/integrations", response_model=None)
+@router.post("/v1/alarm-mgmt/integrations", response_model=None, openapi_extra=INTEGRATION_BODY)
 async def create_integration(request: Request, caller: CurrentCaller) -> FastJSONResponse:
     """Create an integration (ours); `data.integration_key` and `data.url` are shown only now."""
     body = schemas.parse(schemas.CreateIntegrationRequest, await _json(request))

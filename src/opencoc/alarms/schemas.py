@@ -12,6 +12,8 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 
 from opencoc.alarms.rules import Rules
 from opencoc.core.errors import OpenCOCError
+from opencoc.core.json_bounds import JsonObject
+from opencoc.core.limits import INT32_MAX, INT32_MIN, MAX_MS
 from opencoc.core.validation import describe
 
 INVALID_CODE = "COC.00000001"
@@ -66,8 +68,8 @@ class ClearAlarmRequest(_Wire):
     alarm_ids: AlarmIds
     remarks: Annotated[str, Field(max_length=1024)] | None = None
     is_service_interrupt: bool | None = None
-    start_time: Annotated[int, Field(ge=0)] | None = None
-    fault_recovery_time: Annotated[int, Field(ge=0)] | None = None
+    start_time: Annotated[int, Field(ge=0, le=MAX_MS)] | None = None
+    fault_recovery_time: Annotated[int, Field(ge=0, le=MAX_MS)] | None = None
 
 
 class AlarmToIncidentRequest(_Wire):
@@ -95,7 +97,7 @@ class AlarmScheduleInstance(_Wire):
 
     target_selection: Text255 | None = None
     target_instances: Annotated[str, Field(max_length=65536)] | None = None
-    order_no: int | None = None
+    order_no: Annotated[int, Field(ge=INT32_MIN, le=INT32_MAX)] | None = None
     batch_strategy: Text255 | None = None
 
 
@@ -111,7 +113,7 @@ class AutoHandlerAlarmRequest(_Wire):
     input_param: dict[str, str] | None = None
     target_instances: list[AlarmScheduleInstance] | None = Field(default=None, max_length=100)
     region_id: Text255 | None = None
-    sub_task_info: dict[str, Any] | None = None
+    sub_task_info: JsonObject | None = None
 
 
 class CreateIntegrationRequest(_Wire):
@@ -126,19 +128,22 @@ M = TypeVar("M", bound=BaseModel)
 
 
 def nul_path(value: Any, path: str = "") -> str | None:
-    """Where in `value` a string holds a NUL character (PostgreSQL text cannot store one), if anywhere."""
-    if isinstance(value, str):
-        return (path or "body") if "\x00" in value else None
-    if isinstance(value, dict):
-        for key, item in value.items():
-            found = nul_path(key, path) or nul_path(item, f"{path}.{key}" if path else str(key))
-            if found:
-                return found
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            found = nul_path(item, f"{path}[{index}]")
-            if found:
-                return found
+    """Where in `value` a string holds a NUL character (PostgreSQL text cannot store one), if anywhere.
+
+    Walked with a stack of its own: a value may be nested deeper than Python's recursion limit.
+    """
+    stack: list[tuple[Any, str]] = [(value, path)]
+    while stack:
+        node, where = stack.pop()
+        if isinstance(node, str):
+            if "\x00" in node:
+                return where or "body"
+        elif isinstance(node, dict):
+            for key, item in reversed(list(node.items())):  # reversed: the first problem in order is named
+                stack.append((item, f"{where}.{key}" if where else str(key)))
+                stack.append((key, where))
+        elif isinstance(node, list):
+            stack.extend((item, f"{where}[{index}]") for index, item in reversed(list(enumerate(node))))
     return None
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
 from opencoc.alarms import history, integrations, rules
+from opencoc.alarms.custom import STORED_DEPTH
 from opencoc.alarms.ingest import INCIDENT_ALARM_CLEARED
 from opencoc.alarms.models import Alarm, AlarmHistory, Integration
 from opencoc.alarms.schemas import (
@@ -25,6 +26,7 @@ from opencoc.alarms.schemas import (
 from opencoc.auth.service import user_names
 from opencoc.core.clock import now_ms
 from opencoc.core.errors import OpenCOCError
+from opencoc.core.json_bounds import DEFAULT, clip
 from opencoc.incidents import enums as incident_enums
 from opencoc.incidents import service as incidents
 
@@ -61,7 +63,7 @@ def view(alarm: Alarm, integration: Integration | None) -> dict[str, Any]:
         "alarm_desc": alarm.alarm_desc,
         "URL": alarm.url,
         "alarm_source": alarm.alarm_source,
-        "additional": alarm.additional,
+        "additional": clip(alarm.additional, STORED_DEPTH),  # alarms stored before the bounds may be deeper
         "clear_time": alarm.clear_time,
         "cleared_by": alarm.cleared_by,
         "create_time": alarm.create_time,
@@ -300,7 +302,7 @@ def handle_histories(session: Session, *, tenant_id: int, alarm_id: str, offset:
                 "status": row.status,
                 "associated_task_id": row.associated_task_id,
                 "associated_task_name": row.associated_task_name,
-                "sub_task_info": row.detail.get("sub_task_info"),
+                "sub_task_info": clip(row.detail.get("sub_task_info"), DEFAULT.depth),
             }
             for row in rows
         ],

@@ -15,10 +15,15 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
+import orjson
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from opencoc.core.group_commit import GroupCommitter
+
+# JSON columns are read with orjson, which reads 1024 levels without recursing: the json module's
+# limit (1000 minus the stack in use) made a deeply nested value stored earlier fail its whole list.
+_JSON = {"json_deserializer": orjson.loads}
 
 
 def _sqlite_engine(url: str, begin: str) -> Engine:
@@ -27,6 +32,7 @@ def _sqlite_engine(url: str, begin: str) -> Engine:
         connect_args={"check_same_thread": False, "timeout": 30, "isolation_level": None},
         pool_size=20,
         max_overflow=20,
+        **_JSON,
     )
 
     @event.listens_for(engine, "connect")
@@ -58,7 +64,7 @@ class Database:
             self.write_engine = _sqlite_engine(url, "BEGIN IMMEDIATE")
             self.read_engine = _sqlite_engine(url, "BEGIN")
         else:
-            self.write_engine = create_engine(url, pool_size=20, max_overflow=20, pool_pre_ping=True)
+            self.write_engine = create_engine(url, pool_size=20, max_overflow=20, pool_pre_ping=True, **_JSON)
             self.read_engine = self.write_engine
         self._writer = sessionmaker(self.write_engine, expire_on_commit=False)
         self._reader = sessionmaker(self.read_engine, expire_on_commit=False)

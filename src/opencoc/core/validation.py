@@ -3,6 +3,8 @@
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from opencoc.core.json_bounds import preview
+
 _LOC_SKIP = {"body", "query", "path", "header"}
 
 
@@ -33,7 +35,7 @@ def _rule(err: Mapping[str, Any]) -> str:
     if kind == "too_short":
         return f"size must be at least {ctx.get('min_length')}"
     if kind in ("literal_error", "enum"):
-        return f"value[{err.get('input')}] invalid, expected {ctx.get('expected')}"
+        return f"value[{preview(err.get('input'))}] invalid, expected {ctx.get('expected')}"
     if kind == "string_pattern_mismatch":
         return f"must match pattern {ctx.get('pattern')}"
     if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
@@ -56,6 +58,8 @@ def _rule(err: Mapping[str, Any]) -> str:
         return "must be an object"
     if kind == "extra_forbidden":
         return "is not allowed"
+    if kind == "json_bounds":  # core/json_bounds.py words its rules itself
+        return str(err.get("msg"))
     if kind == "value_error":
         return str(ctx.get("error", err.get("msg", "is invalid")))
     return str(err.get("msg", "is invalid")).lower()

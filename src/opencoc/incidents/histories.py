@@ -13,8 +13,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from opencoc.core.errors import OpenCOCError
+from opencoc.core.json_bounds import clip
 from opencoc.incidents import enums
 from opencoc.incidents.models import Incident, IncidentHistory
+from opencoc.incidents.schemas import PARAMETER_BOUNDS
 from opencoc.incidents.service import not_found
 
 TICKET_TYPE = "incident"
@@ -65,7 +67,7 @@ def ticket_ids(params: ListTicketParams) -> list[str]:
 
 def _entry(row: IncidentHistory) -> dict[str, Any]:
     name_en, name_zh = ACTION_NAMES.get(row.operate_key, (row.operate_key, row.operate_key))
-    parameter = row.parameter or {}
+    parameter = clip(row.parameter or {}, PARAMETER_BOUNDS.depth)
     comment = next((str(parameter[k]) for k in _COMMENT_KEYS if parameter.get(k)), None)
     return {
         "id": str(row.id),

@@ -14,10 +14,15 @@ from opencoc.auth.deps import CurrentCaller
 from opencoc.core.db import Database
 from opencoc.core.envelopes import coc_ok
 from opencoc.core.errors import OpenCOCError
+from opencoc.core.limits import INT32_MAX
+from opencoc.core.openapi import json_body
 from opencoc.core.responses import FastJSONResponse
 from opencoc.incidents import enums, histories, schemas, service
 
 router = APIRouter(tags=["incidents"])
+CREATE_BODY = json_body(schemas.CreateIncidentRequest)
+HANDLE_BODY = json_body(schemas.HandleIncidentRequest)
+HISTORY_BODY = json_body(histories.ListTicketParams)
 
 
 async def _json_object(request: Request) -> dict[str, Any]:
@@ -35,7 +40,7 @@ def _db(request: Request) -> Database:
     return request.app.state.db
 
 
-@router.post("/v1/external/incident/create", response_model=None)
+@router.post("/v1/external/incident/create", response_model=None, openapi_extra=CREATE_BODY)
 async def create_incident(request: Request, caller: CurrentCaller) -> FastJSONResponse:
     """Create an incident ticket; `data.incident_num` names it."""
     body = schemas.parse(schemas.CreateIncidentRequest, await _json_object(request))
@@ -47,7 +52,7 @@ async def create_incident(request: Request, caller: CurrentCaller) -> FastJSONRe
     return FastJSONResponse(coc_ok({"incident_num": await _db(request).run_write(create)}))
 
 
-@router.post("/v1/external/incident/handle", response_model=None)
+@router.post("/v1/external/incident/handle", response_model=None, openapi_extra=HANDLE_BODY)
 async def handle_incident(request: Request, caller: CurrentCaller) -> FastJSONResponse:
     """Accept, commit a solution to, or confirm an incident (operate_key)."""
     body = schemas.parse(schemas.HandleIncidentRequest, await _json_object(request))
@@ -69,7 +74,7 @@ async def show_incident(incident_num: str, request: Request, caller: CurrentCall
 async def list_incident_tickets(
     request: Request,
     caller: CurrentCaller,
-    offset: Annotated[int, Query(ge=0)] = 1,
+    offset: Annotated[int, Query(ge=0, le=INT32_MAX)] = 1,
     limit: Annotated[int, Query(ge=1, le=100)] = 10,
 ) -> FastJSONResponse:
     """The tenant's incidents, newest first (`offset` is the page number, 1 = first page)."""
@@ -79,8 +84,8 @@ async def list_incident_tickets(
     return FastJSONResponse(coc_ok(data))
 
 
-@router.post("/v1/{ticket_type}/list-histories", response_model=None)
-@router.post("/v1/external/{ticket_type}/list-histories", response_model=None)
+@router.post("/v1/{ticket_type}/list-histories", response_model=None, openapi_extra=HISTORY_BODY)
+@router.post("/v1/external/{ticket_type}/list-histories", response_model=None, openapi_extra=HISTORY_BODY)
 async def list_ticket_histories(ticket_type: str, request: Request, caller: CurrentCaller) -> FastJSONResponse:
     """The operations recorded on the incidents a `ticket_id` filter names (`data: {total, info}`)."""
     histories.check_ticket_type(ticket_type)

@@ -5,16 +5,18 @@ value outside its enumeration or of the wrong type, `incidentNum size must be be
 for a length (the field in camelCase, as COC's bean validation names it).
 """
 
-import json
 from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
 
 from opencoc.core.errors import OpenCOCError
+from opencoc.core.json_bounds import Bounds, checker, preview
 from opencoc.incidents import enums
 
 MAX_MS = 9_999_999_999_999
+# A solution's cause and solution hold 10,000 characters each, which JSON escaping can double.
+PARAMETER_BOUNDS = Bounds(chars=64 * 1024)
 
 
 def _flag(value: Any) -> Any:
@@ -111,12 +113,12 @@ class HandleIncidentRequest(_Wire):
     incident_num: Str255
     operator: Required255
     operate_key: Annotated[str, BeforeValidator(_string)]
-    parameter: dict[str, Any] | None = None
+    parameter: Annotated[dict[str, Any], AfterValidator(checker(PARAMETER_BOUNDS))] | None = None
 
     @model_validator(mode="after")
     def _known_key(self) -> "HandleIncidentRequest":
         if self.operate_key not in enums.OPERATE_KEYS:
-            raise PydanticCustomError("coc_rule", f"The field[operate_key] value[{_show(self.operate_key)}] invalid")
+            raise PydanticCustomError("coc_rule", f"The field[operate_key] value[{preview(self.operate_key)}] invalid")
         return self
 
 
@@ -153,17 +155,14 @@ def _camel(name: str) -> str:
     return head + "".join(part[:1].upper() + part[1:] for part in rest)
 
 
-def _show(value: Any) -> str:
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
-    return text if len(text) <= 100 else text[:100] + "..."
-
-
 def _message(err: Any, prefix: str) -> str:
     kind = err["type"]
     names = [str(part) for part in err["loc"] if isinstance(part, str)]
     if kind == "coc_rule":
         return str(err["msg"])
     field = ".".join([prefix, *names] if prefix else names)
+    if kind == "json_bounds":
+        return f"{field} {err['msg']}"
     camel = ".".join(_camel(part) for part in ([prefix, *names] if prefix else names))
     ctx = err.get("ctx") or {}
     if kind == "missing":
@@ -176,7 +175,7 @@ def _message(err: Any, prefix: str) -> str:
         return f"{camel} must be between 0 and {MAX_MS}"
     if kind in ("dict_type", "model_type", "model_attributes_type") and not names:
         return f"{prefix or 'body'} must be a JSON object"
-    return f"The field[{field}] value[{_show(err.get('input'))}] invalid"
+    return f"The field[{field}] value[{preview(err.get('input'))}] invalid"
 
 
 def parse(model: type[M], data: Any, prefix: str = "") -> M:

@@ -7,11 +7,13 @@ Parameters are written `:name` (sqlite3's named style) and rewritten to `%(name)
 JSON values are encoded here and decoded with `json_value` (psycopg decodes them itself).
 """
 
-import json
 import re
 from typing import Any
 
+import orjson
 from sqlalchemy import Connection, CursorResult
+
+from opencoc.core.json_bounds import compact
 
 
 class Statement:
@@ -27,12 +29,13 @@ class Statement:
 
 
 def json_text(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    """`value` as compact JSON text to store (orjson: no recursion, and a TypeError past 254 levels)."""
+    return compact(value)
 
 
 def json_value(value: Any) -> Any:
     """A JSON column as read by the driver: text on SQLite, already decoded on PostgreSQL."""
-    return json.loads(value) if isinstance(value, str) else value
+    return orjson.loads(value) if isinstance(value, str) else value
 
 
 INCIDENT_COLUMNS = (

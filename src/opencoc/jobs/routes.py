@@ -8,6 +8,7 @@ from opencoc.auth.deps import CurrentCaller
 from opencoc.core.clock import now_ms
 from opencoc.core.deps import AppCipher, AppSettings, AppWakeups, Db
 from opencoc.core.envelopes import job_ok
+from opencoc.core.limits import MAX_MS
 from opencoc.core.wakeups import Wakeups
 from opencoc.jobs import feed, operations, reads, service
 from opencoc.jobs.schemas import JobScriptOrderOperationBody, ScriptExecuteModel
@@ -58,8 +59,8 @@ def list_script_jobs(
     db: Db,
     limit: Annotated[int, Query(ge=1, le=100)] = 10,
     marker: Annotated[int | None, Query(ge=1, le=MAX_INT)] = None,
-    start_time: Annotated[int | None, Query(ge=1)] = None,
-    end_time: Annotated[int | None, Query(ge=1)] = None,
+    start_time: Annotated[int | None, Query(ge=1, le=MAX_MS)] = None,
+    end_time: Annotated[int | None, Query(ge=1, le=MAX_MS)] = None,
     creator: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
     status: OrderStatus | None = None,
 ) -> Any:

@@ -5,6 +5,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from opencoc.core.limits import INT32_MAX, INT32_MIN, INT64_MAX, MAX_MS
 from opencoc.jobs.statuses import OperationType, RotationStrategy
 from opencoc.scripts.params import VALUE_RULE
 
@@ -22,7 +23,6 @@ EXECUTE_USER_PATTERN = r"\A[^\s:/\\]+\Z"
 
 MAX_OUTPUT = 2 * 1024 * 1024  # characters: twice what an agent keeps of a task's output (1 MiB)
 MAX_ERROR = 1024  # the size of the instance's `error` column
-INT32 = 2**31  # `exit_code` is a 32-bit column; a real exit status is 0..255
 MAX_MS = 2**63 - 1
 # Neither can be stored as text (PostgreSQL refuses NUL; a lone UTF-16 surrogate is not UTF-8),
 # and our agent never sends them (it decodes output with errors="replace" and drops NULs).
@@ -94,14 +94,14 @@ class JobScriptOrderOperationBody(BaseModel):
 
     operation_type: OperationType
     batch_index: int | None = Field(default=None, ge=1, le=MAX_BATCHES)
-    instance_id: int | None = Field(default=None, ge=1, le=9_223_372_036_854_775_807)
+    instance_id: int | None = Field(default=None, ge=1, le=INT64_MAX)
 
 
 class TaskResult(BaseModel):
     """POST /opencoc/agent/v1/tasks/{task_id}/result."""
 
     status: Literal["FINISHED", "ABNORMAL", "CANCELED"]
-    exit_code: int | None = Field(default=None, ge=-INT32, le=INT32 - 1)
+    exit_code: int | None = Field(default=None, ge=INT32_MIN, le=INT32_MAX)
     output: str = Field(default="", max_length=MAX_OUTPUT)
     started_at: int | None = Field(default=None, ge=0, le=MAX_MS)
     finished_at: int | None = Field(default=None, ge=0, le=MAX_MS)

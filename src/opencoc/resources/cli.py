@@ -1,9 +1,9 @@
 """`opencoc resource import FILE.json`: add resources without agents (acts on the database)."""
 
-import json
 from pathlib import Path
 from typing import Annotated
 
+import orjson
 import typer
 from pydantic import TypeAdapter, ValidationError
 
@@ -18,7 +18,7 @@ _ITEMS = TypeAdapter(list[ImportedResource])
 
 def _read(path: Path) -> list[ImportedResource]:
     try:
-        raw = json.loads(path.read_text())
+        raw = orjson.loads(path.read_bytes())  # orjson: a deeply nested file is a ValueError, not a RecursionError
     except (OSError, ValueError) as exc:
         fail(f"cannot read {path}: {exc}")
     try:

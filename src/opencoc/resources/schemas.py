@@ -1,8 +1,13 @@
 """Wire models of the resources API (sdk-wire.md §3.4, ListResourcesResponse items)."""
 
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from opencoc.core.json_bounds import Bounds, checker
+
+# A cloud's description of a server (flavor, image, disks, NICs) is larger than an alarm's extras.
+PROPERTIES_BOUNDS = Bounds(chars=64 * 1024)
 
 
 class Tag(BaseModel):
@@ -58,4 +63,4 @@ class ImportedResource(BaseModel):
     ep_id: str | None = Field(None, max_length=64)
     inner_ip: str | None = Field(None, max_length=64)
     tags: list[Tag] = Field(default_factory=list, max_length=50)
-    properties: dict[str, Any] = Field(default_factory=dict)
+    properties: Annotated[dict[str, Any], AfterValidator(checker(PROPERTIES_BOUNDS))] = Field(default_factory=dict)

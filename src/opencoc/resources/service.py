@@ -12,8 +12,9 @@ from opencoc.auth import service as auth_service
 from opencoc.core import enterprise_projects
 from opencoc.core.clock import ms_to_iso
 from opencoc.core.errors import OpenCOCError
+from opencoc.core.json_bounds import clip
 from opencoc.resources.models import Resource
-from opencoc.resources.schemas import ImportedResource
+from opencoc.resources.schemas import PROPERTIES_BOUNDS, ImportedResource
 
 HOST_PROVIDER = "ecs"
 HOST_TYPE = "cloudservers"
@@ -132,7 +133,7 @@ def _item(row: Resource, last_seen: int | None, domain_id: str, online_since: in
         "tags": row.tags,
         "agent_id": row.agent_sn if last_seen is not None else None,
         "agent_state": state,
-        "properties": row.properties,
+        "properties": clip(row.properties, PROPERTIES_BOUNDS.depth),  # rows imported before the bounds
         "ingest_properties": {},
         "is_delegated": last_seen is not None,
         "inner_ip": row.inner_ip,

@@ -8,6 +8,7 @@ from opencoc.auth.deps import CurrentCaller
 from opencoc.core.deps import AppCipher, AppWakeups, Db
 from opencoc.core.envelopes import job_ok
 from opencoc.core.errors import OpenCOCError
+from opencoc.core.limits import INT32_MAX, INT64_MAX
 from opencoc.scripts import notify, review, risk, service
 from opencoc.scripts.schemas import (
     AddScriptModel,
@@ -38,7 +39,7 @@ def list_scripts(
     caller: CurrentCaller,
     db: Db,
     limit: Annotated[int, Query(ge=1, le=100)],
-    marker: Annotated[int | None, Query(ge=0, le=9223372036854775807)] = None,
+    marker: Annotated[int | None, Query(ge=0, le=INT64_MAX)] = None,
     name_like: Annotated[str | None, Query(min_length=1, max_length=32)] = None,
     creator: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
     risk_level: RiskLevel | None = None,
@@ -125,7 +126,7 @@ def list_script_resource_tags(
     caller: CurrentCaller,
     db: Db,
     limit: Annotated[int, Query(ge=1, le=1000)] = 1000,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=INT32_MAX)] = 0,
 ) -> Any:
     """The tag keys (with their values) used on the tenant's scripts."""
     _check_resource_type(resource_type)
