@@ -23,7 +23,6 @@ EXECUTE_USER_PATTERN = r"\A[^\s:/\\]+\Z"
 
 MAX_OUTPUT = 2 * 1024 * 1024  # characters: twice what an agent keeps of a task's output (1 MiB)
 MAX_ERROR = 1024  # the size of the instance's `error` column
-MAX_MS = 2**63 - 1
 # Neither can be stored as text (PostgreSQL refuses NUL; a lone UTF-16 surrogate is not UTF-8),
 # and our agent never sends them (it decodes output with errors="replace" and drops NULs).
 UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
