@@ -18,6 +18,7 @@ UPSERT = Insert(
     "last_time = excluded.last_time, update_time = excluded.update_time, alarm_level = excluded.alarm_level, "
     "alarm_desc = excluded.alarm_desc, additional = excluded.additional "
     "RETURNING id, alarm_id, count, incident_num",
+    omit=("incident_num", "cleared_by", "clear_remarks", "clear_time"),  # set when linked or cleared
 )
 
 CLEAR = Statement(

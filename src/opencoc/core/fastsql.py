@@ -66,21 +66,23 @@ def _names(table: Table, columns: Iterable[str]) -> tuple[str, ...]:
 
 
 class Insert(Statement):
-    """INSERT of every column of `model` but its primary key, followed by `tail` (ON CONFLICT, RETURNING)."""
+    """INSERT of every column of `model` but its primary key and `omit` (left NULL), then `tail`."""
 
-    def __init__(self, model: type[Base], tail: str = "") -> None:
+    def __init__(self, model: type[Base], tail: str = "", *, omit: Iterable[str] = ()) -> None:
         table = _table(model)
-        self.columns = tuple(c.name for c in table.columns if not c.primary_key)
-        self._json = tuple(c.name for c in table.columns if isinstance(c.type, JSON))
+        left_out = set(_names(table, omit))
+        self.columns = tuple(c.name for c in table.columns if not c.primary_key and c.name not in left_out)
+        self._keys = frozenset(self.columns)
+        self._json = tuple(c.name for c in table.columns if c.name in self._keys and isinstance(c.type, JSON))
         values = ", ".join(f":{name}" for name in self.columns)
         super().__init__(f"INSERT INTO {table.name} ({', '.join(self.columns)}) VALUES ({values}) {tail}".rstrip())
 
     def params(self, values: Mapping[str, Any]) -> dict[str, Any]:
-        """`values` as this statement's parameters: columns left out are NULL, JSON columns encoded."""
-        row: dict[str, Any] = dict.fromkeys(self.columns)
-        row.update(values)
-        if len(row) != len(self.columns):
-            raise KeyError(f"not columns of the table: {sorted(row.keys() - set(self.columns))}")
+        """`values`, one for each column, as this statement's parameters: JSON columns encoded."""
+        if values.keys() != self._keys:
+            missing, unknown = sorted(self._keys - values.keys()), sorted(values.keys() - self._keys)
+            raise KeyError(f"INSERT columns: missing {missing}, unknown {unknown}")
+        row = dict(values)
         for name in self._json:
             if row[name] is not None:
                 row[name] = json_text(row[name])

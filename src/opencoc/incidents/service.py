@@ -74,10 +74,9 @@ def create_incident(
         "update_time": now,
     }
     conn = session.connection()
-    params = sql.INSERT_INCIDENT.params(values)
     for _ in range(_NUM_ATTEMPTS):
-        values["incident_num"] = params["incident_num"] = ids.incident_num()
-        incident_id = sql.INSERT_INCIDENT.run(conn, params).scalar()
+        values["incident_num"] = ids.incident_num()
+        incident_id = sql.INSERT_INCIDENT.run(conn, sql.INSERT_INCIDENT.params(values)).scalar()
         if incident_id is not None:
             break
     else:

@@ -6,7 +6,24 @@ Reads other than the handle's own keep using the ORM.
 from opencoc.core.fastsql import Insert, Select, Update
 from opencoc.incidents.models import Incident, IncidentHistory
 
-INSERT_INCIDENT = Insert(Incident, "ON CONFLICT (incident_num) DO NOTHING RETURNING id")
+# What the workflow writes later starts NULL.
+INSERT_INCIDENT = Insert(
+    Incident,
+    "ON CONFLICT (incident_num) DO NOTHING RETURNING id",
+    omit=(
+        "acceptor",
+        "solution_mtm_type",
+        "solution_is_service_interrupt",
+        "solution_start_time",
+        "fault_recovery_time",
+        "fault_delineation_time",
+        "warroom_id",
+        "handle_time",
+        "cause",
+        "solution",
+        "confirm_comment",
+    ),
+)
 
 INSERT_HISTORY = Insert(IncidentHistory)
 
