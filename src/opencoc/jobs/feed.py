@@ -18,6 +18,10 @@ from opencoc.jobs.schemas import TaskResult
 
 router = APIRouter(prefix="/opencoc/agent/v1", tags=["agent"])
 
+# An agent uploads up to 1 MB of a task's output, which JSON escaping can inflate: its result
+# route takes bodies up to 8 MB (the app passes this to the body-size guard).
+RESULT_BODY_LIMIT = ("/opencoc/agent/v1/tasks/", 8 * 1024 * 1024)
+
 
 def agent_key(agent_sn: str) -> str:
     return f"agent:{agent_sn}"

@@ -15,6 +15,7 @@ from opencoc.jobs.schemas import JobScriptOrderOperationBody, ScriptExecuteModel
 
 router = APIRouter(tags=["jobs"])
 router.include_router(feed.router)
+RESULT_BODY_LIMIT = feed.RESULT_BODY_LIMIT
 
 ExecuteUuid = Annotated[str, Path(min_length=1, max_length=26)]
 OrderStatus = Literal["READY", "PROCESSING", "ABNORMAL", "PAUSED", "CANCELED", "FINISHED"]
