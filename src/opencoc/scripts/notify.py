@@ -21,7 +21,6 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from opencoc.auth import service as auth_service
-from opencoc.auth.models import User
 from opencoc.core.clock import now_ms
 from opencoc.core.crypto import Cipher
 from opencoc.core.errors import OpenCOCError
@@ -62,13 +61,7 @@ def _targets(session: Session, tenant_id: int, protocol: str, user_ids: list[str
             )
         ).all()
     )
-    emails: dict[str, str | None] = {}
-    if protocol == "EMAIL":
-        emails = dict(
-            session.execute(
-                select(User.user_id, User.email).where(User.tenant_id == tenant_id, User.user_id.in_(user_ids))
-            ).all()
-        )
+    emails = auth_service.emails(session, tenant_id, user_ids) if protocol == "EMAIL" else {}
     out = []
     for user_id in user_ids:
         target = explicit.get(user_id) or emails.get(user_id)
