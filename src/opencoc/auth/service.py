@@ -178,7 +178,7 @@ def find_project_id(session: Session, *, tenant_id: int, domain_id: str, name: s
 
 
 def list_projects(session: Session, *, caller: Caller, name: str | None) -> dict[str, Any]:
-    """IAM's `GET /v3/projects`: the caller's project named after a region, as the SDK's `with_region` needs exactly one."""
+    """IAM's `GET /v3/projects`: the caller's project named after a region (the SDK's `with_region` needs one)."""
     if not name:
         return {"projects": [], "links": {"self": "/v3/projects"}}
     item = {
@@ -290,5 +290,5 @@ def emails(session: Session, tenant_id: int, user_ids: list[str]) -> dict[str, s
     """user_id -> email address (None when unset) for the tenant's known users."""
     if not user_ids:
         return {}
-    rows = session.execute(select(User.user_id, User.email).where(User.tenant_id == tenant_id, User.user_id.in_(user_ids)))
-    return dict(rows.all())
+    mine = select(User.user_id, User.email).where(User.tenant_id == tenant_id, User.user_id.in_(user_ids))
+    return dict(session.execute(mine).all())

@@ -67,9 +67,7 @@ async def list_incident_tickets(
     limit: Annotated[int, Query(ge=1, le=100)] = 10,
 ) -> FastJSONResponse:
     """The tenant's incidents, newest first (`offset` is the page number, 1 = first page)."""
-    data = await db.run_read(
-        lambda s: service.list_tickets(s, tenant_id=caller.tenant_id, offset=offset, limit=limit)
-    )
+    data = await db.run_read(lambda s: service.list_tickets(s, tenant_id=caller.tenant_id, offset=offset, limit=limit))
     return FastJSONResponse(coc_ok(data))
 
 

@@ -15,16 +15,13 @@ from opencoc.agents.deps import CurrentAgent
 from opencoc.core.clock import now_ms
 from opencoc.jobs import tasks
 from opencoc.jobs.schemas import TaskResult
+from opencoc.jobs.wake import agent_key
 
 router = APIRouter(prefix="/opencoc/agent/v1", tags=["agent"])
 
 # An agent uploads up to 1 MB of a task's output, which JSON escaping can inflate: its result
 # route takes bodies up to 8 MB (the app passes this to the body-size guard).
 RESULT_BODY_LIMIT = ("/opencoc/agent/v1/tasks/", 8 * 1024 * 1024)
-
-
-def agent_key(agent_sn: str) -> str:
-    return f"agent:{agent_sn}"
 
 
 async def _collect(request: Request, agent_sn: str, woken: bool) -> tasks.Feed:

@@ -20,9 +20,12 @@ from opencoc.jobs.schemas import (
     ScriptExecuteInputParam,
     ScriptExecuteModel,
 )
+from opencoc.jobs.wake import wake_agents
 from opencoc.scripts import placement
 from opencoc.scripts import service as scripts_service
 from opencoc.scripts.executable import ExecutableScript
+
+__all__ = ["execute", "get_order", "order_not_found", "wake_agents"]
 
 INVALID = "COC.00040701"
 ORDER_NOT_FOUND = "COC.00040709"
