@@ -116,7 +116,7 @@ def auto_process(
         alarm_id=alarm_id,
         task_type=body.task_type,
         create_name=caller.user_name,
-        status="PROCESSING",
+        status=history.PROCESSING,
         associated_task_id=execute_uuid,
         associated_task_type=body.associated_task_type or SCRIPT,
         associated_task_name=body.associated_task_name,

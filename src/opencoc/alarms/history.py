@@ -10,6 +10,7 @@ from opencoc.incidents.sql import json_text
 
 INCIDENT = "incident"
 CLEAR = "clear"
+PROCESSING = "PROCESSING"  # a handling that runs on (a script order)
 FINISHED = "FINISHED"
 
 

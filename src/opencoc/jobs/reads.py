@@ -11,6 +11,7 @@ from opencoc.core.errors import OpenCOCError
 from opencoc.jobs import statuses as st
 from opencoc.jobs.models import InstanceOutput, ScriptBatch, ScriptInstance, ScriptOrder
 from opencoc.jobs.service import INVALID, get_order
+from opencoc.scripts.schemas import SENSITIVE_MASK
 
 SCRIPT_SOURCE = "CUSTOM_SCRIPT"
 PROVIDER = "ECS"
@@ -77,7 +78,7 @@ def _wire_params(order: ScriptOrder) -> list[dict[str, Any]]:
     return [
         {
             "param_name": p["param_name"],
-            "param_value": st.SENSITIVE_MASK if p["sensitive"] else p["param_value"],
+            "param_value": SENSITIVE_MASK if p["sensitive"] else p["param_value"],
             "param_order": p["param_order"],
         }
         for p in order.params
@@ -117,8 +118,8 @@ def _batch_state(batch: ScriptBatch) -> str:
     if batch.skipped:
         return "SKIPPED"
     if batch.finished_at is not None:
-        return "FINISHED"
-    return "PROCESSING" if batch.started_at is not None else "READY"
+        return st.FINISHED
+    return st.PROCESSING if batch.started_at is not None else st.READY
 
 
 def list_batches(session: Session, *, tenant_id: int, execute_uuid: str) -> list[dict[str, Any]]:

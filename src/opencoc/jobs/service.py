@@ -24,6 +24,7 @@ from opencoc.jobs.wake import wake_agents
 from opencoc.scripts import placement
 from opencoc.scripts import service as scripts_service
 from opencoc.scripts.executable import ExecutableScript
+from opencoc.scripts.schemas import SENSITIVE_MASK
 
 __all__ = ["execute", "get_order", "order_not_found", "wake_agents"]
 
@@ -75,7 +76,7 @@ def _params(script: ExecutableScript, given: list[ScriptExecuteInputParam], ciph
         if p.param_name in values:
             raise _invalid(f"{field}.param_name {p.param_name} is duplicated")
         # the mask (what reads show for a sensitive value) stands for the script's default
-        if not (declared[p.param_name].sensitive and p.param_value == st.SENSITIVE_MASK):
+        if not (declared[p.param_name].sensitive and p.param_value == SENSITIVE_MASK):
             values[p.param_name] = p.param_value
     orders = [p.param_order for p in given]
     if given and None not in orders and sorted(orders) != list(range(1, len(given) + 1)):  # type: ignore[type-var]

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import Select, and_, false, select
 from sqlalchemy.orm import Session
 
+from opencoc.agents import service as agents_service
 from opencoc.agents.models import Agent
 from opencoc.auth import service as auth_service
 from opencoc.core import enterprise_projects
@@ -107,9 +108,9 @@ def _filtered(session: Session, tenant_id: int, query: ResourceQuery, online_sin
         stmt = stmt.where(Resource.inner_ip.contains(query.ip, autoescape=True))
     if query.ep_id:
         stmt = stmt.where(enterprise_projects.matches(Resource.ep_id, query.ep_id))
-    if query.agent_state == "ONLINE":
+    if query.agent_state == agents_service.ONLINE:
         stmt = stmt.where(Agent.last_seen_at >= online_since)
-    elif query.agent_state == "OFFLINE":
+    elif query.agent_state == agents_service.OFFLINE:
         stmt = stmt.where(Agent.last_seen_at < online_since)
     elif query.agent_state:
         stmt = stmt.where(false())
@@ -117,7 +118,9 @@ def _filtered(session: Session, tenant_id: int, query: ResourceQuery, online_sin
 
 
 def _item(row: Resource, last_seen: int | None, domain_id: str, online_since: int) -> dict[str, Any]:
-    state = None if last_seen is None else ("ONLINE" if last_seen >= online_since else "OFFLINE")
+    state = (
+        None if last_seen is None else (agents_service.ONLINE if last_seen >= online_since else agents_service.OFFLINE)
+    )
     return {
         "id": row.uid,
         "resource_id": row.resource_id,

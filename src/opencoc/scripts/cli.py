@@ -12,6 +12,7 @@ from rich.table import Table
 
 from opencoc.core.cli_support import admin_errors, api, api_errors, cipher, console, emit_json, fail, open_database
 from opencoc.scripts import notify
+from opencoc.scripts.statuses import APPROVED, REJECTED
 
 script_app = typer.Typer(help="Custom scripts: create, list, show, update, delete, review.", no_args_is_help=True)
 
@@ -203,13 +204,13 @@ def _review(script_uuid: str, status: str, comments: str | None) -> None:
 @script_app.command("approve")
 def approve(script_uuid: str, comments: str = typer.Option(None, "--comments")) -> None:
     """Approve a script pending your review."""
-    _review(script_uuid, "APPROVED", comments)
+    _review(script_uuid, APPROVED, comments)
 
 
 @script_app.command("reject")
 def reject(script_uuid: str, comments: str = typer.Option(None, "--comments")) -> None:
     """Reject a script pending your review."""
-    _review(script_uuid, "REJECTED", comments)
+    _review(script_uuid, REJECTED, comments)
 
 
 @script_app.command("check")

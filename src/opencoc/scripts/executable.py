@@ -3,8 +3,7 @@
 from dataclasses import dataclass
 
 from opencoc.core.errors import OpenCOCError
-
-APPROVED = "APPROVED"
+from opencoc.scripts.statuses import APPROVED
 
 
 @dataclass(frozen=True)

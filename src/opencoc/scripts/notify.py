@@ -25,6 +25,7 @@ from opencoc.core.clock import now_ms
 from opencoc.core.crypto import Cipher
 from opencoc.core.errors import OpenCOCError
 from opencoc.scripts.models import NotifyChannel, NotifyOutbox, NotifyTarget, Script
+from opencoc.scripts.statuses import PENDING_APPROVE
 
 log = logging.getLogger("opencoc.scripts.notify")
 
@@ -73,7 +74,7 @@ def _targets(session: Session, tenant_id: int, protocol: str, user_ids: list[str
 def request_review(session: Session, script: Script) -> None:
     """Queue a notice to the script's reviewers when it waits for review (in the caller's transaction)."""
     protocol = script.protocol or "DEFAULT"
-    if script.status != "PENDING_APPROVE" or protocol == NOT_TO_NOTIFY:
+    if script.status != PENDING_APPROVE or protocol == NOT_TO_NOTIFY:
         return
     channel = _channel(session, script.tenant_id, protocol)
     if channel is None:

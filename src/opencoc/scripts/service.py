@@ -18,9 +18,10 @@ from opencoc.core.crypto import Cipher
 from opencoc.core.errors import OpenCOCError
 from opencoc.scripts import notify, placement, risk
 from opencoc.scripts import params as script_params
-from opencoc.scripts.executable import APPROVED, ExecutableScript, ParamDef
+from opencoc.scripts.executable import ExecutableScript, ParamDef
 from opencoc.scripts.models import Script
 from opencoc.scripts.schemas import AddScriptModel, EditScriptModel, ResourceTag, ScriptParamDefine, ScriptProperties
+from opencoc.scripts.statuses import APPROVED, PENDING_APPROVE
 from opencoc.scripts.versions import add_version, current_version, get_executable, get_version, load_script
 
 __all__ = [
@@ -38,7 +39,6 @@ __all__ = [
     "update_tags",
 ]
 
-PENDING_APPROVE = "PENDING_APPROVE"
 TAG_RESOURCE_TYPE = "coc:script"
 
 
