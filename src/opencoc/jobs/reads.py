@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from opencoc.agents import service as agents_service
-from opencoc.agents.models import Agent
+from opencoc.agents.service import Agent
 from opencoc.core.errors import OpenCOCError
 from opencoc.jobs import statuses as st
 from opencoc.jobs.models import InstanceOutput, ScriptBatch, ScriptInstance, ScriptOrder
@@ -201,12 +201,7 @@ def batch_detail(
     ids = [i.id for i in page]
     logs = select(InstanceOutput.instance_id, InstanceOutput.output).where(InstanceOutput.instance_id.in_(ids))
     outputs: dict[int, str] = dict(session.execute(logs).all())
-    agents = {
-        a.agent_sn: a
-        for a in session.scalars(
-            select(Agent).where(Agent.tenant_id == tenant_id, Agent.agent_sn.in_({i.agent_sn for i in page}))
-        )
-    }
+    agents = agents_service.by_sns(session, tenant_id=tenant_id, agent_sns=(i.agent_sn for i in page))
     return {
         "batch_index": batch_index,
         "total_instances": total,

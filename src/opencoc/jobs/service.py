@@ -5,7 +5,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from opencoc.agents.models import Agent
+from opencoc.agents import service as agents_service
+from opencoc.agents.service import Agent
 from opencoc.auth.caller import Caller
 from opencoc.core import ids
 from opencoc.core.crypto import Cipher
@@ -20,13 +21,14 @@ from opencoc.jobs.schemas import (
     ScriptExecuteInputParam,
     ScriptExecuteModel,
 )
+from opencoc.jobs.sweep import fail_agent_instances
 from opencoc.jobs.wake import wake_agents
 from opencoc.scripts import placement
 from opencoc.scripts import service as scripts_service
 from opencoc.scripts.executable import ExecutableScript
 from opencoc.scripts.schemas import SENSITIVE_MASK
 
-__all__ = ["execute", "get_order", "order_not_found", "wake_agents"]
+__all__ = ["execute", "fail_agent_instances", "get_order", "order_not_found", "wake_agents"]
 
 INVALID = "COC.00040701"
 ORDER_NOT_FOUND = "COC.00040709"
@@ -97,10 +99,9 @@ def _params(script: ExecutableScript, given: list[ScriptExecuteInputParam], ciph
 
 def _resolve(session: Session, tenant_id: int, field: str, target: ExecuteResourceInstance) -> Agent:
     """The tenant's enrolled agent a target names (resource_id, and agent_sn when given)."""
-    stmt = select(Agent).where(Agent.tenant_id == tenant_id, Agent.resource_id == target.resource_id)
-    if target.agent_sn is not None:
-        stmt = stmt.where(Agent.agent_sn == target.agent_sn)
-    agent = session.scalars(stmt.limit(1)).first()
+    agent = agents_service.find_for_resource(
+        session, tenant_id=tenant_id, resource_id=target.resource_id, agent_sn=target.agent_sn
+    )
     if agent is None:
         named = f" with agent_sn {target.agent_sn}" if target.agent_sn else ""
         raise _invalid(f"{field}.resource_id {target.resource_id}{named} is not a host with an enrolled agent")
