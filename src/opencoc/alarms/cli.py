@@ -10,8 +10,9 @@ from rich.table import Table
 from opencoc.alarms import integrations
 from opencoc.alarms.rules import Rules
 from opencoc.auth import service as auth
+from opencoc.client.cli import api, api_errors
 from opencoc.config import get_settings
-from opencoc.core.cli_support import admin_errors, api, api_errors, console, emit_json, fail, open_database
+from opencoc.core.cli_support import admin_errors, console, emit_json, fail, open_database
 from opencoc.core.validation import describe
 
 JSON_OUT = typer.Option(False, "--json", help="Print JSON instead of a summary.")

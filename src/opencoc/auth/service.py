@@ -45,6 +45,10 @@ def _not_found(what: str, name: str) -> OpenCOCError:
     return OpenCOCError("COC.00000404", f"{what}[{name}] not found", status=404)
 
 
+def tenant_exists(session: Session, name: str) -> bool:
+    return session.scalar(select(Tenant.id).where(Tenant.name == name)) is not None
+
+
 def get_tenant(session: Session, name: str) -> Tenant:
     tenant = session.scalar(select(Tenant).where(Tenant.name == name))
     if tenant is None:

@@ -6,7 +6,8 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from opencoc.core.cli_support import api, api_errors, console, emit_json
+from opencoc.client.cli import api, api_errors
+from opencoc.core.cli_support import console, emit_json
 from opencoc.incidents import enums
 
 CREATE = "/v1/external/incident/create"

@@ -1,6 +1,6 @@
 """`opencoc script ...` (through the signed API) and `opencoc admin set-notify...` (on the database).
 
-`script_app` is module-level so that other domains can add their commands to it (`script run`).
+`script_app` is module-level so that opencoc/cli.py can add `script run` (a jobs command) to it.
 """
 
 import re
@@ -10,7 +10,8 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from opencoc.core.cli_support import admin_errors, api, api_errors, cipher, console, emit_json, fail, open_database
+from opencoc.client.cli import api, api_errors
+from opencoc.core.cli_support import admin_errors, cipher, console, emit_json, fail, open_database
 from opencoc.scripts import notify
 from opencoc.scripts.statuses import APPROVED, REJECTED
 
