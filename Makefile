@@ -23,6 +23,7 @@ run: install
 lint: install
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy src
+	$(BIN)/lint-imports
 
 test: install lint
 	$(BIN)/pytest

@@ -1,8 +1,9 @@
 """FastAPI application factory: routers, middleware, error handlers, lifespan."""
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -50,7 +51,7 @@ ROUTERS: tuple[APIRouter, ...] = (
 )
 
 # Coroutines that run for the server's lifetime: (name, run(app)).
-BACKGROUND: tuple[tuple[str, Callable[[FastAPI], Awaitable[None]]], ...] = (
+BACKGROUND: tuple[tuple[str, Callable[[FastAPI], Coroutine[Any, Any, None]]], ...] = (
     ("auth.revocations", auth_background.run),
     ("alarms.writer", alarms_background.run),
     ("scripts.notify", scripts_background.run),

@@ -6,7 +6,7 @@ from sqlalchemy import Connection
 
 from opencoc.alarms import ids, sql
 from opencoc.core.clock import now_ms
-from opencoc.incidents.sql import json_text
+from opencoc.core.json_bounds import compact as json_text
 
 INCIDENT = "incident"
 CLEAR = "clear"

@@ -23,9 +23,7 @@ from opencoc.jobs.schemas import (
 )
 from opencoc.jobs.sweep import fail_agent_instances
 from opencoc.jobs.wake import wake_agents
-from opencoc.scripts import placement
 from opencoc.scripts import service as scripts_service
-from opencoc.scripts.executable import ExecutableScript
 from opencoc.scripts.schemas import SENSITIVE_MASK
 
 __all__ = ["execute", "fail_agent_instances", "get_order", "order_not_found", "wake_agents"]
@@ -65,7 +63,9 @@ def _batches(body: ScriptExecuteModel) -> list[ExecuteInstancesBatchInfo]:
     return batches
 
 
-def _params(script: ExecutableScript, given: list[ScriptExecuteInputParam], cipher: Cipher) -> list[dict[str, Any]]:
+def _params(
+    script: scripts_service.ExecutableScript, given: list[ScriptExecuteInputParam], cipher: Cipher
+) -> list[dict[str, Any]]:
     """The script's params with the given values (defaults for the rest), sensitive ones encrypted."""
     declared = {p.name: p for p in script.params}
     values: dict[str, str] = {}
@@ -121,7 +121,7 @@ def execute(
     """Create the order and start its first batch: (execute_uuid, agents to wake)."""
     script = scripts_service.get_executable(session, tenant_id=caller.tenant_id, script_uuid=script_uuid, cipher=cipher)
     script.ensure_approved()
-    placement.check(script.type, script.content, [p.name for p in script.params], error_code=INVALID)
+    script.check_placement(error_code=INVALID)
     batches = _batches(body)
     param = body.execute_param
     params = _params(script, param.script_params or [], cipher)

@@ -41,11 +41,11 @@ def stalled_orders(session: Session) -> list[int]:
 def lost_instances(session: Session, now: int, grace_s: float) -> list[tuple[int, int, str]]:
     """(order id, instance id, reason) of due or running instances that cannot end by themselves."""
     offline_since = now - int(grace_s * 1000)
-    seen = agents_service.last_seen_times()
+    agents = agents_service.last_seen_times()
     gone = (
         select(ScriptInstance.order_id, ScriptInstance.id, ScriptInstance.status)
-        .join(seen, seen.c.agent_sn == ScriptInstance.agent_sn)
-        .where((ScriptInstance.status == st.PROCESSING) | _due, seen.c.last_seen_at < offline_since)
+        .join(agents, agents.c.agent_sn == ScriptInstance.agent_sn)
+        .where((ScriptInstance.status == st.PROCESSING) | _due, agents.c.last_seen_at < offline_since)
     )
     out = [
         (order_id, inst_id, "agent lost" if status == st.PROCESSING else "agent offline")

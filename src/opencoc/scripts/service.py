@@ -20,6 +20,8 @@ from opencoc.scripts import notify, placement, risk
 from opencoc.scripts import params as script_params
 from opencoc.scripts.executable import ExecutableScript, ParamDef
 from opencoc.scripts.models import Script
+from opencoc.scripts.placement import runnable
+from opencoc.scripts.python_params import PlacementError
 from opencoc.scripts.schemas import AddScriptModel, EditScriptModel, ResourceTag, ScriptParamDefine, ScriptProperties
 from opencoc.scripts.statuses import APPROVED, PENDING_APPROVE
 from opencoc.scripts.versions import add_version, current_version, get_executable, get_version, load_script
@@ -27,6 +29,7 @@ from opencoc.scripts.versions import add_version, current_version, get_executabl
 __all__ = [
     "ExecutableScript",
     "ParamDef",
+    "PlacementError",
     "create_script",
     "delete_script",
     "get_executable",
@@ -35,6 +38,7 @@ __all__ = [
     "list_scripts",
     "list_tags",
     "record_use",
+    "runnable",
     "update_script",
     "update_tags",
 ]
