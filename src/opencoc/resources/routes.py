@@ -27,7 +27,7 @@ def _ids(raw: list[str]) -> tuple[str, ...]:
 
 @router.get("/v1/resources")
 @router.get("/v1/external/resources")
-def list_resources(
+async def list_resources(
     caller: CurrentCaller,
     db: Db,
     settings: AppSettings,
@@ -60,20 +60,21 @@ def list_resources(
         ip=ip,
         ep_id=ep_id or enterprise_project_id,
     )
-    with db.read() as session:
-        data = service.list_resources(
-            session,
+    data = await db.run_read(
+        lambda s: service.list_resources(
+            s,
             tenant_id=caller.tenant_id,
             domain_id=caller.domain_id,
             query=query,
             now=now_ms(),
             offline_after_s=settings.agent_offline_after_seconds,
         )
+    )
     return job_ok(data)
 
 
 @router.post("/v1/resources/sync")
 @router.post("/v1/external/resources/sync")
-def sync_resources(body: SyncRequest, caller: CurrentCaller) -> dict[str, Any]:
+async def sync_resources(body: SyncRequest, caller: CurrentCaller) -> dict[str, Any]:
     """Nothing to pull: enrolled agents keep the inventory live, so a sync succeeds at once."""
     return job_ok("success")
