@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from opencoc.alarms import history, rules
 from opencoc.alarms.ingest import INCIDENT_ALARM_CLEARED
-from opencoc.alarms.models import Alarm
+from opencoc.alarms.models import Alarm, Integration
 from opencoc.alarms.schemas import (
     ACTIVE,
     CLEARED,
@@ -39,6 +39,7 @@ from opencoc.core.crypto import Cipher
 from opencoc.core.errors import OpenCOCError
 from opencoc.incidents import enums as incident_enums
 from opencoc.incidents import service as incidents
+from opencoc.incidents.schemas import CreateIncidentRequest
 from opencoc.jobs import service as jobs
 from opencoc.jobs.schemas import ScriptExecuteModel
 from opencoc.jobs.statuses import PAUSE
@@ -183,18 +184,11 @@ def _level(alarms: list[Alarm], alarm_rules: rules.Rules) -> str:
     return min((level for level in mapped if level), default="level_30")
 
 
-def transfer_to_incident(session: Session, *, tenant_id: int, body: AlarmToIncidentRequest, operator: str) -> str:
-    """One incident for all of `alarm_ids` (none may be linked already); its incident_num."""
-    _check_choice("level_id", body.level_id, incident_enums.LEVELS)
-    _check_choice("mtm_type", body.mtm_type, incident_enums.TYPES)
-    _check_choice("source_id", body.source_id, incident_enums.SOURCES)
-    found = get_many(session, tenant_id, body.alarm_ids)
+def _incident_request(
+    body: AlarmToIncidentRequest, found: list[tuple[Alarm, Integration | None]], operator: str
+) -> CreateIncidentRequest:
+    """The incident the alarms become: the first alarm's integration rules, overridden by the request."""
     alarms = [alarm for alarm, _ in found]
-    for alarm in alarms:
-        if alarm.incident_num:
-            raise OpenCOCError(
-                LINKED_CODE, f"alarm[{alarm.alarm_id}] is already linked to incident[{alarm.incident_num}]", status=409
-            )
     first, integration = found[0]
     base = rules.Rules.model_validate(integration.rules) if integration else rules.Rules()
     overrides: dict[str, Any] = {"creator": operator}
@@ -220,24 +214,43 @@ def transfer_to_incident(session: Session, *, tenant_id: int, body: AlarmToIncid
         updates["incident_source"] = body.source_id
     if body.enterprise_project_id:
         updates["enterprise_project"] = [body.enterprise_project_id]
-    request = request.model_copy(update=updates)
-    incident = incidents.create_incident(session, tenant_id=tenant_id, body=request)
+    return request.model_copy(update=updates)
+
+
+def _link(session: Session, alarms: list[Alarm], incident_num: str, incident_title: str, operator: str) -> None:
+    """Link the alarms to the incident and record it in their handling history; 409 if one got linked meanwhile."""
     linked = session.execute(
         update(Alarm)
         .where(Alarm.id.in_([a.id for a in alarms]), Alarm.incident_num.is_(None))
-        .values(incident_num=incident.incident_num, update_time=now_ms())
+        .values(incident_num=incident_num, update_time=now_ms())
     )
     if linked.rowcount != len(alarms):  # type: ignore[attr-defined]
         raise OpenCOCError(LINKED_CODE, "an alarm was linked to another incident meanwhile; retry", status=409)
     for alarm in alarms:
         history.record(
             session.connection(),
-            tenant_id=tenant_id,
+            tenant_id=alarm.tenant_id,
             alarm_id=alarm.alarm_id,
             task_type=history.INCIDENT,
             create_name=operator,
-            associated_task_id=incident.incident_num,
+            associated_task_id=incident_num,
             associated_task_type="incident",
-            associated_task_name=incident.incident_title,
+            associated_task_name=incident_title,
         )
+
+
+def transfer_to_incident(session: Session, *, tenant_id: int, body: AlarmToIncidentRequest, operator: str) -> str:
+    """One incident for all of `alarm_ids` (none may be linked already); its incident_num."""
+    _check_choice("level_id", body.level_id, incident_enums.LEVELS)
+    _check_choice("mtm_type", body.mtm_type, incident_enums.TYPES)
+    _check_choice("source_id", body.source_id, incident_enums.SOURCES)
+    found = get_many(session, tenant_id, body.alarm_ids)
+    alarms = [alarm for alarm, _ in found]
+    for alarm in alarms:
+        if alarm.incident_num:
+            raise OpenCOCError(
+                LINKED_CODE, f"alarm[{alarm.alarm_id}] is already linked to incident[{alarm.incident_num}]", status=409
+            )
+    incident = incidents.create_incident(session, tenant_id=tenant_id, body=_incident_request(body, found, operator))
+    _link(session, alarms, incident.incident_num, incident.incident_title, operator)
     return incident.incident_num
