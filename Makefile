@@ -32,11 +32,13 @@ test: install lint
 fuzz: install
 	$(BIN)/pytest tests/fuzz
 
+# Every benchmark, one after the other (bench/README.md says what each prints).
 bench: install
 	$(BIN)/pip install -q -e '.[test,bench]'
 	$(BIN)/python bench/incidents.py
 	$(BIN)/python bench/alarms.py
 	$(BIN)/python bench/fanout.py
+	$(BIN)/python bench/agents_idle.py
 
 clean:
 	rm -rf $(VENV) .opencoc .pytest_cache .mypy_cache .ruff_cache
