@@ -21,7 +21,7 @@ run: install
 	$(BIN)/opencoc run-local
 
 lint: install
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check src tests bench harness
 	$(BIN)/mypy src
 	$(BIN)/lint-imports
 
