@@ -23,7 +23,7 @@ from opencoc.auth import routes as auth_routes
 from opencoc.auth.deps import authenticate
 from opencoc.auth.keycache import KeyCache
 from opencoc.config import Settings, get_settings
-from opencoc.core import migrate, tasks
+from opencoc.core import migrate, signals, tasks
 from opencoc.core.crypto import Cipher, load_master_key
 from opencoc.core.db import Database
 from opencoc.core.envelopes import default_validation_code, error_body, family_for_path
@@ -72,9 +72,11 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         relay.start()
         app.state.wakeups.relay = relay
     running = [tasks.start(name, run(app)) for name, run in BACKGROUND]
+    restore_signals = signals.on_stop_signal(asyncio.get_running_loop(), app.state.wakeups.close)
     try:
         yield
     finally:
+        restore_signals()
         await tasks.stop(running)
         if relay is not None:
             relay.stop()

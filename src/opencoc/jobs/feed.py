@@ -38,7 +38,8 @@ async def next_feed(
     grace: float,
     gone: Callable[[], Awaitable[bool]],
 ) -> tasks.Feed:
-    """The agent's due tasks and cancels once there are any, or an empty feed after `wait` s or once it is `gone()`."""
+    """The agent's due tasks and cancels once there are any; an empty feed after `wait` s, once the agent is
+    `gone()`, or once the server is stopping (`wakeups.closed`)."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + wait
     woken = False
@@ -47,7 +48,7 @@ async def next_feed(
         waiter = asyncio.ensure_future(wakeups.wait(agent_key(agent_sn), max(remaining, 0.0)))
         await asyncio.sleep(0)  # the waiter registers before we look, so no wake-up falls in between
         try:
-            if await gone():  # never hand a task to a poll nobody reads any more
+            if await gone() or wakeups.closed:  # never hand a task to a poll nobody reads any more
                 return tasks.Feed()
             feed = await _collect(db, cipher, agent_sn, woken, grace)
             if feed or remaining <= 0:
