@@ -7,9 +7,10 @@ others commit together. Every caller is answered after the commit, so what a cal
 is committed, and one commit serves many requests.
 
 Every writer of one SQLite file takes turns with a file lock (`write_lock`) held from before BEGIN
-to after COMMIT: this thread in each server process (`serve --workers N`), and the processes
-without one, which write through `Database.write()` (the admin CLI, migrations). The kernel hands
-the lock to the next writer at once, where SQLite's busy handler would sleep and retry.
+to after COMMIT: this thread in each server process (`serve --workers N`), and code without it,
+which writes through `Database.write()` (the admin CLI) or holds `Database.write_lock()`
+(migrations). The kernel hands the lock to the next writer at once, where SQLite's busy handler
+would sleep and retry.
 """
 
 import asyncio

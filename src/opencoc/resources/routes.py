@@ -8,21 +8,10 @@ from opencoc.auth.deps import CurrentCaller
 from opencoc.core.clock import now_ms
 from opencoc.core.deps import AppSettings, Db
 from opencoc.core.envelopes import job_ok
-from opencoc.core.errors import OpenCOCError
 from opencoc.resources import service
 from opencoc.resources.schemas import SyncRequest
 
 router = APIRouter(tags=["resources"])
-
-MAX_IDS = 100
-
-
-def _ids(raw: list[str]) -> tuple[str, ...]:
-    """`resource_id_list` as repeated keys (the SDK) and comma-separated (Terraform), or both."""
-    ids = tuple(part.strip() for value in raw for part in value.split(",") if part.strip())
-    if len(ids) > MAX_IDS:
-        raise OpenCOCError(service.INVALID_PARAM, f"resource_id_list size must be at most {MAX_IDS}")
-    return ids
 
 
 @router.get("/v1/resources")
@@ -53,7 +42,7 @@ async def list_resources(
         type=type,
         limit=limit,
         marker=marker,
-        resource_ids=_ids(resource_id_list or []),
+        resource_ids=service.resource_ids(resource_id_list or []),
         name=name,
         region_id=region_id,
         agent_state=agent_state,

@@ -19,6 +19,7 @@ from opencoc.resources.schemas import PROPERTIES_BOUNDS, ImportedResource
 HOST_PROVIDER = "ecs"
 HOST_TYPE = "cloudservers"
 INVALID_PARAM = "COC.00040701"
+MAX_IDS = 100
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,14 @@ class ResourceQuery:
     agent_state: str | None = None
     ip: str | None = None
     ep_id: str | None = None
+
+
+def resource_ids(raw: list[str]) -> tuple[str, ...]:
+    """`resource_id_list` as repeated keys (the SDK) and comma-separated (Terraform), or both."""
+    ids = tuple(part.strip() for value in raw for part in value.split(",") if part.strip())
+    if len(ids) > MAX_IDS:
+        raise OpenCOCError(INVALID_PARAM, f"resource_id_list size must be at most {MAX_IDS}")
+    return ids
 
 
 def _find(session: Session, tenant_id: int, provider: str, type_: str, resource_id: str) -> Resource | None:
