@@ -3,7 +3,8 @@
 This is the hot path: the handlers take the body as parsed JSON (`JsonObjectBody`) and validate
 it with the domain's own parser (COC's error wording), and return the response themselves,
 because FastAPI's body and response-model layers cost more than the database work
-(bench/incidents.py). `json_body(...)` documents the bodies in /openapi.json all the same.
+(bench/incidents.py); create and handle are `FastRoute`s (core/fast_route.py), which also skip
+its dependency solver. `json_body(...)` documents the bodies in /openapi.json all the same.
 """
 
 from typing import Annotated
@@ -13,12 +14,14 @@ from fastapi import APIRouter, Depends, Query
 from opencoc.auth.deps import CurrentCaller
 from opencoc.core.deps import Db, JsonObjectBody
 from opencoc.core.envelopes import coc_ok
+from opencoc.core.fast_route import FastRoute
 from opencoc.core.limits import INT32_MAX
 from opencoc.core.openapi import json_body
 from opencoc.core.responses import FastJSONResponse
 from opencoc.incidents import histories, schemas, service
 
 router = APIRouter(tags=["incidents"])
+hot = APIRouter(route_class=FastRoute)
 CREATE_BODY = json_body(schemas.CreateIncidentRequest)
 HANDLE_BODY = json_body(schemas.HandleIncidentRequest)
 HISTORY_BODY = json_body(histories.ListTicketParams)
@@ -33,7 +36,7 @@ async def _ticket_type(ticket_type: str) -> str:
 TicketType = Annotated[str, Depends(_ticket_type)]
 
 
-@router.post("/v1/external/incident/create", response_model=None, openapi_extra=CREATE_BODY)
+@hot.post("/v1/external/incident/create", response_model=None, openapi_extra=CREATE_BODY)
 async def create_incident(caller: CurrentCaller, db: Db, payload: JsonObjectBody) -> FastJSONResponse:
     """Create an incident ticket; `data.incident_num` names it."""
     body = schemas.parse(schemas.CreateIncidentRequest, payload)
@@ -43,7 +46,7 @@ async def create_incident(caller: CurrentCaller, db: Db, payload: JsonObjectBody
     return FastJSONResponse(coc_ok({"incident_num": incident.incident_num}))
 
 
-@router.post("/v1/external/incident/handle", response_model=None, openapi_extra=HANDLE_BODY)
+@hot.post("/v1/external/incident/handle", response_model=None, openapi_extra=HANDLE_BODY)
 async def handle_incident(caller: CurrentCaller, db: Db, payload: JsonObjectBody) -> FastJSONResponse:
     """Accept, commit a solution to, or confirm an incident (operate_key)."""
     body = schemas.parse(schemas.HandleIncidentRequest, payload)
@@ -80,3 +83,6 @@ async def list_ticket_histories(
     params = schemas.parse(histories.ListTicketParams, payload)
     data = await db.run_read(lambda s: histories.list_histories(s, tenant_id=caller.tenant_id, params=params))
     return FastJSONResponse(coc_ok(data))
+
+
+router.include_router(hot)
