@@ -8,7 +8,6 @@ from starlette.concurrency import run_in_threadpool
 from opencoc.auth.deps import CurrentCaller
 from opencoc.core.deps import AppCipher, AppWakeups, Db
 from opencoc.core.envelopes import job_ok
-from opencoc.core.errors import OpenCOCError
 from opencoc.core.limits import INT32_MAX, INT64_MAX
 from opencoc.scripts import notify, review, risk, service
 from opencoc.scripts.schemas import (
@@ -113,17 +112,12 @@ async def check_script_risk(body: JobScriptAnalyzeRequest, caller: CurrentCaller
     return job_ok(risk.to_wire(found))
 
 
-def _check_resource_type(resource_type: str) -> None:
-    if resource_type != service.TAG_RESOURCE_TYPE:
-        raise OpenCOCError("COC.00040701", f"resource_type[{resource_type[:64]}] invalid, expected coc:script")
-
-
 @router.post("/v1/script/{resource_type}/{resource_id}/tags/update")
 async def update_resource_tags(
     resource_type: str, resource_id: ScriptUuid, body: UpdateResourceTagsBody, caller: CurrentCaller, db: Db
 ) -> Any:
     """Replace a script's whole tag set."""
-    _check_resource_type(resource_type)
+    service.check_tag_resource_type(resource_type)
     return job_ok(
         await db.run_write(
             lambda s: service.update_tags(s, tenant_id=caller.tenant_id, script_uuid=resource_id, tags=body.tags)
@@ -140,7 +134,7 @@ async def list_script_resource_tags(
     offset: Annotated[int, Query(ge=0, le=INT32_MAX)] = 0,
 ) -> Any:
     """The tag keys (with their values) used on the tenant's scripts."""
-    _check_resource_type(resource_type)
+    service.check_tag_resource_type(resource_type)
     return job_ok(
         await db.run_read(lambda s: service.list_tags(s, tenant_id=caller.tenant_id, limit=limit, offset=offset))
     )

@@ -30,6 +30,7 @@ __all__ = [
     "ExecutableScript",
     "ParamDef",
     "PlacementError",
+    "check_tag_resource_type",
     "create_script",
     "delete_script",
     "get_executable",
@@ -257,6 +258,12 @@ def record_use(session: Session, *, tenant_id: int, script_uuid: str) -> None:
         .where(Script.tenant_id == tenant_id, Script.script_uuid == script_uuid)
         .values(usage_count=Script.usage_count + 1)
     )
+
+
+def check_tag_resource_type(resource_type: str) -> None:
+    """The `{resource_type}` of the tag routes: scripts are `coc:script`."""
+    if resource_type != TAG_RESOURCE_TYPE:
+        raise OpenCOCError("COC.00040701", f"resource_type[{resource_type[:64]}] invalid, expected coc:script")
 
 
 def update_tags(session: Session, *, tenant_id: int, script_uuid: str, tags: list[ResourceTag]) -> str:
