@@ -21,8 +21,9 @@ run: install
 	$(BIN)/opencoc run-local
 
 lint: install
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check src tests bench harness
 	$(BIN)/mypy src
+	$(BIN)/lint-imports
 
 test: install lint
 	$(BIN)/pytest
@@ -31,11 +32,13 @@ test: install lint
 fuzz: install
 	$(BIN)/pytest tests/fuzz
 
+# Every benchmark, one after the other (bench/README.md says what each prints).
 bench: install
 	$(BIN)/pip install -q -e '.[test,bench]'
 	$(BIN)/python bench/incidents.py
 	$(BIN)/python bench/alarms.py
 	$(BIN)/python bench/fanout.py
+	$(BIN)/python bench/agents_idle.py
 
 clean:
 	rm -rf $(VENV) .opencoc .pytest_cache .mypy_cache .ruff_cache

@@ -13,9 +13,9 @@ from typing import Any
 import httpx
 import pytest
 
+from harness.server import LiveServer
 from tests.conftest import cli_tenant
 from tests.support.polling import wait_for
-from tests.support.server import LiveServer
 from tests.support.signing import TenantKey
 
 OFFLINE_AFTER_S = 5

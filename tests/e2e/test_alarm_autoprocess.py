@@ -5,9 +5,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from harness.server import LiveServer
 from tests.api.alarms.helpers import alarm_body
 from tests.e2e.jobs.support import Api, enroll_token, start_agent
-from tests.support.server import LiveServer
 from tests.support.signing import TenantKey
 
 pytestmark = pytest.mark.timeout(120)

@@ -9,8 +9,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.alertmanager import Alertmanager, binary, required
-from tests.support.server import LiveServer
+from harness.alertmanager import Alertmanager, binary, required
+from harness.server import LiveServer
 from tests.support.signing import TenantKey
 
 

@@ -6,10 +6,11 @@ from sqlalchemy import Connection
 
 from opencoc.alarms import ids, sql
 from opencoc.core.clock import now_ms
-from opencoc.incidents.sql import json_text
+from opencoc.core.json_bounds import compact as json_text
 
 INCIDENT = "incident"
 CLEAR = "clear"
+PROCESSING = "PROCESSING"  # a handling that runs on (a script order)
 FINISHED = "FINISHED"
 
 

@@ -17,8 +17,8 @@ from opencoc.alarms.models import Integration
 from opencoc.alarms.schemas import ACTIVE, AlarmReport
 from opencoc.core.clock import now_ms
 from opencoc.core.errors import OpenCOCError, unauthorized
+from opencoc.core.json_bounds import compact as json_text
 from opencoc.incidents import service as incidents
-from opencoc.incidents.sql import json_text
 
 log = logging.getLogger("opencoc.alarms")
 

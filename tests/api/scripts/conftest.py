@@ -10,10 +10,10 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import Envelope
 from fastapi.testclient import TestClient
 
+from harness.server import free_port
 from opencoc.auth import service as auth_service
 from opencoc.core.db import Database
 from opencoc.scripts import notify
-from tests.support.server import free_port
 from tests.support.signing import TenantKey
 
 

@@ -6,13 +6,13 @@ from email.message import Message
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from harness.server import free_port
 from opencoc.core.db import Database
 from opencoc.scripts import notify
 from opencoc.scripts.models import NotifyOutbox
 from tests.api.scripts.conftest import Mailbox
 from tests.api.scripts.helpers import create, edit_body, show, tenant_id, unique_name
 from tests.support.polling import wait_for
-from tests.support.server import free_port
 from tests.support.signing import TenantKey
 
 

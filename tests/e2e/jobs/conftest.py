@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from harness.server import LiveServer
 from tests.conftest import cli_tenant
 from tests.e2e.jobs.support import Api, Host, enroll_token, start_agent
-from tests.support.server import LiveServer
 
 GRACE_S = "6"
 _n = itertools.count(1)

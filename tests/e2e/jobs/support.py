@@ -12,9 +12,9 @@ from typing import Any
 
 import httpx
 
+from harness.server import LiveServer
 from opencoc.client.auth import SdkHmacAuth
 from tests.support.polling import wait_for
-from tests.support.server import LiveServer
 from tests.support.signing import TenantKey
 
 ORDERS = "/v1/job/script/orders"

@@ -8,10 +8,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from harness.server import LiveServer
 from opencoc.client.auth import SdkHmacAuth
 from tests.conftest import cli_tenant
 from tests.e2e.jobs.support import ORDERS, Api, Host, wait_for
-from tests.support.server import LiveServer
 
 pytestmark = pytest.mark.timeout(180)
 

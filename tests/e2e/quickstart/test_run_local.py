@@ -11,8 +11,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from harness.server import LiveServer, free_port, server_env
 from tests.e2e.jobs.support import Api, Host, wait_for
-from tests.support.server import LiveServer, free_port, server_env
 from tests.support.signing import TenantKey
 
 pytestmark = pytest.mark.timeout(120)

@@ -4,9 +4,9 @@ import asyncio
 
 import pytest
 
+from harness.postgres import PgServer
 from opencoc.core.pg_relay import PgRelay
 from opencoc.core.wakeups import Wakeups
-from tests.support.postgres import PgServer
 
 
 def test_notify_wakes_only_the_waiters_of_that_key() -> None:

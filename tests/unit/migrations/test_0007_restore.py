@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 
+from harness import postgres
 from opencoc.core.migrate import MIGRATIONS
-from tests.support import postgres
 
 _names = itertools.count(1)
 meta = sa.MetaData()

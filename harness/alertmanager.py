@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 
-from tests.support.server import free_port, wait_ready
+from harness.server import free_port, wait_ready
 
 BINARY = "prometheus-alertmanager"
 
