@@ -5,12 +5,13 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+
+from tests.support.polling import wait_for
 
 
 def free_port() -> int:
@@ -20,18 +21,17 @@ def free_port() -> int:
 
 
 def wait_ready(proc: subprocess.Popen, url: str, what: str, log_tail: Callable[[], str], timeout: float) -> None:  # type: ignore[type-arg]
-    """Return once GET `url` answers 200; RuntimeError with the log tail if `proc` exits or time runs out."""
-    deadline = time.time() + timeout
-    while time.time() < deadline:
+    """Return once GET `url` answers 200; RuntimeError with the log tail if `proc` exits, AssertionError on timeout."""
+
+    def answers() -> bool:
         if proc.poll() is not None:
             raise RuntimeError(f"{what} exited: {log_tail()}")
         try:
-            if httpx.get(url, timeout=1).status_code == 200:
-                return
+            return httpx.get(url, timeout=1).status_code == 200
         except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    raise RuntimeError(f"{what} did not start: {log_tail()}")
+            return False
+
+    wait_for(answers, f"{what} to answer {url}", timeout, detail=log_tail)
 
 
 def server_env(data_dir: Path, database_url: str | None, **extra: str) -> dict[str, str]:
