@@ -63,15 +63,15 @@ class LiveServer:
         return server_env(self.data_dir, self.database_url, **self.extra_env)
 
     def start(self, timeout: float = 30.0) -> "LiveServer":
-        log = open(self.data_dir / f"server-{self.port}.log", "ab")  # noqa: SIM115
         argv = [sys.executable, "-m", "opencoc", "serve", "--host", "127.0.0.1", "--port", str(self.port)]
-        self.proc = subprocess.Popen(
-            [*argv, "--workers", str(self.workers)],
-            env=self.env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        with open(self.data_dir / f"server-{self.port}.log", "ab") as log:  # the child keeps its own copy
+            self.proc = subprocess.Popen(
+                [*argv, "--workers", str(self.workers)],
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         wait_ready(self.proc, self.url + "/opencoc/health", "server", self.log_tail, timeout)
         return self
 

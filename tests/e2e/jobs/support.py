@@ -51,10 +51,10 @@ def enroll_token(server: LiveServer, tenant: str) -> str:
 
 def start_agent(server: LiveServer, token: str, state_dir: Path, *extra: str) -> Host:
     """Start an agent (heartbeat every second) and wait until it has enrolled."""
-    log = open(state_dir.parent / f"{state_dir.name}.log", "ab")  # noqa: SIM115
     argv = [sys.executable, "-m", "opencoc", "agent", "--server", server.url, "--token", token]
     argv += ["--state-dir", str(state_dir), "--heartbeat", "1", "--poll-wait", "5", *extra]
-    proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    with open(state_dir.parent / f"{state_dir.name}.log", "ab") as log:
+        proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     ident = state_dir / "identity.json"
     wait_for(lambda: ident.exists() or proc.poll() is not None, "the agent to enrol")
     assert proc.poll() is None, (state_dir.parent / f"{state_dir.name}.log").read_text()

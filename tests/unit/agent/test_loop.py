@@ -14,6 +14,7 @@ from opencoc.agent.connection import AgentConnection, make_client
 from opencoc.agent.identity import Identity
 from opencoc.agent.loop import AgentRunner
 from opencoc.agent.results import ResultSpool
+from tests.support import polling
 
 IDENT = Identity("sn-1", "secret-1", "res-1", "http://server")
 
@@ -37,8 +38,7 @@ class FakeServer:
         if path.endswith("/tasks"):
             if self.feeds:
                 return httpx.Response(200, json=self.feeds.pop(0))
-            await asyncio.sleep(0.05)
-            return httpx.Response(200, json={"tasks": [], "cancel": []})
+            await asyncio.Event().wait()  # no work: the long-poll is held until the runner is cancelled
         task_id = path.split("/")[-2]
         status = self.result_statuses.pop(0) if self.result_statuses else 200
         self.results.append((task_id, json.loads(request.content), status))
@@ -54,7 +54,9 @@ async def _serve(server: FakeServer, state_dir: Path) -> None:
         )
         work = asyncio.ensure_future(runner.run())
         await asyncio.wait_for(server.done.wait(), 30)
-        await asyncio.sleep(0.2)  # let the runner finish with the last answer
+        # The runner settles a result (forgets it) once it has read the server's last answer.
+        settled = ResultSpool(state_dir).pending
+        await asyncio.to_thread(polling.wait_for, lambda: not settled(), "the runner to settle its results", 10, 0.01)
         work.cancel()
         await asyncio.gather(work, return_exceptions=True)
 

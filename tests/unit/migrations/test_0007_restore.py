@@ -39,7 +39,7 @@ history = sa.Table(
 OLD_COLUMNS = [c.name for c in incidents.columns if c.name not in ("acceptor",) and not c.name.startswith("solution_")]
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """An empty database of its own on each backend."""
     if request.param == "sqlite":
