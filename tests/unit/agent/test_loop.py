@@ -3,16 +3,14 @@
 import asyncio
 import json
 import logging
-import stat
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from opencoc.agent import identity
 from opencoc.agent.connection import AgentConnection, make_client
 from opencoc.agent.identity import Identity
-from opencoc.agent.loop import AgentRunner
+from opencoc.agent.loop import AgentRunner, shrunk
 from opencoc.agent.results import ResultSpool
 from tests.support import polling
 
@@ -114,9 +112,12 @@ def test_results_left_by_a_previous_run_are_reported(tmp_path: Path) -> None:
     assert ResultSpool(tmp_path).pending() == []
 
 
-def test_identity_is_saved_readable_by_the_owner_only(tmp_path: Path) -> None:
-    identity.save(tmp_path / "state", IDENT)
-    path = tmp_path / "state" / "identity.json"
-    assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    assert identity.load(tmp_path / "state") == IDENT
-    assert identity.load(tmp_path / "elsewhere") is None
+def test_a_result_too_large_for_the_server_is_resent_with_half_the_output_head_and_tail_kept() -> None:
+    output = "HEAD" + "x" * 100_000 + "TAIL"
+    body = json.dumps({"status": "FINISHED", "exit_code": 0, "output": output}).encode()
+    smaller = shrunk(body)
+    assert smaller is not None and (smaller["status"], smaller["exit_code"]) == ("FINISHED", 0)
+    assert len(smaller["output"]) <= len(output) // 2
+    assert smaller["output"].startswith("HEAD") and smaller["output"].endswith("TAIL")
+    assert "bytes truncated]" in smaller["output"]
+    assert shrunk(json.dumps({"output": "x" * 16 * 1024}).encode()) is None, "16 KiB is as small as it gets"
