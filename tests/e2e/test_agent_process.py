@@ -75,11 +75,11 @@ def test_agent_enrols_keeps_its_identity_and_goes_offline_when_killed(server: Li
 
     second = _agent(server, state_dir)  # no token: the saved identity is reused
     try:
-        api = Api(server, tenant)
-        restarted = Host(second, state_dir, saved.agent_sn, saved.resource_id)
-        uuid = api.execute(api.script("echo restarted"), [[restarted]], execute_user=getpass.getuser())
-        assert api.wait_status(uuid, "FINISHED", "ABNORMAL")["status"] == "FINISHED", api.instance(uuid)
-        assert api.instance(uuid)["message"] == "restarted\n", "the restarted agent runs its host's tasks"
+        with Api(server, tenant) as api:
+            restarted = Host(second, state_dir, saved.agent_sn, saved.resource_id)
+            uuid = api.execute(api.script("echo restarted"), [[restarted]], execute_user=getpass.getuser())
+            assert api.wait_status(uuid, "FINISHED", "ABNORMAL")["status"] == "FINISHED", api.instance(uuid)
+            assert api.instance(uuid)["message"] == "restarted\n", "the restarted agent runs its host's tasks"
         assert second.poll() is None, "the restarted agent exited"
         hosts = _hosts(server, tenant)
         assert [h["agent_id"] for h in hosts] == [saved.agent_sn], "a restart must not enrol a second identity"

@@ -74,6 +74,12 @@ class Api:
         auth = SdkHmacAuth(self.tenant.access_key, self.tenant.secret_key)
         self.http = httpx.Client(base_url=self.server.url, auth=auth, timeout=30)
 
+    def __enter__(self) -> "Api":
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.http.close()
+
     def call(self, method: str, path: str, **kw: Any) -> Any:
         resp = self.http.request(method, path, **kw)
         assert resp.status_code == 200, f"{method} {path}: {resp.status_code} {resp.text}"
