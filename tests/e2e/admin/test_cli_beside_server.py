@@ -15,10 +15,10 @@ import httpx
 import pytest
 from sqlalchemy import create_engine, text
 
+from harness.polling import wait_for
 from harness.server import LiveServer
 from opencoc.client.auth import SdkHmacAuth
 from tests.api.incidents.helpers import CREATE, create_body
-from tests.support.polling import wait_for
 
 pytestmark = pytest.mark.timeout(240)
 SENDERS = 4

@@ -31,9 +31,10 @@ def jobs_server(
 
 
 @pytest.fixture(scope="module")
-def api(jobs_server: LiveServer) -> Api:
+def api(jobs_server: LiveServer) -> Iterator[Api]:
     tenant = cli_tenant(jobs_server.data_dir, jobs_server.database_url, f"jobs{next(_n)}")
-    return Api(jobs_server, tenant)
+    with Api(jobs_server, tenant) as api:
+        yield api
 
 
 @pytest.fixture(scope="module")

@@ -12,9 +12,9 @@ from typing import Any
 import httpx
 import pytest
 
+from harness.polling import wait_for
 from harness.server import free_port, server_env
 from opencoc.client.auth import SdkHmacAuth
-from tests.support.polling import wait_for
 
 pytestmark = pytest.mark.timeout(120)
 STOP_WITHIN_S = 2.0

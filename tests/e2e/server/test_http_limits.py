@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from harness.polling import wait_for
 from harness.server import LiveServer
-from tests.support.polling import wait_for
 
 TIMEOUT_S = 1.0
 MB = 1024 * 1024

@@ -8,9 +8,9 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from harness.polling import wait_for
 from opencoc import app as app_module
 from opencoc.config import Settings
-from tests.support.polling import wait_for
 
 
 class SweeperBroke(Exception):
