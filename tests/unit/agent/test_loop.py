@@ -8,11 +8,11 @@ from typing import Any
 
 import httpx
 
+from harness import polling
 from opencoc.agent.connection import AgentConnection, make_client
 from opencoc.agent.identity import Identity
 from opencoc.agent.loop import AgentRunner, shrunk
 from opencoc.agent.results import ResultSpool
-from tests.support import polling
 
 IDENT = Identity("sn-1", "secret-1", "res-1", "http://server")
 

@@ -96,3 +96,9 @@ def test_the_mask_is_a_value_like_any_other_where_nothing_secret_came_before() -
     assert CIPHER.decrypt(now_secret[0]["param_value"]) == MASK
     renamed = params.stored([define("other", MASK, 1, sensitive=True)], CIPHER, now_secret)
     assert CIPHER.decrypt(renamed[0]["param_value"]) == MASK
+
+
+def test_the_mask_is_what_coc_and_terraform_show() -> None:
+    from opencoc.scripts.schemas import SENSITIVE_MASK
+
+    assert SENSITIVE_MASK == MASK
