@@ -7,7 +7,7 @@ import pytest
 from opencoc.core.crypto import Cipher
 from opencoc.core.errors import OpenCOCError
 from opencoc.scripts import params
-from opencoc.scripts.schemas import ScriptParamDefine
+from opencoc.scripts.schemas import SENSITIVE_MASK, ScriptParamDefine
 
 MASK = "*" * 17
 CIPHER = Cipher("unit-test-master-key")
@@ -99,6 +99,4 @@ def test_the_mask_is_a_value_like_any_other_where_nothing_secret_came_before() -
 
 
 def test_the_mask_is_what_coc_and_terraform_show() -> None:
-    from opencoc.scripts.schemas import SENSITIVE_MASK
-
     assert SENSITIVE_MASK == MASK
