@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
 export OPENCOC_DATA_DIR ?= $(CURDIR)/.opencoc
 
-.PHONY: run test lint fuzz bench install clean
+.PHONY: run test test-fast lint fuzz bench install clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,21 +21,30 @@ run: install
 	$(BIN)/opencoc run-local
 
 lint: install
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check src tests bench harness
 	$(BIN)/mypy src
+	$(BIN)/lint-imports
 
 test: install lint
 	$(BIN)/pytest
+
+# Seconds, for checking a change as you work: ruff and tests/unit only (no server, no PostgreSQL;
+# the fuzzers' pytest plugins are not loaded, as no unit test uses them). `make test` is the whole run.
+test-fast: install
+	$(BIN)/ruff check src tests bench
+	OPENCOC_TEST_POSTGRES=off $(BIN)/pytest tests/unit -m "not postgres" -p no:schemathesis -p no:hypothesispytest
 
 # The fuzzing tests alone (they are part of `make test` too): schemathesis, integer bounds, webhook corpus.
 fuzz: install
 	$(BIN)/pytest tests/fuzz
 
+# Every benchmark, one after the other (bench/README.md says what each prints).
 bench: install
 	$(BIN)/pip install -q -e '.[test,bench]'
 	$(BIN)/python bench/incidents.py
 	$(BIN)/python bench/alarms.py
 	$(BIN)/python bench/fanout.py
+	$(BIN)/python bench/agents_idle.py
 
 clean:
 	rm -rf $(VENV) .opencoc .pytest_cache .mypy_cache .ruff_cache

@@ -23,11 +23,9 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.fleet import cpu_seconds, online, rss_mb, start_agents  # noqa: E402
-from tests.conftest import cli_tenant  # noqa: E402
-from tests.support import postgres  # noqa: E402
-from tests.support.server import LiveServer  # noqa: E402
-from tests.support.signing import TenantKey  # noqa: E402
+from bench.fleet import cpu_seconds, online, rss_mb, start_agents, tenant_api, wait_online  # noqa: E402
+from harness import postgres  # noqa: E402
+from harness.server import LiveServer  # noqa: E402
 
 
 def single_agent_rss(server: LiveServer, work: Path, token: str) -> None:
@@ -39,15 +37,11 @@ def single_agent_rss(server: LiveServer, work: Path, token: str) -> None:
 
 
 def simulated(
-    server: LiveServer, tenant: TenantKey, work: Path, token: str, n: int, seconds: float, heartbeat: float
+    server: LiveServer, api: httpx.Client, work: Path, token: str, n: int, seconds: float, heartbeat: float
 ) -> None:
     started = time.monotonic()
     proc = start_agents(server, token, work / "sim", "--simulate", str(n), "--heartbeat", str(heartbeat))
-    api = httpx.Client(base_url=server.url, auth=tenant.auth, timeout=30)
-    while online(api) < n:
-        if proc.poll() is not None:
-            sys.exit(f"simulator exited: {(work / 'sim.log').read_text()[-2000:]}")
-        time.sleep(1)
+    wait_online(api, n, 900, proc)
     print(f"--simulate {n}: all ONLINE after {time.monotonic() - started:.1f} s")
     time.sleep(12)  # let the enrolment burst settle
     assert server.proc is not None
@@ -78,11 +72,11 @@ def main() -> None:
     url = pg.create_database("bench_agents") if pg else None
     server = LiveServer(work, url).start()
     try:
-        tenant = cli_tenant(work, url, "bench")
+        api = tenant_api(server, "bench")
         out = server.cli("admin", "create-enroll-token", "--tenant", "bench", "--json").stdout
         token = json.loads(out)["token"]
         single_agent_rss(server, work, token)
-        simulated(server, tenant, work, token, opts.agents, opts.seconds, opts.heartbeat)
+        simulated(server, api, work, token, opts.agents, opts.seconds, opts.heartbeat)
     finally:
         server.stop()
         if pg:

@@ -36,10 +36,9 @@ from sqlalchemy import func, select
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.e2e.alertmanager import Alertmanager, binary  # noqa: E402
-from tests.support import postgres  # noqa: E402
-from tests.support.server import LiveServer  # noqa: E402
-
+from harness import postgres  # noqa: E402
+from harness.alertmanager import Alertmanager, binary  # noqa: E402
+from harness.server import LiveServer  # noqa: E402
 from opencoc.alarms.models import Alarm, Integration  # noqa: E402
 from opencoc.auth.models import Tenant  # noqa: E402
 from opencoc.core.db import Database  # noqa: E402

@@ -29,11 +29,8 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.fleet import cpu_seconds, online, resources, rss_mb, start_agents  # noqa: E402
-from tests.support.polling import wait_for  # noqa: E402
-from tests.support.server import LiveServer  # noqa: E402
-
-from opencoc.client.auth import SdkHmacAuth  # noqa: E402
+from bench.fleet import cpu_seconds, resources, rss_mb, start_agents, tenant_api, wait_online  # noqa: E402
+from harness.server import LiveServer  # noqa: E402
 
 PY = sys.executable
 ORDERS = "/v1/job/script/orders"
@@ -152,16 +149,14 @@ def main() -> None:
     fleets: list[subprocess.Popen[bytes]] = []
     try:
         server.start(timeout=60)
-        server.cli("admin", "create-tenant", "bench", "--json")
-        key = json.loads(server.cli("admin", "create-key", "--tenant", "bench", "--json").stdout)
-        api = httpx.Client(base_url=server.url, auth=SdkHmacAuth(key["access_key"], key["secret_key"]), timeout=60)
+        api = tenant_api(server, "bench")
 
         per_process = opts.hosts // opts.agent_processes
         fleets += [
             start_agents(server, enroll_token(server), root / f"fleet-{i}", "--simulate", str(per_process))
             for i in range(opts.agent_processes)
         ]
-        wait_for(lambda: online(api) >= opts.hosts, f"{opts.hosts} agents online", 180)
+        wait_online(api, opts.hosts, 180)
         hosts = targets(api)[: opts.hosts]
         script = {
             "name": "bench_echo",
@@ -206,7 +201,7 @@ def main() -> None:
             fleets.append(
                 start_agents(server, enroll_token(server), root / "idle", "--simulate", str(opts.idle_agents))
             )
-            wait_for(lambda: online(api) >= opts.idle_agents, f"{opts.idle_agents} agents online", 600)
+            wait_online(api, opts.idle_agents, 600)
             time.sleep(15)  # let enrolment settle; every agent is now heartbeating and long-polling
             assert server.proc is not None
             cpu, rss = cpu_rss(server.proc.pid, 10.0)

@@ -1,14 +1,18 @@
-"""Shared by the agent benchmarks: simulated fleets, their resources, and a process's CPU and RSS from /proc."""
+"""Shared by the agent benchmarks: a signed tenant, simulated fleets, their resources, a process's CPU and RSS."""
 
+import json
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
-from tests.support.server import LiveServer
+
+from harness.server import LiveServer
+from opencoc.client.auth import SdkHmacAuth
 
 TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -41,6 +45,24 @@ def resources(api: httpx.Client) -> Iterator[dict[str, Any]]:
 
 def online(api: httpx.Client) -> int:
     return sum(1 for item in resources(api) if item["agent_state"] == "ONLINE")
+
+
+def tenant_api(server: LiveServer, name: str) -> httpx.Client:
+    """A client signed as the admin of a new tenant `name` (made with the admin CLI)."""
+    server.cli("admin", "create-tenant", name, "--json")
+    key = json.loads(server.cli("admin", "create-key", "--tenant", name, "--json").stdout)
+    return httpx.Client(base_url=server.url, auth=SdkHmacAuth(key["access_key"], key["secret_key"]), timeout=60)
+
+
+def wait_online(api: httpx.Client, count: int, timeout: float, fleet: subprocess.Popen[bytes] | None = None) -> None:
+    """Return once `count` agents are ONLINE; exit if the fleet process ends or time runs out first."""
+    deadline = time.monotonic() + timeout
+    while online(api) < count:
+        if fleet is not None and fleet.poll() is not None:
+            sys.exit(f"the agent process exited with status {fleet.returncode}")
+        if time.monotonic() > deadline:
+            sys.exit(f"{count} agents were not ONLINE within {timeout:.0f} s")
+        time.sleep(1)
 
 
 def cpu_seconds(pid: int) -> float:

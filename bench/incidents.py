@@ -31,9 +31,8 @@ from sqlalchemy import select
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.support import postgres  # noqa: E402
-from tests.support.server import LiveServer  # noqa: E402
-
+from harness import postgres  # noqa: E402
+from harness.server import LiveServer  # noqa: E402
 from opencoc.auth import signature  # noqa: E402
 from opencoc.auth.models import Tenant  # noqa: E402
 from opencoc.core.db import Database  # noqa: E402

@@ -1,7 +1,7 @@
 """Fixtures shared by every test tier.
 
 - `backend`: each API test runs on SQLite and on PostgreSQL (a throwaway server, see
-  tests/support/postgres.py; OPENCOC_TEST_POSTGRES=required makes a failure to start fatal).
+  harness/postgres.py; OPENCOC_TEST_POSTGRES=required makes a failure to start fatal).
 - `client`: the app in-process (Starlette TestClient, lifespan running) on that backend.
 - `tenant` / `make_tenant`: a fresh tenant with an access key; tests isolate by tenant.
 - `live_server`: a real `opencoc serve` process on that backend.
@@ -17,12 +17,12 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from harness import postgres
+from harness.server import LiveServer, server_env
 from opencoc.app import create_app
 from opencoc.auth import service as auth_service
 from opencoc.config import Settings
 from opencoc.core.db import Database
-from tests.support import postgres
-from tests.support.server import LiveServer, server_env
 from tests.support.signing import TenantKey
 
 MASTER_KEY = "test-master-key"

@@ -1,22 +1,29 @@
 """FastAPI application factory: routers, middleware, error handlers, lifespan."""
 
 import asyncio
-import importlib
 from collections.abc import AsyncIterator, Callable, Coroutine
-from contextlib import asynccontextmanager, suppress
+from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from opencoc.agents import background as agents_background
+from opencoc.agents import routes as agents_routes
+from opencoc.agents.registry import AgentRegistry
+from opencoc.alarms import background as alarms_background
+from opencoc.alarms import routes as alarms_routes
+from opencoc.alarms.writer import AlarmWriter
+from opencoc.auth import background as auth_background
 from opencoc.auth import revocations
+from opencoc.auth import routes as auth_routes
 from opencoc.auth.deps import authenticate
 from opencoc.auth.keycache import KeyCache
 from opencoc.config import Settings, get_settings
-from opencoc.core import migrate
+from opencoc.core import migrate, signals, tasks
 from opencoc.core.crypto import Cipher, load_master_key
 from opencoc.core.db import Database
 from opencoc.core.envelopes import default_validation_code, error_body, family_for_path
@@ -26,23 +33,34 @@ from opencoc.core.pg_relay import PgRelay
 from opencoc.core.responses import FastJSONResponse
 from opencoc.core.validation import describe
 from opencoc.core.wakeups import Wakeups
-from opencoc.domains import DOMAINS
+from opencoc.incidents import routes as incidents_routes
+from opencoc.jobs import background as jobs_background
+from opencoc.jobs import routes as jobs_routes
+from opencoc.resources import routes as resources_routes
+from opencoc.scripts import background as scripts_background
+from opencoc.scripts import routes as scripts_routes
 
-# Each domain exposes `routes.router`; a domain may also have `background.run(app)`, a
-# coroutine that runs for the server's lifetime (dispatcher, sweepers, writers).
+ROUTERS: tuple[APIRouter, ...] = (
+    auth_routes.router,
+    incidents_routes.router,
+    alarms_routes.router,
+    scripts_routes.router,
+    jobs_routes.router,
+    agents_routes.router,
+    resources_routes.router,
+)
 
+# Coroutines that run for the server's lifetime: (name, run(app)).
+BACKGROUND: tuple[tuple[str, Callable[[FastAPI], Coroutine[Any, Any, None]]], ...] = (
+    ("auth.revocations", auth_background.run),
+    ("alarms.writer", alarms_background.run),
+    ("scripts.notify", scripts_background.run),
+    ("jobs.sweep", jobs_background.run),
+    ("agents.last-seen", agents_background.run),
+)
 
-def _background_runners() -> list[Callable[[FastAPI], Coroutine[Any, Any, None]]]:
-    runners = []
-    for domain in DOMAINS:
-        try:
-            module = importlib.import_module(f"opencoc.{domain}.background")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"opencoc.{domain}.background":
-                raise
-            continue
-        runners.append(module.run)
-    return runners
+# Routes that take bodies larger than OPENCOC_MAX_BODY_BYTES: (path prefix, limit in bytes).
+BODY_LIMITS: tuple[tuple[str, int], ...] = (jobs_routes.RESULT_BODY_LIMIT,)
 
 
 @asynccontextmanager
@@ -53,15 +71,13 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     if relay is not None:
         relay.start()
         app.state.wakeups.relay = relay
-    tasks = [asyncio.create_task(run(app)) for run in _background_runners()]
+    running = [tasks.start(name, run(app)) for name, run in BACKGROUND]
+    restore_signals = signals.on_stop_signal(asyncio.get_running_loop(), app.state.wakeups.close)
     try:
         yield
     finally:
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with suppress(asyncio.CancelledError, Exception):
-                await task
+        restore_signals()
+        await tasks.stop(running)
         if relay is not None:
             relay.stop()
         app.state.db.dispose()
@@ -109,6 +125,19 @@ def _install_docs(app: FastAPI, public: bool) -> None:
         return get_redoc_html(openapi_url="/openapi.json", title="OpenCOC API")
 
 
+def _install_state(app: FastAPI, settings: Settings) -> None:
+    """What the process holds; routes reach it through the typed dependencies (core/deps.py, <domain>/deps.py)."""
+    app.state.settings = settings
+    app.state.db = Database(settings.resolved_database_url)
+    app.state.cipher = Cipher(load_master_key(settings))
+    app.state.wakeups = wakeups = Wakeups()
+    app.state.key_cache = KeyCache()
+    wakeups.subscribe(revocations.KEY_PREFIX, app.state.key_cache.evict)
+    app.state.agent_registry = AgentRegistry()
+    wakeups.subscribe(revocations.AGENT_PREFIX, app.state.agent_registry.forget)
+    app.state.alarm_writer = AlarmWriter(app.state.db)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     app = FastAPI(
@@ -121,14 +150,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
     )
-    app.state.settings = settings
-    app.state.db = Database(settings.resolved_database_url)
-    app.state.cipher = Cipher(load_master_key(settings))
-    app.state.key_cache = KeyCache()
-    app.state.wakeups = Wakeups()
-    app.state.wakeups.subscribe(revocations.KEY_PREFIX, app.state.key_cache.evict)
-    for domain in DOMAINS:
-        app.include_router(importlib.import_module(f"opencoc.{domain}.routes").router)
+    _install_state(app, settings)
+    for router in ROUTERS:
+        app.include_router(router)
 
     @app.get("/opencoc/health", include_in_schema=False)
     async def health() -> dict[str, str]:
@@ -136,5 +160,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     _install_docs(app, settings.docs)
     _install_error_handlers(app)
-    app.add_middleware(RequestGuards, max_body=settings.max_body_bytes)
+    app.add_middleware(RequestGuards, max_body=settings.max_body_bytes, body_limits=BODY_LIMITS)
     return app

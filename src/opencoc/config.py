@@ -25,7 +25,6 @@ class Settings(BaseSettings):
     token_ttl_seconds: int = 24 * 3600
     log_level: str = "info"
     agent_offline_after_seconds: float = 30.0
-    agent_poll_seconds: float = 25.0
     public_url: str | None = None
     docs: bool = False
 

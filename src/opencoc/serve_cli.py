@@ -9,10 +9,8 @@ from typing import Any
 
 import typer
 import uvicorn
-from sqlalchemy import select
 
 from opencoc.auth import service
-from opencoc.auth.models import Tenant
 from opencoc.client.profile import Profile, save_profile
 from opencoc.config import Settings, get_settings
 from opencoc.core.cli_support import cipher, console, open_database
@@ -43,6 +41,61 @@ def log_config(settings: Settings) -> dict[str, Any]:
     return config
 
 
+def _serve(host: str | None, port: int | None, workers: int) -> None:
+    settings = get_settings()
+    host = host or settings.host
+    port = port or settings.port
+    os.environ["OPENCOC_HOST"], os.environ["OPENCOC_PORT"] = host, str(port)
+    if settings.is_sqlite:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    # The event loop and the database threads share the GIL; a short switch interval hands it
+    # back to the loop soon after a driver call returns (bench/incidents.py: higher req/s).
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
+    # Fewer young-generation collections: a request allocates many short-lived objects.
+    gc.set_threshold(GC_YOUNG_THRESHOLD, 20, 20)
+    uvicorn.run(
+        "opencoc.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level=settings.log_level,
+        log_config=log_config(settings),
+        access_log=False,
+        timeout_graceful_shutdown=3,
+        loop="uvloop",
+        # httptools with the request-head limits and deadlines it lacks (core/http_limits.py).
+        http=LimitedHttpToolsProtocol,
+    )
+
+
+def _set_up(tenant: str) -> service.IssuedKey | None:
+    """The tenant and its admin's access key on first run; None when the tenant exists."""
+    with open_database().write() as session:
+        if service.tenant_exists(session, tenant):
+            return None
+        service.create_tenant(session, name=tenant)
+        return service.create_access_key(session, cipher(), tenant_name=tenant, user_name=service.ADMIN_USER)
+
+
+def _print_welcome(settings: Settings, key: service.IssuedKey, profile_path: Path) -> None:
+    console.rule("OpenCOC is set up")
+    console.print(f"endpoint:   [bold]{settings.endpoint}[/bold]")
+    console.print(f"domain_id:  {key.domain_id}\nuser_id:    {key.user_id}")
+    console.print(f"access key: [bold]{key.access_key}[/bold]\nsecret key: [bold]{key.secret_key}[/bold]")
+    console.print(f"(shown once; also saved for the `opencoc` CLI in {profile_path}, mode 0600)\n")
+    console.print("Python, with the official SDK (pip install huaweicloudsdkcoc):")
+    print(
+        SDK_SNIPPET.format(
+            ak=key.access_key,
+            sk=key.secret_key,
+            domain_id=key.domain_id,
+            endpoint=settings.endpoint,
+            user_id=key.user_id,
+        )
+    )
+
+
 def register(app: typer.Typer, admin: typer.Typer) -> None:
     @app.command()
     def serve(
@@ -51,58 +104,17 @@ def register(app: typer.Typer, admin: typer.Typer) -> None:
         workers: int = typer.Option(1, "--workers", help="Worker processes."),
     ) -> None:
         """Run the API server (migrations are applied on start)."""
-        settings = get_settings()
-        host = host or settings.host
-        port = port or settings.port
-        os.environ["OPENCOC_HOST"], os.environ["OPENCOC_PORT"] = host, str(port)
-        if settings.is_sqlite:
-            settings.data_dir.mkdir(parents=True, exist_ok=True)
-        # The event loop and the database threads share the GIL; a short switch interval hands it
-        # back to the loop soon after a driver call returns (bench/incidents.py: higher req/s).
-        sys.setswitchinterval(SWITCH_INTERVAL_S)
-        # Fewer young-generation collections: a request allocates many short-lived objects.
-        gc.set_threshold(GC_YOUNG_THRESHOLD, 20, 20)
-        uvicorn.run(
-            "opencoc.app:create_app",
-            factory=True,
-            host=host,
-            port=port,
-            workers=workers,
-            log_level=settings.log_level,
-            log_config=log_config(settings),
-            access_log=False,
-            timeout_graceful_shutdown=3,
-            loop="uvloop",
-            # httptools with the request-head limits and deadlines it lacks (core/http_limits.py).
-            http=LimitedHttpToolsProtocol,
-        )
+        _serve(host, port, workers)
 
     @app.command()
     def quickstart(tenant: str = typer.Option("default", "--tenant")) -> None:
         """Initialise the database and, on first run, a tenant with an access key (printed once)."""
         settings = get_settings()
-        db = open_database()
         profile_path = Path(settings.data_dir) / "profile.json"
-        with db.write() as session:
-            if session.scalar(select(Tenant).where(Tenant.name == tenant)) is not None:
-                console.print(f"OpenCOC endpoint: [bold]{settings.endpoint}[/bold]")
-                console.print(f"tenant '{tenant}' exists; its CLI profile is in {profile_path}")
-                return
-            created = service.create_tenant(session, name=tenant)
-            key = service.create_access_key(session, cipher(), tenant_name=tenant, user_name=service.ADMIN_USER)
-        save_profile(Profile(settings.endpoint, key.access_key, key.secret_key, created.domain_id), profile_path)
-        console.rule("OpenCOC is set up")
-        console.print(f"endpoint:   [bold]{settings.endpoint}[/bold]")
-        console.print(f"domain_id:  {key.domain_id}\nuser_id:    {key.user_id}")
-        console.print(f"access key: [bold]{key.access_key}[/bold]\nsecret key: [bold]{key.secret_key}[/bold]")
-        console.print(f"(shown once; also saved for the `opencoc` CLI in {profile_path}, mode 0600)\n")
-        console.print("Python, with the official SDK (pip install huaweicloudsdkcoc):")
-        print(
-            SDK_SNIPPET.format(
-                ak=key.access_key,
-                sk=key.secret_key,
-                domain_id=key.domain_id,
-                endpoint=settings.endpoint,
-                user_id=key.user_id,
-            )
-        )
+        key = _set_up(tenant)
+        if key is None:
+            console.print(f"OpenCOC endpoint: [bold]{settings.endpoint}[/bold]")
+            console.print(f"tenant '{tenant}' exists; its CLI profile is in {profile_path}")
+            return
+        save_profile(Profile(settings.endpoint, key.access_key, key.secret_key, key.domain_id), profile_path)
+        _print_welcome(settings, key, profile_path)

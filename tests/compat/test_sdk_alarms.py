@@ -8,8 +8,8 @@ from typing import Any
 import httpx
 import pytest
 
+from harness.server import LiveServer
 from tests.compat.sdk import SDK_WARNINGS, client
-from tests.support.server import LiveServer
 from tests.support.signing import TenantKey
 
 pytestmark = SDK_WARNINGS

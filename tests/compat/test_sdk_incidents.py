@@ -5,8 +5,8 @@ from types import SimpleNamespace
 
 import pytest
 
+from harness.server import LiveServer
 from tests.compat.sdk import SDK_WARNINGS, client, create_request, handle_request, sdk
-from tests.support.server import LiveServer
 from tests.support.signing import TenantKey
 
 pytestmark = SDK_WARNINGS

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
+from harness.server import LiveServer
 from tests.e2e.jobs.support import Host, enroll_token, start_agent, wait_for
-from tests.support.server import LiveServer
 from tests.support.signing import TenantKey
 
 pytestmark = [

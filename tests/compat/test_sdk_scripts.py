@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.server import LiveServer
+from harness.server import LiveServer
 from tests.support.signing import TenantKey
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::ImportWarning")

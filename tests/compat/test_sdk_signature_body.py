@@ -14,10 +14,10 @@ from typing import Any
 import httpx
 import pytest
 
+from harness.server import LiveServer
 from tests.api.incidents.helpers import create_body
 from tests.compat.sdk import SDK_WARNINGS, sdk
 from tests.conftest import cli_tenant
-from tests.support.server import LiveServer
 from tests.support.signing import TenantKey
 
 pytestmark = SDK_WARNINGS

@@ -1,11 +1,11 @@
 """A real `opencoc agent` process against a real server: enrol, ONLINE, restart, OFFLINE."""
 
+import getpass
 import json
 import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,9 +13,11 @@ from typing import Any
 import httpx
 import pytest
 
+from harness.polling import wait_for
+from harness.server import LiveServer
+from opencoc.agent import identity
 from tests.conftest import cli_tenant
-from tests.support.polling import wait_for
-from tests.support.server import LiveServer
+from tests.e2e.jobs.support import Api, Host
 from tests.support.signing import TenantKey
 
 OFFLINE_AFTER_S = 5
@@ -34,9 +36,9 @@ def server(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[L
 
 
 def _agent(server: LiveServer, state_dir: Path, *args: str) -> subprocess.Popen[bytes]:
-    log = open(state_dir.parent / f"{state_dir.name}.log", "ab")  # noqa: SIM115
     argv = [sys.executable, "-m", "opencoc", "agent", "--server", server.url, "--state-dir", str(state_dir)]
-    return subprocess.Popen([*argv, "--heartbeat", "1", *args], stdout=log, stderr=subprocess.STDOUT)
+    with open(state_dir.parent / f"{state_dir.name}.log", "ab") as log:
+        return subprocess.Popen([*argv, "--heartbeat", "1", *args], stdout=log, stderr=subprocess.STDOUT)
 
 
 def _hosts(server: LiveServer, tenant: TenantKey) -> list[dict[str, Any]]:
@@ -63,20 +65,24 @@ def test_agent_enrols_keeps_its_identity_and_goes_offline_when_killed(server: Li
             lambda: [h["agent_state"] for h in _hosts(server, tenant)] == ["ONLINE"], "the host ONLINE in the inventory"
         )
         (host,) = _hosts(server, tenant)
-        saved = json.loads((state_dir / "identity.json").read_text())
+        # The server knows the host once enrolment answers; the agent saves the identity after that.
+        saved = wait_for(lambda: identity.load(state_dir), "the agent to save its identity")
         assert (state_dir / "identity.json").stat().st_mode & 0o777 == 0o600
-        assert host["agent_id"] == saved["agent_sn"] and host["resource_id"] == saved["resource_id"]
+        assert host["agent_id"] == saved.agent_sn and host["resource_id"] == saved.resource_id
         assert (host["name"], host["region_id"], host["properties"]["os_type"]) == ("e2e-host", "r-e2e", "linux")
     finally:
         _stop(first)
 
     second = _agent(server, state_dir)  # no token: the saved identity is reused
     try:
-        time.sleep(1.5)
+        with Api(server, tenant) as api:
+            restarted = Host(second, state_dir, saved.agent_sn, saved.resource_id)
+            uuid = api.execute(api.script("echo restarted"), [[restarted]], execute_user=getpass.getuser())
+            assert api.wait_status(uuid, "FINISHED", "ABNORMAL")["status"] == "FINISHED", api.instance(uuid)
+            assert api.instance(uuid)["message"] == "restarted\n", "the restarted agent runs its host's tasks"
         assert second.poll() is None, "the restarted agent exited"
-        wait_for(lambda: _hosts(server, tenant)[0]["agent_state"] == "ONLINE", "the restarted agent ONLINE")
         hosts = _hosts(server, tenant)
-        assert [h["agent_id"] for h in hosts] == [saved["agent_sn"]], "a restart must not enrol a second identity"
+        assert [h["agent_id"] for h in hosts] == [saved.agent_sn], "a restart must not enrol a second identity"
     finally:
         _stop(second, signal.SIGKILL)
     wait_for(lambda: _hosts(server, tenant)[0]["agent_state"] == "OFFLINE", "the killed agent OFFLINE")

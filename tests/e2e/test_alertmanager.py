@@ -1,6 +1,5 @@
 """A real Alertmanager posts to OpenCOC's Prometheus webhook: alerts arrive as alarms, resolves clear them."""
 
-import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -9,8 +8,9 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.alertmanager import Alertmanager, binary, required
-from tests.support.server import LiveServer
+from harness.alertmanager import Alertmanager, binary, required
+from harness.polling import wait_for
+from harness.server import LiveServer
 from tests.support.signing import TenantKey
 
 
@@ -49,16 +49,6 @@ def _alert(name: str, instance: str, severity: str, ends: datetime | None = None
     return alert
 
 
-def _wait_for(fetch: Callable[[], list[dict[str, Any]]], done: Callable[[list[dict[str, Any]]], bool]) -> Any:
-    """Poll until `done` holds (Alertmanager flushes its groups every second); the last answer."""
-    deadline = time.monotonic() + 60
-    answer = fetch()
-    while not done(answer) and time.monotonic() < deadline:
-        time.sleep(0.25)
-        answer = fetch()
-    return answer
-
-
 def test_alertmanager_alerts_become_alarms_and_resolves_clear_them(
     live_server: LiveServer, live_tenant: TenantKey, alertmanager_for: Callable[[str], Alertmanager]
 ) -> None:
@@ -75,8 +65,12 @@ def test_alertmanager_alerts_become_alarms_and_resolves_clear_them(
         assert resp.status_code == 200, resp.text
         return resp.json()["data"]["list"]  # type: ignore[no-any-return]
 
+    def shown() -> str:
+        return f"alarms: {alarms()}\n{manager.log_tail()}"
+
+    # Alertmanager flushes its groups every second.
     manager.post_alerts([_alert("NodeDown", "db-1:9100", "critical"), _alert("DiskFilling", "db-1:9100", "warning")])
-    firing = _wait_for(alarms, lambda items: len(items) == 2)
+    firing = wait_for(lambda: len(items := alarms()) == 2 and items, "two alarms", 60, every=0.25, detail=shown)
     by_name = {a["alarm_name"]: a for a in firing}
     assert set(by_name) == {"NodeDown", "DiskFilling"}, f"alarms: {firing}\n{manager.log_tail()}"
     assert by_name["NodeDown"]["alarm_level"] == "Critical" and by_name["DiskFilling"]["alarm_level"] == "Minor"
@@ -86,7 +80,13 @@ def test_alertmanager_alerts_become_alarms_and_resolves_clear_them(
 
     past = datetime.now(UTC) - timedelta(seconds=5)
     manager.post_alerts([_alert("NodeDown", "db-1:9100", "critical", ends=past)])
-    after = _wait_for(alarms, lambda items: any(a["alarm_status"] == "ok" for a in items))
+    after = wait_for(
+        lambda: (items := alarms()) and any(a["alarm_status"] == "ok" for a in items) and items,
+        "the resolved alert to clear its alarm",
+        60,
+        every=0.25,
+        detail=shown,
+    )
     by_name = {a["alarm_name"]: a for a in after}
     assert by_name["NodeDown"]["alarm_status"] == "ok", f"alarms: {after}\n{manager.log_tail()}"
     assert by_name["DiskFilling"]["alarm_status"] == "alarm"

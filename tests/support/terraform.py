@@ -13,8 +13,8 @@ from typing import Any
 import httpx
 from fastapi.testclient import TestClient
 
+from harness.server import LiveServer
 from opencoc.auth import signature
-from tests.support.server import LiveServer
 from tests.support.signing import TenantKey
 
 USER_AGENT = "HashiCorp Terraform/1.9.8 (+https://www.terraform.io) Terraform Plugin SDK/2.34.0"

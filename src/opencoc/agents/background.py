@@ -6,7 +6,7 @@ import logging
 from fastapi import FastAPI
 
 from opencoc.agents import service
-from opencoc.agents.registry import present_refresh_ms, registry_of
+from opencoc.agents.registry import AgentRegistry, present_refresh_ms
 from opencoc.core.clock import now_ms
 
 log = logging.getLogger("opencoc.agents")
@@ -15,7 +15,7 @@ FLUSH_INTERVAL_S = 1.0
 
 
 async def _flush(app: FastAPI) -> None:
-    registry = registry_of(app)
+    registry: AgentRegistry = app.state.agent_registry
     registry.refresh_present(now_ms(), present_refresh_ms(app.state.settings.agent_offline_after_seconds))
     seen = registry.drain()
     if seen:

@@ -10,14 +10,25 @@ from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
+from starlette.requests import HTTPConnection
 
 from opencoc.agents import service
 from opencoc.agents.models import Agent
-from opencoc.agents.registry import AgentRegistry, registry_of, write_interval_ms
+from opencoc.agents.registry import AgentRegistry, write_interval_ms
 from opencoc.core.clock import now_ms
+from opencoc.core.deps import database, settings_of
 from opencoc.core.errors import unauthorized
 
 _BEARER = "bearer "
+
+
+def registry_of(conn: HTTPConnection) -> AgentRegistry:
+    """The process's agents (auth cache, presence, last-seen times), built by the app factory."""
+    return conn.app.state.agent_registry
+
+
+async def get_registry(request: Request) -> AgentRegistry:
+    return registry_of(request)
 
 
 async def _authenticate(request: Request, registry: AgentRegistry) -> Agent:
@@ -29,7 +40,7 @@ async def _authenticate(request: Request, registry: AgentRegistry) -> Agent:
         raise unauthorized()
     agent = registry.get(agent_sn)
     if agent is None:
-        agent = await request.app.state.db.run_read(lambda s: service.find_by_sn(s, agent_sn))
+        agent = await database(request).run_read(lambda s: service.find_by_sn(s, agent_sn))
         if agent is None or agent.revoked_at is not None:
             raise unauthorized()
         registry.put(agent)
@@ -46,9 +57,9 @@ async def _disconnected(request: Request) -> None:
 
 async def authenticate_agent(request: Request) -> AsyncIterator[Agent]:
     """The calling agent (401 when unknown or the secret is wrong), present for the request."""
-    registry = registry_of(request.app)
+    registry = registry_of(request)
     agent = await _authenticate(request, registry)
-    registry.touch(agent, now_ms(), write_interval_ms(request.app.state.settings.agent_offline_after_seconds))
+    registry.touch(agent, now_ms(), write_interval_ms(settings_of(request).agent_offline_after_seconds))
     presence = registry.present(agent)
     watcher = None
     if request.method == "GET":  # no body to read, so the watcher takes no message the route needs
@@ -63,3 +74,4 @@ async def authenticate_agent(request: Request) -> AsyncIterator[Agent]:
 
 
 CurrentAgent = Annotated[Agent, Depends(authenticate_agent)]
+Registry = Annotated[AgentRegistry, Depends(get_registry)]

@@ -1,11 +1,42 @@
-"""Revoking an agent: it can no longer call the server, and its unfinished tasks end ABNORMAL."""
+"""What an agent's life changes in other domains: its host in the inventory, its tasks when revoked."""
 
 from sqlalchemy.orm import Session
 
 from opencoc.agents import service
-from opencoc.jobs import sweep
+from opencoc.agents.models import Agent
+from opencoc.agents.schemas import AgentFacts
+from opencoc.jobs import service as jobs
+from opencoc.resources import service as resources
 
 REVOKED_REASON = "agent revoked"
+
+
+def _host(agent: Agent) -> resources.Host:
+    return resources.Host(
+        tenant_id=agent.tenant_id,
+        resource_id=agent.resource_id,
+        agent_sn=agent.agent_sn,
+        hostname=agent.hostname,
+        region_id=agent.region_id,
+        zone_id=agent.zone_id,
+        fixed_ip=agent.fixed_ip,
+        facts=agent.facts,
+    )
+
+
+def enroll(session: Session, *, token: str, facts: AgentFacts, now: int) -> tuple[Agent, str]:
+    """Enrol a host: a new agent with its one-time secret, and the host in the tenant's inventory."""
+    agent, secret = service.enroll(session, token=token, facts=facts, now=now)
+    resources.upsert_host(session, _host(agent), now=now)
+    return agent, secret
+
+
+def update_facts(session: Session, *, agent_id: int, facts: AgentFacts, now: int) -> Agent | None:
+    """Store an agent's new host facts and refresh its host in the inventory."""
+    agent = service.update_facts(session, agent_id=agent_id, facts=facts, now=now)
+    if agent is not None:
+        resources.upsert_host(session, _host(agent), now=now)
+    return agent
 
 
 def revoke_agent(session: Session, *, tenant_name: str, agent_sn: str, now: int, grace_s: float) -> bool:
@@ -14,5 +45,5 @@ def revoke_agent(session: Session, *, tenant_name: str, agent_sn: str, now: int,
         return False
     # Agents that now have work (the orders' next batches) are woken by the servers' jobs sweep
     # within a second: this runs in the admin CLI, which has no wake-ups to send.
-    sweep.fail_agent_instances(session, agent_sn, REVOKED_REASON, now, grace_s)
+    jobs.fail_agent_instances(session, agent_sn, REVOKED_REASON, now, grace_s)
     return True

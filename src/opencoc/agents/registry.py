@@ -10,10 +10,7 @@ the collected times in one statement a second (and moves the present agents' tim
 import threading
 from dataclasses import dataclass, field
 
-from fastapi import FastAPI
-
 from opencoc.agents.models import Agent
-from opencoc.auth.revocations import AGENT_PREFIX
 
 SEEN_WRITE_INTERVAL_MS = 2000
 PRESENT_REFRESH_MS = 5000
@@ -92,12 +89,3 @@ class AgentRegistry:
         with self._lock:
             seen, self._seen = self._seen, {}
         return seen
-
-
-def registry_of(app: FastAPI) -> AgentRegistry:
-    """The app's registry, created on first use (and from then on told of revoked agents)."""
-    registry: AgentRegistry | None = getattr(app.state, "agent_registry", None)
-    if registry is None:
-        registry = app.state.agent_registry = AgentRegistry()
-        app.state.wakeups.subscribe(AGENT_PREFIX, registry.forget)
-    return registry

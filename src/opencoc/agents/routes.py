@@ -1,10 +1,9 @@
 """HTTP routes of the agents domain: enrolment and heartbeat (the task feed lives in jobs)."""
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 
-from opencoc.agents import service
-from opencoc.agents.deps import CurrentAgent
-from opencoc.agents.registry import registry_of
+from opencoc.agents import flows, service
+from opencoc.agents.deps import CurrentAgent, Registry
 from opencoc.agents.schemas import EnrollRequest, EnrollResponse, HeartbeatRequest, HeartbeatResponse
 from opencoc.core.clock import now_ms
 from opencoc.core.deps import Db
@@ -13,20 +12,19 @@ router = APIRouter(prefix="/opencoc/agent/v1", tags=["agents"])
 
 
 @router.post("/enroll")
-def enroll(body: EnrollRequest, db: Db) -> EnrollResponse:
+async def enroll(body: EnrollRequest, db: Db) -> EnrollResponse:
     """Enrol a host with a tenant's enrolment token; the secret is returned only here."""
-    with db.write() as session:
-        agent, secret = service.enroll(session, token=body.token, facts=body.facts, now=now_ms())
+    agent, secret = await db.run_write(lambda s: flows.enroll(s, token=body.token, facts=body.facts, now=now_ms()))
     return EnrollResponse(agent_sn=agent.agent_sn, agent_secret=secret, resource_id=agent.resource_id)
 
 
 @router.post("/heartbeat")
-async def heartbeat(body: HeartbeatRequest, agent: CurrentAgent, db: Db, request: Request) -> HeartbeatResponse:
+async def heartbeat(body: HeartbeatRequest, agent: CurrentAgent, db: Db, registry: Registry) -> HeartbeatResponse:
     """A sign of life; new host facts are stored only when they changed."""
     now = now_ms()
     facts = body.facts
-    if facts is not None and facts.model_dump() != agent.facts:
-        updated = await db.run_write(lambda s: service.update_facts(s, agent_id=agent.id, facts=facts, now=now))
+    if facts is not None and service.facts_changed(agent, facts):
+        updated = await db.run_write(lambda s: flows.update_facts(s, agent_id=agent.id, facts=facts, now=now))
         if updated is not None:
-            registry_of(request.app).put(updated)
+            registry.put(updated)
     return HeartbeatResponse(server_time=now)

@@ -1,10 +1,15 @@
-"""Enrolment tokens, enrolment, heartbeats and agent look-ups (no HTTP here)."""
+"""Enrolment tokens, enrolment, heartbeats and agent look-ups (no HTTP here).
+
+Other domains find agents through these functions (`by_sns`, `find_for_resource`,
+`last_seen_times`); `Agent` is exported as the type they get back.
+"""
 
 import hmac
 import secrets
 import uuid
+from collections.abc import Iterable
 
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import Subquery, Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from opencoc.agents.models import Agent, EnrollToken
@@ -13,7 +18,26 @@ from opencoc.auth import revocations
 from opencoc.auth import service as auth_service
 from opencoc.core.crypto import sha256_hex
 from opencoc.core.errors import OpenCOCError, unauthorized
-from opencoc.resources import service as resources_service
+
+__all__ = [
+    "OFFLINE",
+    "ONLINE",
+    "Agent",
+    "by_sns",
+    "create_enroll_token",
+    "enroll",
+    "facts_changed",
+    "find_by_sn",
+    "find_for_resource",
+    "get_by_sn",
+    "last_seen_times",
+    "record_seen",
+    "revoke",
+    "revoke_enroll_token",
+    "secret_matches",
+    "state_of",
+    "update_facts",
+]
 
 ONLINE = "ONLINE"
 OFFLINE = "OFFLINE"
@@ -59,7 +83,7 @@ def _apply_facts(agent: Agent, facts: AgentFacts) -> None:
 
 
 def enroll(session: Session, *, token: str, facts: AgentFacts, now: int) -> tuple[Agent, str]:
-    """A new agent (and its host resource) of the token's tenant, with its one-time secret."""
+    """A new agent of the token's tenant, with its one-time secret (agents/flows.py adds its host resource)."""
     tenant_id = _valid_token(session, token, now).tenant_id
     secret = secrets.token_urlsafe(32)
     agent = Agent(
@@ -73,24 +97,49 @@ def enroll(session: Session, *, token: str, facts: AgentFacts, now: int) -> tupl
     _apply_facts(agent, facts)
     session.add(agent)
     session.flush()
-    resources_service.upsert_host(session, agent, now=now)
     return agent, secret
 
 
+def facts_changed(agent: Agent, facts: AgentFacts | None) -> bool:
+    """Whether a heartbeat's facts differ from the stored ones (None: the agent sent none)."""
+    return facts is not None and facts.model_dump() != agent.facts
+
+
 def update_facts(session: Session, *, agent_id: int, facts: AgentFacts, now: int) -> Agent | None:
-    """Store new host facts of an agent and refresh its resource row."""
+    """Store new host facts of an agent (agents/flows.py refreshes its resource row)."""
     agent = session.get(Agent, agent_id)
     if agent is None:
         return None
     _apply_facts(agent, facts)
     agent.last_seen_at = max(agent.last_seen_at, now)
-    resources_service.upsert_host(session, agent, now=now)
     return agent
 
 
 def get_by_sn(session: Session, *, tenant_id: int, agent_sn: str) -> Agent | None:
     """The tenant's agent with this serial number, or None."""
     return session.scalar(select(Agent).where(Agent.tenant_id == tenant_id, Agent.agent_sn == agent_sn))
+
+
+def by_sns(session: Session, *, tenant_id: int, agent_sns: Iterable[str]) -> dict[str, Agent]:
+    """The tenant's agents among these serial numbers, by serial number."""
+    sns = set(agent_sns)
+    if not sns:
+        return {}
+    rows = session.scalars(select(Agent).where(Agent.tenant_id == tenant_id, Agent.agent_sn.in_(sns)))
+    return {a.agent_sn: a for a in rows}
+
+
+def find_for_resource(session: Session, *, tenant_id: int, resource_id: str, agent_sn: str | None) -> Agent | None:
+    """The tenant's agent on the host `resource_id` (and with serial number `agent_sn` when given)."""
+    stmt = select(Agent).where(Agent.tenant_id == tenant_id, Agent.resource_id == resource_id)
+    if agent_sn is not None:
+        stmt = stmt.where(Agent.agent_sn == agent_sn)
+    return session.scalars(stmt.limit(1)).first()
+
+
+def last_seen_times() -> Subquery:
+    """Every agent's (agent_sn, tenant_id, last_seen_at), for other domains' queries to join."""
+    return select(Agent.agent_sn, Agent.tenant_id, Agent.last_seen_at).subquery("agent_seen")
 
 
 def find_by_sn(session: Session, agent_sn: str) -> Agent | None:

@@ -2,10 +2,6 @@
 
 from fastapi import FastAPI
 
-from opencoc.alarms.writer import AlarmWriter
-
 
 async def run(app: FastAPI) -> None:
-    writer = AlarmWriter(app.state.db)
-    app.state.alarm_writer = writer
-    await writer.run()
+    await app.state.alarm_writer.run()

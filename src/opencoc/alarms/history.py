@@ -10,6 +10,7 @@ from opencoc.core.fastsql import cursor
 
 INCIDENT = "incident"
 CLEAR = "clear"
+PROCESSING = "PROCESSING"  # a handling that runs on (a script order)
 FINISHED = "FINISHED"
 
 

@@ -17,7 +17,8 @@ from opencoc.alarms.rules import Rules
 from opencoc.alarms.schemas import INVALID_CODE, NOT_FOUND_CODE, check_nul
 from opencoc.core.clock import now_ms
 from opencoc.core.crypto import sha256_hex
-from opencoc.core.errors import OpenCOCError
+from opencoc.core.db import Database
+from opencoc.core.errors import OpenCOCError, unauthorized
 from opencoc.core.ttl_cache import TtlCache
 
 PATHS = {"custom": "/v1/event/huawei/custom/", "prometheus": "/v1/event/prometheus/"}
@@ -142,3 +143,15 @@ def check_type(key_owner: KeyOwner, type_: str) -> None:
     if key_owner.type != type_:
         path = PATHS[key_owner.type] + "{integration_key}"
         raise OpenCOCError(INVALID_CODE, f"integration_key belongs to a {key_owner.type} integration; post to {path}")
+
+
+async def authorize(keys: KeyCache, db: Database, integration_key: str, type_: str) -> KeyOwner:
+    """The enabled integration a webhook's key opens, or 401 in the seed's words; 400 if it is of another type."""
+    key_owner = keys.get(integration_key)
+    if key_owner is None:
+        key_owner = await db.run_read(lambda s: owner(s, integration_key))
+        if key_owner is None:
+            raise unauthorized()
+        keys.put(integration_key, key_owner)
+    check_type(key_owner, type_)
+    return key_owner

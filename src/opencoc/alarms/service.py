@@ -1,34 +1,27 @@
-"""Alarm operations of the signed API: list, show, clear, to incident, handling history. No HTTP.
+"""Alarm reads of the signed API: list, show, handling history. No HTTP (what handling starts is in flows.py).
 
 Every function takes the tenant explicitly; another tenant's alarm is "not found".
 """
 
 from typing import Any
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from opencoc.alarms import history, integrations, rules
+from opencoc.alarms import integrations, rules
 from opencoc.alarms.custom import STORED_DEPTH
-from opencoc.alarms.ingest import INCIDENT_ALARM_CLEARED
 from opencoc.alarms.models import Alarm, AlarmHistory, Integration
 from opencoc.alarms.schemas import (
-    ACTIVE,
     CLEARED,
     INVALID_CODE,
     LEVELS,
     NOT_FOUND_CODE,
     STATUSES,
-    AlarmToIncidentRequest,
-    ClearAlarmRequest,
     check_nul,
 )
 from opencoc.auth.service import user_names
-from opencoc.core.clock import now_ms
 from opencoc.core.errors import OpenCOCError
 from opencoc.core.json_bounds import DEFAULT, clip
-from opencoc.incidents import enums as incident_enums
-from opencoc.incidents import service as incidents
 
 LINKED_CODE = "COC.00000409"
 
@@ -150,7 +143,7 @@ def show(session: Session, *, tenant_id: int, domain_id: str, alarm_id: str) -> 
     }
 
 
-def _many(session: Session, tenant_id: int, alarm_ids: list[str]) -> list[tuple[Alarm, Integration | None]]:
+def get_many(session: Session, tenant_id: int, alarm_ids: list[str]) -> list[tuple[Alarm, Integration | None]]:
     """The tenant's alarms in the order asked for; 404 naming the first unknown id."""
     wanted = list(dict.fromkeys(alarm_ids))
     rows = session.execute(_with_integration().where(Alarm.tenant_id == tenant_id, Alarm.alarm_id.in_(wanted))).all()
@@ -159,124 +152,6 @@ def _many(session: Session, tenant_id: int, alarm_ids: list[str]) -> list[tuple[
         if alarm_id not in found:
             raise not_found(alarm_id)
     return [found[alarm_id] for alarm_id in wanted]
-
-
-def clear_alarms(
-    session: Session, *, tenant_id: int, body: ClearAlarmRequest, operator: str, operator_id: str
-) -> list[str]:
-    """Clear the active alarms among `alarm_ids` (cleared ones stay as they are); the ids cleared now.
-
-    `operator` (a user name) is recorded on the alarm, `operator_id` on the linked incident's history.
-    """
-    now = now_ms()
-    cleared = []
-    for alarm, _ in _many(session, tenant_id, body.alarm_ids):
-        done = session.execute(
-            update(Alarm)
-            .where(Alarm.id == alarm.id, Alarm.alarm_status == ACTIVE)
-            .values(
-                alarm_status=CLEARED,
-                active_key=None,
-                clear_time=now,
-                update_time=now,
-                cleared_by=operator,
-                clear_remarks=body.remarks,
-            )
-        )
-        if done.rowcount != 1:  # type: ignore[attr-defined]
-            continue
-        cleared.append(alarm.alarm_id)
-        detail = body.model_dump(exclude_none=True, exclude={"alarm_ids"})
-        conn = session.connection()
-        history.record(
-            conn,
-            tenant_id=tenant_id,
-            alarm_id=alarm.alarm_id,
-            task_type=history.CLEAR,
-            create_name=operator,
-            detail=detail,
-        )
-        if alarm.incident_num:
-            incidents.add_history(
-                session,
-                tenant_id=tenant_id,
-                incident_num=alarm.incident_num,
-                operator=operator_id,
-                operate_key=INCIDENT_ALARM_CLEARED,
-                parameter={"alarm_id": alarm.alarm_id, "alarm_name": alarm.alarm_name, "clear_time": now, **detail},
-            )
-    return cleared
-
-
-def _check_choice(field: str, value: str | None, choices: dict[str, tuple[str, str]]) -> None:
-    if value is not None and value not in choices:
-        raise OpenCOCError(INVALID_CODE, f"The field[{field}] value[{value}] invalid")
-
-
-def _level(alarms: list[Alarm], alarm_rules: rules.Rules) -> str:
-    """The most severe incident level the alarms map to; P3 when none maps to one."""
-    mapped = [alarm_rules.level_map.get(alarm.alarm_level) for alarm in alarms]
-    return min((level for level in mapped if level), default="level_30")
-
-
-def transfer_to_incident(session: Session, *, tenant_id: int, body: AlarmToIncidentRequest, operator: str) -> str:
-    """One incident for all of `alarm_ids` (none may be linked already); its incident_num."""
-    _check_choice("level_id", body.level_id, incident_enums.LEVELS)
-    _check_choice("mtm_type", body.mtm_type, incident_enums.TYPES)
-    _check_choice("source_id", body.source_id, incident_enums.SOURCES)
-    found = _many(session, tenant_id, body.alarm_ids)
-    alarms = [alarm for alarm, _ in found]
-    for alarm in alarms:
-        if alarm.incident_num:
-            raise OpenCOCError(
-                LINKED_CODE, f"alarm[{alarm.alarm_id}] is already linked to incident[{alarm.incident_num}]", status=409
-            )
-    first, integration = found[0]
-    base = rules.Rules.model_validate(integration.rules) if integration else rules.Rules()
-    overrides: dict[str, Any] = {"creator": operator}
-    if body.mtm_type:
-        overrides["incident_type"] = body.mtm_type
-    if body.current_cloud_service_id:
-        overrides["current_cloud_service"] = body.current_cloud_service_id
-    if body.assignee or (body.assignee_scene and body.assignee_role):
-        overrides.update(assignee=body.assignee, assignee_scene=body.assignee_scene, assignee_role=body.assignee_role)
-    alarm_rules = base.model_copy(update=overrides).with_default_owner(operator)
-    more = f" (+{len(alarms) - 1} more alarms)" if len(alarms) > 1 else ""
-    request = rules.incident_request(
-        alarm_rules,
-        level=body.level_id or _level(alarms, base),
-        title=body.title or first.alarm_name + more,
-        description=body.description or "\n".join(f"{a.alarm_name}: {a.alarm_desc}" for a in alarms),
-        region_id=body.mtm_region or first.region_id,
-        application_id=None if body.current_cloud_service_id else first.application_id,
-        start_time=min(alarm.first_time for alarm in alarms),
-    )
-    updates: dict[str, Any] = {"is_service_interrupt": bool(body.is_service_interrupt)}
-    if body.source_id:
-        updates["incident_source"] = body.source_id
-    if body.enterprise_project_id:
-        updates["enterprise_project"] = [body.enterprise_project_id]
-    request = request.model_copy(update=updates)
-    incident = incidents.create_incident(session, tenant_id=tenant_id, body=request)
-    linked = session.execute(
-        update(Alarm)
-        .where(Alarm.id.in_([a.id for a in alarms]), Alarm.incident_num.is_(None))
-        .values(incident_num=incident.incident_num, update_time=now_ms())
-    )
-    if linked.rowcount != len(alarms):  # type: ignore[attr-defined]
-        raise OpenCOCError(LINKED_CODE, "an alarm was linked to another incident meanwhile; retry", status=409)
-    for alarm in alarms:
-        history.record(
-            session.connection(),
-            tenant_id=tenant_id,
-            alarm_id=alarm.alarm_id,
-            task_type=history.INCIDENT,
-            create_name=operator,
-            associated_task_id=incident.incident_num,
-            associated_task_type="incident",
-            associated_task_name=incident.incident_title,
-        )
-    return incident.incident_num
 
 
 def handle_histories(session: Session, *, tenant_id: int, alarm_id: str, offset: int, limit: int) -> dict[str, Any]:

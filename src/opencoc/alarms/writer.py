@@ -1,13 +1,13 @@
-"""Group commit for the webhooks: many requests' alarms, one transaction, then every 200.
+"""Batching for the webhooks: many requests' alarms in one write, then every 200.
 
 A webhook request puts its reports on the queue and awaits their futures. A worker takes
-whatever is queued (up to MAX_BATCH), stores it in one transaction on the database's write
-pool and then resolves the futures, so a 200 always follows a commit, and one commit (one WAL
-sync on SQLite) acknowledges many alarms. While a batch commits the next one gathers. SQLite
-has one worker (one writer anyway; processes on one file take turns, see core/group_commit.py);
-PostgreSQL two (one commits while the other works), kept
-correct by the unique key and row locks. If a batch fails, its items are retried one
-transaction each, so one bad item cannot fail the others.
+whatever is queued (up to MAX_BATCH), stores it as one write (`db.run_write`) and then resolves
+the futures, so a 200 always follows a commit, and one commit acknowledges many alarms. While a
+batch commits the next one gathers. On SQLite there is one worker, and its write joins the
+process's group commit (core/group_commit.py: one writer thread, each write in its own
+savepoint); on PostgreSQL two workers (one commits while the other works), kept correct by the
+unique key and row locks. If a batch fails, its items are written again one by one, so one bad
+item cannot fail the others.
 """
 
 import asyncio

@@ -9,8 +9,14 @@ from fastapi import Depends, Request
 
 from opencoc.auth import service, signature
 from opencoc.auth.caller import Caller
+from opencoc.auth.keycache import KeyCache
 from opencoc.core.clock import now_ms
+from opencoc.core.deps import cipher_of, database, settings_of
 from opencoc.core.errors import unauthorized
+
+
+def _key_cache(request: Request) -> KeyCache:
+    return request.app.state.key_cache
 
 
 def _headers(request: Request) -> dict[str, str]:
@@ -35,15 +41,15 @@ def _sdk_date_ok(value: str, skew_s: int) -> bool:
 
 async def _by_signature(request: Request, headers: dict[str, str], auth_value: str) -> Caller:
     auth = signature.parse_authorization(auth_value)
-    settings = request.app.state.settings
+    settings = settings_of(request)
     if auth is None or "x-sdk-date" not in auth.signed_headers:
         raise unauthorized()
     if not _sdk_date_ok(headers.get("x-sdk-date", ""), settings.clock_skew_seconds):
         raise unauthorized()
-    cache = request.app.state.key_cache
+    cache = _key_cache(request)
     identity = cache.get(auth.access_key)
     if identity is None:
-        db, cipher = request.app.state.db, request.app.state.cipher
+        db, cipher = database(request), cipher_of(request)
         identity = await db.run_read(lambda s: service.load_key(s, cipher, auth.access_key))
         if identity is None:
             raise unauthorized()
@@ -77,7 +83,7 @@ async def authenticate(request: Request) -> Caller:
         return await _by_signature(request, headers, auth_value)
     token = headers.get("x-auth-token")
     if token:
-        caller = await request.app.state.db.run_read(lambda s: service.resolve_token(s, token))
+        caller = await database(request).run_read(lambda s: service.resolve_token(s, token))
         if caller is not None:
             project = headers.get("x-project-id")
             return replace(caller, project_id=project) if project else caller

@@ -1,6 +1,9 @@
 """Tenant, user, key and token management; credential look-ups for request authentication."""
 
+import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError
@@ -40,6 +43,10 @@ class IssuedKey:
 
 def _not_found(what: str, name: str) -> OpenCOCError:
     return OpenCOCError("COC.00000404", f"{what}[{name}] not found", status=404)
+
+
+def tenant_exists(session: Session, name: str) -> bool:
+    return session.scalar(select(Tenant.id).where(Tenant.name == name)) is not None
 
 
 def get_tenant(session: Session, name: str) -> Tenant:
@@ -160,20 +167,60 @@ def load_key(session: Session, cipher: Cipher, access_key: str) -> KeyIdentity |
     return KeyIdentity(cipher.decrypt(key.secret_encrypted), caller, key.expires_at)
 
 
-def ensure_project(session: Session, *, tenant_id: int, name: str) -> Project:
-    """The tenant's project of that name, created on first use (one per region name)."""
-    project = session.scalar(select(Project).where(Project.tenant_id == tenant_id, Project.name == name))
-    if project is None:
-        project = Project(tenant_id=tenant_id, project_id=ids.hex_id(), name=name)
-        session.add(project)
-        session.flush()
-    return project
+_PROJECTS = uuid.UUID("6f1d8f8e-3c56-4a55-9d0e-0c0c0c0c0c0c")
 
 
-def issue_token(
-    session: Session, *, domain_name: str, user_name: str, password: str, project_name: str | None, ttl_s: int
-) -> tuple[str, int, Caller]:
-    """A new X-Auth-Token for a password login; raises 401 on any mismatch."""
+def project_id(domain_id: str, name: str) -> str:
+    """The id of the tenant's project named `name`: derived, so that reading it writes nothing."""
+    return uuid.uuid5(_PROJECTS, f"{domain_id}/{name}").hex
+
+
+def find_project_id(session: Session, *, tenant_id: int, domain_id: str, name: str) -> str:
+    """The id of the tenant's project of that name (one per region name), stored or derived."""
+    stored = session.scalar(select(Project.project_id).where(Project.tenant_id == tenant_id, Project.name == name))
+    return stored or project_id(domain_id, name)
+
+
+def list_projects(session: Session, *, caller: Caller, name: str | None) -> dict[str, Any]:
+    """IAM's `GET /v3/projects`: the caller's project named after a region (the SDK's `with_region` needs one)."""
+    if not name:
+        return {"projects": [], "links": {"self": "/v3/projects"}}
+    item = {
+        "id": find_project_id(session, tenant_id=caller.tenant_id, domain_id=caller.domain_id, name=name),
+        "name": name,
+        "domain_id": caller.domain_id,
+        "is_domain": False,
+        "parent_id": caller.domain_id,
+        "enabled": True,
+    }
+    return {"projects": [item], "links": {"self": "/v3/projects"}}
+
+
+def _ensure_project(session: Session, tenant: Tenant, name: str) -> str:
+    """The id of the tenant's project of that name, stored on first use (a token scoped to it names it)."""
+    stored = session.scalar(select(Project.project_id).where(Project.tenant_id == tenant.id, Project.name == name))
+    if stored is not None:
+        return stored
+    derived = project_id(tenant.domain_id, name)
+    session.add(Project(tenant_id=tenant.id, project_id=derived, name=name))
+    session.flush()
+    return derived
+
+
+@dataclass(frozen=True)
+class Login:
+    """A user whose password was checked, and the password hash it was checked against."""
+
+    tenant_id: int
+    user_pk: int
+    password_hash: str
+
+
+def check_password(session: Session, *, domain_name: str, user_name: str, password: str) -> Login:
+    """The user a password login names; 401 on any mismatch.
+
+    A read: the hash check takes tens of milliseconds and must not hold up the database's writer.
+    """
     tenant = session.scalar(select(Tenant).where(Tenant.name == domain_name))
     if tenant is None:
         raise unauthorized()
@@ -184,11 +231,40 @@ def issue_token(
         _hasher.verify(user.password_hash, password)
     except VerificationError as exc:
         raise unauthorized() from exc
-    project_id = ensure_project(session, tenant_id=tenant.id, name=project_name).project_id if project_name else None
+    return Login(tenant.id, user.id, user.password_hash)
+
+
+def issue_token(session: Session, *, login: Login, project_name: str | None, ttl_s: int) -> tuple[str, int, Caller]:
+    """A new X-Auth-Token for a checked login; 401 if the password changed since it was checked."""
+    row = session.execute(
+        select(User, Tenant).join(Tenant, Tenant.id == User.tenant_id).where(User.id == login.user_pk)
+    ).first()
+    if row is None or row[0].password_hash != login.password_hash:
+        raise unauthorized()
+    user, tenant = row
+    project = _ensure_project(session, tenant, project_name) if project_name else None
     token = ids.token()
     expires = now_ms() + ttl_s * 1000
-    session.add(Token(token_hash=sha256_hex(token), user_pk=user.id, project_id=project_id, expires_at=expires))
-    return token, expires, Caller(tenant.id, tenant.domain_id, tenant.name, user.user_id, user.name, project_id)
+    session.add(Token(token_hash=sha256_hex(token), user_pk=user.id, project_id=project, expires_at=expires))
+    return token, expires, Caller(tenant.id, tenant.domain_id, tenant.name, user.user_id, user.name, project)
+
+
+def token_view(caller: Caller, *, expires: int, project_name: str | None) -> dict[str, Any]:
+    """IAM's body of `POST /v3/auth/tokens` (the token itself is in the X-Subject-Token header)."""
+    view: dict[str, Any] = {
+        "token": {
+            "expires_at": datetime.fromtimestamp(expires / 1000, UTC).isoformat().replace("+00:00", "Z"),
+            "methods": ["password"],
+            "user": {
+                "id": caller.user_id,
+                "name": caller.user_name,
+                "domain": {"id": caller.domain_id, "name": caller.tenant_name},
+            },
+        }
+    }
+    if caller.project_id:
+        view["token"]["project"] = {"id": caller.project_id, "name": project_name}
+    return view
 
 
 def resolve_token(session: Session, token: str) -> Caller | None:
@@ -212,3 +288,11 @@ def user_names(session: Session, tenant_id: int, user_ids: list[str]) -> dict[st
         select(User.user_id, User.name).where(User.tenant_id == tenant_id, User.user_id.in_(user_ids))
     )
     return dict(rows.all())
+
+
+def emails(session: Session, tenant_id: int, user_ids: list[str]) -> dict[str, str | None]:
+    """user_id -> email address (None when unset) for the tenant's known users."""
+    if not user_ids:
+        return {}
+    mine = select(User.user_id, User.email).where(User.tenant_id == tenant_id, User.user_id.in_(user_ids))
+    return dict(session.execute(mine).all())

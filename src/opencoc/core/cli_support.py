@@ -1,4 +1,4 @@
-"""Helpers shared by every CLI command: database access, JSON output, the API client."""
+"""Helpers shared by every CLI command: database access, output, errors (the API client is in client/cli.py)."""
 
 import json
 import sys
@@ -10,8 +10,6 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from opencoc.client.api import ApiError, CocApi
-from opencoc.client.profile import load_profile
 from opencoc.config import get_settings
 from opencoc.core import migrate
 from opencoc.core.crypto import Cipher, load_master_key
@@ -52,18 +50,3 @@ def admin_errors() -> Iterator[None]:
         yield
     except OpenCOCError as exc:
         fail(exc.error_msg)
-
-
-def api() -> CocApi:
-    profile = load_profile()
-    if profile is None:
-        fail("no access key: set OPENCOC_ENDPOINT, HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK, or run make run")
-    return CocApi(profile)
-
-
-@contextmanager
-def api_errors() -> Iterator[None]:
-    try:
-        yield
-    except ApiError as exc:
-        fail(f"{exc.error_code}: {exc.error_msg} (HTTP {exc.status})")

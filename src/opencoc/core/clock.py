@@ -8,10 +8,6 @@ def now_ms() -> int:
     return int(time.time() * 1000)
 
 
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 def ms_to_iso(ms: int | None) -> str | None:
     """Milliseconds to the ISO-8601 string the resources API returns."""
     if ms is None:

@@ -3,10 +3,13 @@
 SQLite writers start with BEGIN IMMEDIATE so that two writers queue on the lock instead of
 failing with SQLITE_BUSY when a read transaction tries to upgrade; readers use plain BEGIN.
 
-Async handlers run database work with `await db.run_write(fn)` / `await db.run_read(fn)`: `fn`
-gets a session inside a transaction, on a dedicated thread pool (cheaper than Starlette's
-threadpool hop). On SQLite one thread does all writes of the process, many to a transaction
+The server runs all its database work with `await db.run_write(fn)` / `await db.run_read(fn)`:
+`fn` gets a session inside a transaction, off the event loop. Reads run on a thread pool. Writes
+on PostgreSQL run on a pool of their own (concurrent writers, guarded by row locks and
+conditional updates); on SQLite one thread does all writes of the process, many to a transaction
 (core/group_commit.py), so they never wait on each other's lock.
+`with db.write()` is for processes without an event loop (the admin CLI, tests): on SQLite it
+takes its turn on the same file lock as the servers' writer threads.
 """
 
 import asyncio
@@ -19,7 +22,7 @@ import orjson
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-from opencoc.core.group_commit import GroupCommitter
+from opencoc.core.group_commit import GroupCommitter, write_lock
 
 # JSON columns are read with orjson, which reads 1024 levels without recursing: the json module's
 # limit (1000 minus the stack in use) made a deeply nested value stored earlier fail its whole list.
@@ -69,7 +72,7 @@ class Database:
         self._writer = sessionmaker(self.write_engine, expire_on_commit=False)
         self._reader = sessionmaker(self.read_engine, expire_on_commit=False)
         # SQLite: one group-committing writer thread; PostgreSQL: concurrent writers on a pool.
-        self._group_commit = GroupCommitter(self.write, self._lock_path()) if self.is_sqlite else None
+        self._group_commit = GroupCommitter(self._transaction, self._lock_path()) if self.is_sqlite else None
         self._write_pool = None if self.is_sqlite else ThreadPoolExecutor(16, thread_name_prefix="db-write")
         self._read_pool = ThreadPoolExecutor(8, thread_name_prefix="db-read")
 
@@ -78,9 +81,26 @@ class Database:
         return self.write_engine.url.database + ".write-lock"  # type: ignore[operator]
 
     @contextmanager
-    def write(self) -> Iterator[Session]:
-        """A transaction that commits when the block ends without an exception."""
+    def _transaction(self) -> Iterator[Session]:
         with self._writer() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def write_lock(self) -> Iterator[None]:
+        """On SQLite, the writers' file lock for the block (core/group_commit.py); nothing on PostgreSQL."""
+        if not self.is_sqlite:
+            yield
+            return
+        with write_lock(self._lock_path()):
+            yield
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A write transaction that commits when the block ends without an exception, for code without an event loop.
+
+        Never inside a `run_write` job: on SQLite the job's thread already holds the lock this waits for.
+        """
+        with self.write_lock(), self._transaction() as session:
             yield session
 
     @contextmanager
@@ -95,7 +115,7 @@ class Database:
         assert self._write_pool is not None
 
         def job() -> T:
-            with self.write() as session:
+            with self._transaction() as session:
                 return fn(session)
 
         return await asyncio.get_running_loop().run_in_executor(self._write_pool, job)

@@ -4,11 +4,13 @@ SQLite has one writer at a time, so the writes of a process queue anyway; this t
 everything queued (up to MAX_BATCH) and runs it in one transaction, each write in its own
 SAVEPOINT: a write that raises undoes only its own changes and gets its own exception, the
 others commit together. Every caller is answered after the commit, so what a caller sees as done
-is durable, and one commit serves many requests.
+is committed, and one commit serves many requests.
 
-Server processes on one SQLite file (`serve --workers N`) take turns with a file lock held from
-before BEGIN to after COMMIT: the kernel hands it to the next process at once, where SQLite's
-busy handler would sleep and retry.
+Every writer of one SQLite file takes turns with a file lock (`write_lock`) held from before BEGIN
+to after COMMIT: this thread in each server process (`serve --workers N`), and code without it,
+which writes through `Database.write()` (the admin CLI) or holds `Database.write_lock()`
+(migrations). The kernel hands the lock to the next writer at once, where SQLite's busy handler
+would sleep and retry.
 """
 
 import asyncio
@@ -18,7 +20,7 @@ import os
 import queue
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +29,17 @@ from sqlalchemy.orm import Session
 MAX_BATCH = 64
 
 log = logging.getLogger("opencoc.db")
+
+
+@contextmanager
+def write_lock(lock_path: str) -> Iterator[None]:
+    """Hold the writers' file lock of one SQLite database for the block (waiting for its turn)."""
+    fd = os.open(lock_path, os.O_CREAT | os.O_RDWR, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing the file releases the lock
 
 
 @dataclass(slots=True)

@@ -39,23 +39,23 @@ def new_request_id() -> str:
     return f"{_REQUEST_PREFIX}{next(_request_counter):016x}"
 
 
-AGENT_RESULT_MAX_BODY = 8 * 1024 * 1024
-
-
-def _is_agent_result(path: str) -> bool:
-    """An agent uploading a task's result: up to 1 MB of output, which JSON escaping can inflate."""
-    return path.startswith("/opencoc/agent/v1/tasks/") and path.endswith("/result")
-
-
 class RequestGuards:
     """Pure ASGI middleware: sets `X-Request-Id`, rejects bodies over the limit with 413, answers crashes with 500.
 
-    The limit is `max_body`, except for agent result uploads (`AGENT_RESULT_MAX_BODY`).
+    The limit is `max_body`, or the limit of the first entry of `body_limits` whose path prefix
+    the request's path starts with (the routes that take larger bodies, e.g. agent results).
     """
 
-    def __init__(self, app: ASGIApp, max_body: int) -> None:
+    def __init__(self, app: ASGIApp, max_body: int, body_limits: tuple[tuple[str, int], ...] = ()) -> None:
         self.app = app
         self.max_body = max_body
+        self.body_limits = body_limits
+
+    def _limit(self, path: str) -> int:
+        for prefix, limit in self.body_limits:
+            if path.startswith(prefix):
+                return max(self.max_body, limit)
+        return self.max_body
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -74,7 +74,7 @@ class RequestGuards:
                 message = {**message, "headers": headers}
             await send(message)
 
-        limit = max(self.max_body, AGENT_RESULT_MAX_BODY) if _is_agent_result(scope["path"]) else self.max_body
+        limit = self._limit(scope["path"])
         declared = _content_length(scope)
         if declared is not None and declared > limit:
             await _send_error(scope, send_with_id, 413, "COC.00000413", _too_large(limit))

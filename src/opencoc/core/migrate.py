@@ -20,8 +20,8 @@ def alembic_config(db: Database) -> Config:
 
 
 def upgrade(db: Database) -> None:
-    """Bring the schema to head; safe to call from several replicas at once on PostgreSQL."""
-    with db.write_engine.connect() as conn:
+    """Bring the schema to head; safe to call from several processes at once (servers, replicas, the admin CLI)."""
+    with db.write_lock(), db.write_engine.connect() as conn:
         if not db.is_sqlite:
             conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": _PG_LOCK})
             conn.commit()

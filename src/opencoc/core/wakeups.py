@@ -5,6 +5,8 @@ Within a process the wake-up is immediate. Across replicas on PostgreSQL, a `Rel
 Waiters also wake on their timeout and re-check the database, which stays the source of truth.
 A subscriber to a key prefix (e.g. a cache dropping revoked credentials) is called, on the
 event loop, with the rest of every key delivered that starts with it.
+`close()` (the server is stopping) wakes every waiter and sets `closed`, so that long-polls
+answer before the server's graceful-shutdown deadline instead of being cancelled.
 """
 
 import asyncio
@@ -23,6 +25,7 @@ class Wakeups:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._subscribers: list[tuple[str, Callable[[str], None]]] = []
         self.relay: Relay | None = None
+        self.closed = False
 
     def bind(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
@@ -57,6 +60,13 @@ class Wakeups:
         for prefix, callback in self._subscribers:
             if key.startswith(prefix):
                 callback(key[len(prefix) :])
+
+    def close(self) -> None:
+        """Wake every waiter of this process and mark it stopping (call on the event loop)."""
+        self.closed = True
+        for waiters in self._waiters.values():
+            for ev in waiters:
+                ev.set()
 
     async def wait(self, key: str, timeout: float) -> bool:
         """True if notified before `timeout` seconds."""

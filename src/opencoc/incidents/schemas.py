@@ -60,7 +60,6 @@ def _string(value: Any) -> Any:
 
 Flag = Annotated[bool, BeforeValidator(_flag)]
 Ms = Annotated[int, BeforeValidator(_ms), Field(ge=0, le=MAX_MS)]
-Str = Annotated[str, BeforeValidator(_string)]
 Str255 = Annotated[str, BeforeValidator(_string), Field(max_length=255)]
 Required255 = Annotated[str, BeforeValidator(_string), Field(min_length=1, max_length=255)]
 OneItem = Annotated[list[Str255] | None, Field(max_length=1)]

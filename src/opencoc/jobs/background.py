@@ -7,7 +7,7 @@ from fastapi import FastAPI
 
 from opencoc.core.clock import now_ms
 from opencoc.jobs import sweep
-from opencoc.jobs.feed import agent_key
+from opencoc.jobs.wake import agent_key, wake_agents
 
 log = logging.getLogger("opencoc.jobs")
 
@@ -27,8 +27,7 @@ async def sweep_once(app: FastAPI) -> None:
         woken |= await db.run_write(
             lambda s, o=order_id, i=inst_id, r=reason: sweep.fail_instance(s, o, i, r, now_ms(), grace)
         )
-    for agent_sn in woken:
-        wakeups.notify(agent_key(agent_sn))
+    wake_agents(wakeups, woken)
 
 
 async def run(app: FastAPI) -> None:

@@ -1,15 +1,21 @@
-"""`opencoc script run ...` and `opencoc order list|show|logs|pause|continue|cancel|skip|retry` (signed API)."""
+"""`opencoc script run ...` and `opencoc order list|show|logs|pause|continue|cancel|skip|retry` (signed API).
+
+`run` resolves a script and hosts by name, executes, and shows the order live (live_view.py).
+"""
 
 from typing import Any
 
 import typer
 from rich.table import Table
 
-from opencoc.core.cli_support import api, api_errors, console, emit_json, fail
-from opencoc.jobs import run as runner
+from opencoc.client.api import CocApi
+from opencoc.client.cli import api, api_errors
+from opencoc.core.cli_support import console, emit_json, fail
+from opencoc.jobs import statuses as st
+from opencoc.jobs.live_view import ORDERS, watch
+from opencoc.jobs.schemas import MAX_BATCH_HOSTS, MAX_BATCHES
 
 order_app = typer.Typer(help="Script orders: list, show, logs, and operate them.", no_args_is_help=True)
-ORDERS = runner.ORDERS
 _JSON = typer.Option(False, "--json", help="Print JSON.")
 _PARAM = typer.Option(None, "--param", help="NAME=VALUE, repeatable.")
 
@@ -137,6 +143,62 @@ def _pairs(values: list[str] | None) -> list[dict[str, str]]:
     return out
 
 
+def _find_script(client: CocApi, name: str) -> str:
+    """The script_uuid of the script named (or identified by) `name`."""
+    page = client.get("/v1/job/scripts", limit=100, name_like=name[:32])["data"]
+    for script in page["data"]:
+        if name in (script["name"], script["script_uuid"]):
+            return str(script["script_uuid"])
+    fail(f"no script named {name}")
+
+
+def _inventory(client: CocApi) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    marker = None
+    while True:
+        page = client.get("/v1/resources", provider="ecs", type="cloudservers", limit=100, marker=marker)["data"]
+        items += page
+        if len(page) < 100:
+            return items
+        marker = page[-1]["id"]
+
+
+def _find_hosts(client: CocApi, names: list[str]) -> list[dict[str, str]]:
+    """Targets for host names, resource ids or agent serial numbers (hosts with an agent only)."""
+    by_key: dict[str, dict[str, Any]] = {}
+    for item in _inventory(client):
+        if not item.get("agent_id"):
+            continue
+        host_name = (item.get("properties") or {}).get("host_name")
+        for key in (item["name"], item["resource_id"], item["agent_id"], host_name, item.get("inner_ip")):
+            if key:
+                by_key.setdefault(str(key), item)
+    targets = []
+    for name in names:
+        found = by_key.get(name)
+        if found is None:
+            fail(f"no enrolled host named {name} (see GET /v1/resources)")
+        targets.append({"resource_id": found["resource_id"], "agent_sn": found["agent_id"]})
+    return targets
+
+
+def _batches(targets: list[dict[str, str]], batch_size: int, pause: bool) -> list[dict[str, Any]]:
+    """The targets in batches of `batch_size`, in the order given."""
+    groups = [targets[i : i + batch_size] for i in range(0, len(targets), batch_size)]
+    if len(groups) > MAX_BATCHES:
+        fail(f"{len(targets)} hosts in batches of {batch_size} make {len(groups)} batches; at most {MAX_BATCHES}")
+    strategy = "PAUSE" if pause else "CONTINUE"
+    return [
+        {"batch_index": i, "rotation_strategy": strategy, "target_instances": group}
+        for i, group in enumerate(groups, start=1)
+    ]
+
+
+def _check_batch_size(batch_size: int) -> None:
+    if not 1 <= batch_size <= MAX_BATCH_HOSTS:
+        fail(f"--batch-size must be between 1 and {MAX_BATCH_HOSTS}")
+
+
 def run(
     name: str = typer.Argument(..., help="The script's name (or script_uuid)."),
     hosts: str = typer.Option(..., "--hosts", help="Comma-separated host names, resource ids or agent ids."),
@@ -149,14 +211,14 @@ def run(
     detach: bool = typer.Option(False, "--detach", help="Print the execute_uuid and return."),
 ) -> None:
     """Run a script on hosts in batches, showing progress until the order ends."""
-    runner.check_batch_size(batch_size)
+    _check_batch_size(batch_size)
     names = [h.strip() for h in hosts.split(",") if h.strip()]
     if not names:
         fail("--hosts names no host")
     with api_errors():
         client = api()
-        script_uuid = runner.find_script(client, name)
-        execute_batches = runner.batches(runner.find_hosts(client, names), batch_size, pause_between_batches)
+        script_uuid = _find_script(client, name)
+        execute_batches = _batches(_find_hosts(client, names), batch_size, pause_between_batches)
         body = {
             "execute_param": {
                 "resourceful": True,
@@ -172,13 +234,11 @@ def run(
             console.print(execute_uuid)
             return
         console.print(f"order {execute_uuid}: {len(names)} hosts in {len(execute_batches)} batches")
-        final = runner.watch(client, execute_uuid, len(execute_batches))
-    if final != "FINISHED":
+        final = watch(client, execute_uuid, len(execute_batches))
+    if final != st.FINISHED:
         fail(f"order {execute_uuid} ended {final} (see: opencoc order logs {execute_uuid})")
 
 
 def register(app: typer.Typer, admin: typer.Typer) -> None:
-    from opencoc.scripts.cli import script_app
-
-    script_app.command("run")(run)
+    """`opencoc order ...`; `run` joins the script commands in opencoc/cli.py (`opencoc script run`)."""
     app.add_typer(order_app, name="order")

@@ -9,13 +9,11 @@ them with `wakeups.notify(f"agent:{sn}")` after the commit.
 """
 
 import secrets
-from collections.abc import Iterable
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from opencoc.agents import service as agents_service
-from opencoc.agents.models import Agent
 from opencoc.jobs import statuses as st
 from opencoc.jobs.models import ScriptBatch, ScriptInstance, ScriptOrder
 
@@ -67,19 +65,11 @@ def end_instance(
     return True
 
 
-def _agents(session: Session, tenant_id: int, agent_sns: Iterable[str]) -> dict[str, Agent]:
-    sns = set(agent_sns)
-    if not sns:
-        return {}
-    rows = session.scalars(select(Agent).where(Agent.tenant_id == tenant_id, Agent.agent_sn.in_(sns)))
-    return {a.agent_sn: a for a in rows}
-
-
 def queue(
     session: Session, order: ScriptOrder, instances: list[ScriptInstance], now: int, offline_after_s: float
 ) -> set[str]:
     """Make the instances' tasks due (READY, new task id); an offline agent's instance fails at once."""
-    agents = _agents(session, order.tenant_id, (i.agent_sn for i in instances))
+    agents = agents_service.by_sns(session, tenant_id=order.tenant_id, agent_sns=(i.agent_sn for i in instances))
     woken: set[str] = set()
     for inst in instances:
         agent = agents.get(inst.agent_sn)

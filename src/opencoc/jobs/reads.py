@@ -6,11 +6,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from opencoc.agents import service as agents_service
-from opencoc.agents.models import Agent
+from opencoc.agents.service import Agent
 from opencoc.core.errors import OpenCOCError
 from opencoc.jobs import statuses as st
 from opencoc.jobs.models import InstanceOutput, ScriptBatch, ScriptInstance, ScriptOrder
 from opencoc.jobs.service import INVALID, get_order
+from opencoc.scripts.schemas import SENSITIVE_MASK
 
 SCRIPT_SOURCE = "CUSTOM_SCRIPT"
 PROVIDER = "ECS"
@@ -77,7 +78,7 @@ def _wire_params(order: ScriptOrder) -> list[dict[str, Any]]:
     return [
         {
             "param_name": p["param_name"],
-            "param_value": st.SENSITIVE_MASK if p["sensitive"] else p["param_value"],
+            "param_value": SENSITIVE_MASK if p["sensitive"] else p["param_value"],
             "param_order": p["param_order"],
         }
         for p in order.params
@@ -117,8 +118,8 @@ def _batch_state(batch: ScriptBatch) -> str:
     if batch.skipped:
         return "SKIPPED"
     if batch.finished_at is not None:
-        return "FINISHED"
-    return "PROCESSING" if batch.started_at is not None else "READY"
+        return st.FINISHED
+    return st.PROCESSING if batch.started_at is not None else st.READY
 
 
 def list_batches(session: Session, *, tenant_id: int, execute_uuid: str) -> list[dict[str, Any]]:
@@ -200,12 +201,7 @@ def batch_detail(
     ids = [i.id for i in page]
     logs = select(InstanceOutput.instance_id, InstanceOutput.output).where(InstanceOutput.instance_id.in_(ids))
     outputs: dict[int, str] = dict(session.execute(logs).all())
-    agents = {
-        a.agent_sn: a
-        for a in session.scalars(
-            select(Agent).where(Agent.tenant_id == tenant_id, Agent.agent_sn.in_({i.agent_sn for i in page}))
-        )
-    }
+    agents = agents_service.by_sns(session, tenant_id=tenant_id, agent_sns=(i.agent_sn for i in page))
     return {
         "batch_index": batch_index,
         "total_instances": total,

@@ -1,13 +1,12 @@
 """Wire models of script execution, order operations and the agent's task results."""
 
 import re
-from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from opencoc.core.limits import INT32_MAX, INT32_MIN, INT64_MAX, MAX_MS
-from opencoc.jobs.statuses import OperationType, RotationStrategy
-from opencoc.scripts.params import VALUE_RULE
+from opencoc.jobs.statuses import OperationType, ResultStatus, RotationStrategy
+from opencoc.scripts.schemas import PARAM_VALUE_RULE
 
 MAX_HOSTS = 200
 MAX_BATCH_HOSTS = 10
@@ -18,7 +17,7 @@ MAX_PARAMS = 20
 # matches before a final newline, which let `"hello\n"` through as a value.
 # The seed's param_value rule, read as the scripts domain reads it: these characters only, and
 # never two dots in a row.
-PARAM_VALUE_PATTERN = rf"\A{VALUE_RULE}\Z"
+PARAM_VALUE_PATTERN = rf"\A{PARAM_VALUE_RULE}\Z"
 EXECUTE_USER_PATTERN = r"\A[^\s:/\\]+\Z"
 
 MAX_OUTPUT = 2 * 1024 * 1024  # characters: twice what an agent keeps of a task's output (1 MiB)
@@ -99,7 +98,7 @@ class JobScriptOrderOperationBody(BaseModel):
 class TaskResult(BaseModel):
     """POST /opencoc/agent/v1/tasks/{task_id}/result."""
 
-    status: Literal["FINISHED", "ABNORMAL", "CANCELED"]
+    status: ResultStatus
     exit_code: int | None = Field(default=None, ge=INT32_MIN, le=INT32_MAX)
     output: str = Field(default="", max_length=MAX_OUTPUT)
     started_at: int | None = Field(default=None, ge=0, le=MAX_MS)

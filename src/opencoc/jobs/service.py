@@ -5,7 +5,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from opencoc.agents.models import Agent
+from opencoc.agents import service as agents_service
+from opencoc.agents.service import Agent
 from opencoc.auth.caller import Caller
 from opencoc.core import ids
 from opencoc.core.crypto import Cipher
@@ -20,9 +21,13 @@ from opencoc.jobs.schemas import (
     ScriptExecuteInputParam,
     ScriptExecuteModel,
 )
-from opencoc.scripts import placement
+from opencoc.jobs.sweep import fail_agent_instances
+from opencoc.jobs.wake import wake_agents
 from opencoc.scripts import service as scripts_service
-from opencoc.scripts.executable import ExecutableScript
+from opencoc.scripts.schemas import SENSITIVE_MASK
+from opencoc.scripts.service import ExecutableScript
+
+__all__ = ["execute", "fail_agent_instances", "get_order", "order_not_found", "wake_agents"]
 
 INVALID = "COC.00040701"
 ORDER_NOT_FOUND = "COC.00040709"
@@ -72,7 +77,7 @@ def _params(script: ExecutableScript, given: list[ScriptExecuteInputParam], ciph
         if p.param_name in values:
             raise _invalid(f"{field}.param_name {p.param_name} is duplicated")
         # the mask (what reads show for a sensitive value) stands for the script's default
-        if not (declared[p.param_name].sensitive and p.param_value == st.SENSITIVE_MASK):
+        if not (declared[p.param_name].sensitive and p.param_value == SENSITIVE_MASK):
             values[p.param_name] = p.param_value
     orders = [p.param_order for p in given]
     if given and None not in orders and sorted(orders) != list(range(1, len(given) + 1)):  # type: ignore[type-var]
@@ -93,41 +98,35 @@ def _params(script: ExecutableScript, given: list[ScriptExecuteInputParam], ciph
 
 def _resolve(session: Session, tenant_id: int, field: str, target: ExecuteResourceInstance) -> Agent:
     """The tenant's enrolled agent a target names (resource_id, and agent_sn when given)."""
-    stmt = select(Agent).where(Agent.tenant_id == tenant_id, Agent.resource_id == target.resource_id)
-    if target.agent_sn is not None:
-        stmt = stmt.where(Agent.agent_sn == target.agent_sn)
-    agent = session.scalars(stmt.limit(1)).first()
+    agent = agents_service.find_for_resource(
+        session, tenant_id=tenant_id, resource_id=target.resource_id, agent_sn=target.agent_sn
+    )
     if agent is None:
         named = f" with agent_sn {target.agent_sn}" if target.agent_sn else ""
         raise _invalid(f"{field}.resource_id {target.resource_id}{named} is not a host with an enrolled agent")
     return agent
 
 
-def execute(
-    session: Session,
-    *,
-    caller: Caller,
-    script_uuid: str,
-    body: ScriptExecuteModel,
-    cipher: Cipher,
-    now: int,
-    offline_after_s: float,
-) -> tuple[str, set[str]]:
-    """Create the order and start its first batch: (execute_uuid, agents to wake)."""
-    script = scripts_service.get_executable(session, tenant_id=caller.tenant_id, script_uuid=script_uuid, cipher=cipher)
-    script.ensure_approved()
-    placement.check(script.type, script.content, [p.name for p in script.params], error_code=INVALID)
-    batches = _batches(body)
-    param = body.execute_param
-    params = _params(script, param.script_params or [], cipher)
+def _agents(session: Session, tenant_id: int, batches: list[ExecuteInstancesBatchInfo]) -> dict[str, Agent]:
+    """The agent of every target (by resource_id); a 400 naming the first target without one."""
     agents: dict[str, Agent] = {}
     for b in batches:
         for j, t in enumerate(b.target_instances):
             field = f"execute_batches[{b.batch_index - 1}].target_instances[{j}]"
-            agents[t.resource_id] = _resolve(session, caller.tenant_id, field, t)
-    targets = [t for b in batches for t in b.target_instances]
-    regions = sorted({t.region_id or agents[t.resource_id].region_id or "" for t in targets} - {""})
-    order = ScriptOrder(
+            agents[t.resource_id] = _resolve(session, tenant_id, field, t)
+    return agents
+
+
+def _new_order(
+    caller: Caller,
+    script: ExecutableScript,
+    body: ScriptExecuteModel,
+    params: list[dict[str, Any]],
+    regions: list[str],
+    now: int,
+) -> ScriptOrder:
+    param = body.execute_param
+    return ScriptOrder(
         execute_uuid=ids.execute_uuid(),
         tenant_id=caller.tenant_id,
         script_uuid=script.script_uuid,
@@ -142,16 +141,19 @@ def execute(
         execute_user=param.execute_user,
         resourceful=param.resourceful,
         region_ids=",".join(regions)[:512] or None,
-        total_batches=len(batches),
+        total_batches=len(body.execute_batches),
         current_batch_index=1,
         status=st.PROCESSING,
         creator=caller.user_name,
         creator_id=caller.user_id,
         gmt_created=now,
     )
-    session.add(order)
-    session.flush()
-    scripts_service.record_use(session, tenant_id=caller.tenant_id, script_uuid=script.script_uuid)
+
+
+def _add_batches(
+    session: Session, order: ScriptOrder, batches: list[ExecuteInstancesBatchInfo], agents: dict[str, Agent], now: int
+) -> None:
+    """The order's batches and their instances, each instance READY on its target's agent."""
     for b in batches:
         session.add(
             ScriptBatch(
@@ -181,5 +183,31 @@ def execute(
                     gmt_created=now,
                 )
             )
+
+
+def execute(
+    session: Session,
+    *,
+    caller: Caller,
+    script_uuid: str,
+    body: ScriptExecuteModel,
+    cipher: Cipher,
+    now: int,
+    offline_after_s: float,
+) -> tuple[str, set[str]]:
+    """Create the order and start its first batch: (execute_uuid, agents to wake)."""
+    script = scripts_service.get_executable(session, tenant_id=caller.tenant_id, script_uuid=script_uuid, cipher=cipher)
+    script.ensure_approved()
+    script.check_placement(error_code=INVALID)
+    batches = _batches(body)
+    params = _params(script, body.execute_param.script_params or [], cipher)
+    agents = _agents(session, caller.tenant_id, batches)
+    targets = [t for b in batches for t in b.target_instances]
+    regions = sorted({t.region_id or agents[t.resource_id].region_id or "" for t in targets} - {""})
+    order = _new_order(caller, script, body, params, regions, now)
+    session.add(order)
+    session.flush()
+    scripts_service.record_use(session, tenant_id=caller.tenant_id, script_uuid=script.script_uuid)
+    _add_batches(session, order, batches, agents, now)
     session.flush()
     return order.execute_uuid, dispatcher.advance(session, order, now, offline_after_s)

@@ -1,6 +1,6 @@
 """Statuses of orders and instances, and which operation each status allows (the state machine)."""
 
-from typing import Literal
+from typing import Literal, get_args
 
 # Order statuses (the seed also lists ERROR and ROLLBACKED, which nothing here produces).
 READY = "READY"
@@ -10,13 +10,17 @@ FINISHED = "FINISHED"
 ABNORMAL = "ABNORMAL"
 CANCELED = "CANCELED"
 
-ORDER_STATUSES = (READY, PROCESSING, ABNORMAL, PAUSED, CANCELED, FINISHED)
+OrderStatus = Literal["READY", "PROCESSING", "ABNORMAL", "PAUSED", "CANCELED", "FINISHED"]
+ORDER_STATUSES: tuple[str, ...] = get_args(OrderStatus)
 ORDER_ENDED = frozenset({FINISHED, ABNORMAL, CANCELED})
 
 # Instance statuses, in the order statistics list them (as the seed's example does).
-INSTANCE_STATUSES = (READY, PROCESSING, ABNORMAL, CANCELED, FINISHED)
+InstanceStatus = Literal["READY", "PROCESSING", "ABNORMAL", "CANCELED", "FINISHED"]
+INSTANCE_STATUSES: tuple[str, ...] = get_args(InstanceStatus)
 INSTANCE_ENDED = frozenset({FINISHED, ABNORMAL, CANCELED})
-RESULT_STATUSES = (FINISHED, ABNORMAL, CANCELED)
+# What an agent may report for a task it ran.
+ResultStatus = Literal["FINISHED", "ABNORMAL", "CANCELED"]
+RESULT_STATUSES: tuple[str, ...] = get_args(ResultStatus)
 
 RotationStrategy = Literal["CONTINUE", "PAUSE"]
 PAUSE = "PAUSE"
@@ -40,5 +44,3 @@ INSTANCE_ALLOWS: dict[str, frozenset[str]] = {
     "CANCEL_INSTANCE": frozenset({READY, PROCESSING}),
     "RETRY_INSTANCE": frozenset({ABNORMAL, CANCELED}),
 }
-
-SENSITIVE_MASK = "*" * 17

@@ -12,7 +12,7 @@ Results move orders on in their own transaction; the sweep catches what that pat
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from opencoc.agents.models import Agent
+from opencoc.agents import service as agents_service
 from opencoc.jobs import dispatcher
 from opencoc.jobs import statuses as st
 from opencoc.jobs.models import ScriptInstance, ScriptOrder
@@ -41,10 +41,11 @@ def stalled_orders(session: Session) -> list[int]:
 def lost_instances(session: Session, now: int, grace_s: float) -> list[tuple[int, int, str]]:
     """(order id, instance id, reason) of due or running instances that cannot end by themselves."""
     offline_since = now - int(grace_s * 1000)
+    agents = agents_service.last_seen_times()
     gone = (
         select(ScriptInstance.order_id, ScriptInstance.id, ScriptInstance.status)
-        .join(Agent, Agent.agent_sn == ScriptInstance.agent_sn)
-        .where((ScriptInstance.status == st.PROCESSING) | _due, Agent.last_seen_at < offline_since)
+        .join(agents, agents.c.agent_sn == ScriptInstance.agent_sn)
+        .where((ScriptInstance.status == st.PROCESSING) | _due, agents.c.last_seen_at < offline_since)
     )
     out = [
         (order_id, inst_id, "agent lost" if status == st.PROCESSING else "agent offline")

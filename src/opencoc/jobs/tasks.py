@@ -18,7 +18,7 @@ from opencoc.jobs import dispatcher
 from opencoc.jobs import statuses as st
 from opencoc.jobs.models import InstanceOutput, ScriptInstance, ScriptOrder
 from opencoc.jobs.schemas import MAX_ERROR, TaskResult
-from opencoc.scripts import python_params
+from opencoc.scripts import service as scripts_service
 
 CANCEL_RESEND_MS = 5000  # a cancel not yet answered is sent again after this long
 TASK_ID = re.compile(r"[0-9a-f]{32}")  # dispatcher.py: secrets.token_hex(16)
@@ -103,9 +103,7 @@ def _task(task_id: str, spec: Any, cipher: Cipher) -> dict[str, Any]:
         }
         for p in spec.params
     ]
-    content = spec.content
-    if spec.script_type == "PYTHON":
-        content = python_params.substitute(content, {p["name"]: p["value"] for p in params})
+    content = scripts_service.runnable(spec.script_type, spec.content, {p["name"]: p["value"] for p in params})
     return {
         "task_id": task_id,
         "script_type": spec.script_type,
@@ -126,7 +124,7 @@ def claim(session: Session, *, agent_sn: str, cipher: Cipher, now: int, grace: f
         for task_id, order_id in handed:
             try:
                 feed.tasks.append(_task(task_id, specs[order_id], cipher))
-            except python_params.PlacementError as exc:
+            except scripts_service.PlacementError as exc:
                 # Create, modify and execute refuse such scripts; a retry of an order made before
                 # that rule gets here. It ends now (agents it wakes are found by the jobs sweep).
                 failed = TaskResult(status="ABNORMAL", error=f"parameters not placed: content {exc}"[:MAX_ERROR])

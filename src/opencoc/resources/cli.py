@@ -13,6 +13,7 @@ from opencoc.core.validation import describe
 from opencoc.resources import service
 from opencoc.resources.schemas import ImportedResource
 
+resource_app = typer.Typer(help="The tenant resource inventory.", no_args_is_help=True)
 _ITEMS = TypeAdapter(list[ImportedResource])
 
 
@@ -27,18 +28,18 @@ def _read(path: Path) -> list[ImportedResource]:
         fail(f"{path}: {describe(exc.errors())}")
 
 
-def register(app: typer.Typer, admin: typer.Typer) -> None:
-    resource = typer.Typer(help="The tenant resource inventory.", no_args_is_help=True)
-    app.add_typer(resource, name="resource")
+@resource_app.command("import")
+def import_(
+    file: Annotated[Path, typer.Argument(help="A JSON list of objects: resource_id, name, provider, type, ...")],
+    tenant: str = typer.Option(..., "--tenant"),
+    json_out: bool = typer.Option(False, "--json"),
+) -> None:
+    """Import resources without agents into a tenant's inventory (admin: acts on the database)."""
+    items = _read(file)
+    with admin_errors(), open_database().write() as session:
+        count = service.import_resources(session, tenant_name=tenant, items=items, now=now_ms())
+    emit_json({"imported": count}) if json_out else console.print(f"imported {count} resources")
 
-    @resource.command("import")
-    def import_(
-        file: Annotated[Path, typer.Argument(help="A JSON list of objects: resource_id, name, provider, type, ...")],
-        tenant: str = typer.Option(..., "--tenant"),
-        json_out: bool = typer.Option(False, "--json"),
-    ) -> None:
-        """Import resources without agents into a tenant's inventory (admin: acts on the database)."""
-        items = _read(file)
-        with admin_errors(), open_database().write() as session:
-            count = service.import_resources(session, tenant_name=tenant, items=items, now=now_ms())
-        emit_json({"imported": count}) if json_out else console.print(f"imported {count} resources")
+
+def register(app: typer.Typer, admin: typer.Typer) -> None:
+    app.add_typer(resource_app, name="resource")

@@ -8,26 +8,15 @@ from opencoc.auth.deps import CurrentCaller
 from opencoc.core.clock import now_ms
 from opencoc.core.deps import AppSettings, Db
 from opencoc.core.envelopes import job_ok
-from opencoc.core.errors import OpenCOCError
 from opencoc.resources import service
 from opencoc.resources.schemas import SyncRequest
 
 router = APIRouter(tags=["resources"])
 
-MAX_IDS = 100
-
-
-def _ids(raw: list[str]) -> tuple[str, ...]:
-    """`resource_id_list` as repeated keys (the SDK) and comma-separated (Terraform), or both."""
-    ids = tuple(part.strip() for value in raw for part in value.split(",") if part.strip())
-    if len(ids) > MAX_IDS:
-        raise OpenCOCError(service.INVALID_PARAM, f"resource_id_list size must be at most {MAX_IDS}")
-    return ids
-
 
 @router.get("/v1/resources")
 @router.get("/v1/external/resources")
-def list_resources(
+async def list_resources(
     caller: CurrentCaller,
     db: Db,
     settings: AppSettings,
@@ -53,27 +42,28 @@ def list_resources(
         type=type,
         limit=limit,
         marker=marker,
-        resource_ids=_ids(resource_id_list or []),
+        resource_ids=service.resource_ids(resource_id_list or []),
         name=name,
         region_id=region_id,
         agent_state=agent_state,
         ip=ip,
         ep_id=ep_id or enterprise_project_id,
     )
-    with db.read() as session:
-        data = service.list_resources(
-            session,
+    data = await db.run_read(
+        lambda s: service.list_resources(
+            s,
             tenant_id=caller.tenant_id,
             domain_id=caller.domain_id,
             query=query,
             now=now_ms(),
             offline_after_s=settings.agent_offline_after_seconds,
         )
+    )
     return job_ok(data)
 
 
 @router.post("/v1/resources/sync")
 @router.post("/v1/external/resources/sync")
-def sync_resources(body: SyncRequest, caller: CurrentCaller) -> dict[str, Any]:
+async def sync_resources(body: SyncRequest, caller: CurrentCaller) -> dict[str, Any]:
     """Nothing to pull: enrolled agents keep the inventory live, so a sync succeeds at once."""
     return job_ok("success")

@@ -15,34 +15,6 @@ class Tag(BaseModel):
     value: str = Field(max_length=255)
 
 
-class ResourceItem(BaseModel):
-    """One item of `GET /v1/resources` `data`."""
-
-    id: str
-    resource_id: str
-    domain_id: str
-    name: str
-    provider: str
-    type: str
-    project_id: str | None
-    project_name: str | None
-    region_id: str | None
-    ep_id: str | None
-    ep_name: str | None
-    tags: list[Tag]
-    agent_id: str | None
-    agent_state: str | None
-    properties: dict[str, Any]
-    ingest_properties: dict[str, str]
-    is_delegated: bool
-    inner_ip: str | None
-    operable: str
-    is_associate_group: bool
-    associated_group_list: list[str]
-    create_time: str
-    update_time: str
-
-
 class SyncRequest(BaseModel):
     provider: str = Field(min_length=1, max_length=64)
     type: str = Field(min_length=1, max_length=64)

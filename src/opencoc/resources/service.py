@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import Select, and_, false, select
 from sqlalchemy.orm import Session
 
-from opencoc.agents.models import Agent
+from opencoc.agents import service as agents_service
 from opencoc.auth import service as auth_service
 from opencoc.core import enterprise_projects
 from opencoc.core.clock import ms_to_iso
@@ -19,6 +19,21 @@ from opencoc.resources.schemas import PROPERTIES_BOUNDS, ImportedResource
 HOST_PROVIDER = "ecs"
 HOST_TYPE = "cloudservers"
 INVALID_PARAM = "COC.00040701"
+MAX_IDS = 100
+
+
+@dataclass(frozen=True)
+class Host:
+    """An enrolled host as its agent describes it (agents/flows.py keeps the inventory in step)."""
+
+    tenant_id: int
+    resource_id: str
+    agent_sn: str
+    hostname: str
+    region_id: str | None
+    zone_id: str | None
+    fixed_ip: str | None
+    facts: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -37,6 +52,14 @@ class ResourceQuery:
     ep_id: str | None = None
 
 
+def resource_ids(raw: list[str]) -> tuple[str, ...]:
+    """`resource_id_list` as repeated keys (the SDK) and comma-separated (Terraform), or both."""
+    ids = tuple(part.strip() for value in raw for part in value.split(",") if part.strip())
+    if len(ids) > MAX_IDS:
+        raise OpenCOCError(INVALID_PARAM, f"resource_id_list size must be at most {MAX_IDS}")
+    return ids
+
+
 def _find(session: Session, tenant_id: int, provider: str, type_: str, resource_id: str) -> Resource | None:
     return session.scalar(
         select(Resource).where(
@@ -48,26 +71,26 @@ def _find(session: Session, tenant_id: int, provider: str, type_: str, resource_
     )
 
 
-def upsert_host(session: Session, agent: Agent, *, now: int) -> Resource:
+def upsert_host(session: Session, host: Host, *, now: int) -> Resource:
     """The `ecs`/`cloudservers` resource of an enrolled host, created or refreshed from its facts."""
-    row = _find(session, agent.tenant_id, HOST_PROVIDER, HOST_TYPE, agent.resource_id)
+    row = _find(session, host.tenant_id, HOST_PROVIDER, HOST_TYPE, host.resource_id)
     if row is None:
         row = Resource(
-            tenant_id=agent.tenant_id,
+            tenant_id=host.tenant_id,
             uid=uuid.uuid4().hex,
-            resource_id=agent.resource_id,
+            resource_id=host.resource_id,
             provider=HOST_PROVIDER,
             type=HOST_TYPE,
             tags=[],
             create_time=now,
         )
         session.add(row)
-    row.name = agent.hostname
-    row.region_id = agent.region_id
-    row.zone_id = agent.zone_id
-    row.inner_ip = agent.fixed_ip
-    row.properties = {k: v for k, v in agent.facts.items() if v is not None}
-    row.agent_sn = agent.agent_sn
+    row.name = host.hostname
+    row.region_id = host.region_id
+    row.zone_id = host.zone_id
+    row.inner_ip = host.fixed_ip
+    row.properties = {k: v for k, v in host.facts.items() if v is not None}
+    row.agent_sn = host.agent_sn
     row.update_time = now
     return row
 
@@ -87,9 +110,10 @@ def import_resources(session: Session, *, tenant_name: str, items: list[Imported
 
 
 def _filtered(session: Session, tenant_id: int, query: ResourceQuery, online_since: int) -> Select[Resource, int]:
+    seen = agents_service.last_seen_times()
     stmt = (
-        select(Resource, Agent.last_seen_at)
-        .outerjoin(Agent, and_(Agent.agent_sn == Resource.agent_sn, Agent.tenant_id == Resource.tenant_id))
+        select(Resource, seen.c.last_seen_at)
+        .outerjoin(seen, and_(seen.c.agent_sn == Resource.agent_sn, seen.c.tenant_id == Resource.tenant_id))
         .where(Resource.tenant_id == tenant_id, Resource.provider == query.provider, Resource.type == query.type)
     )
     if query.marker:
@@ -107,17 +131,19 @@ def _filtered(session: Session, tenant_id: int, query: ResourceQuery, online_sin
         stmt = stmt.where(Resource.inner_ip.contains(query.ip, autoescape=True))
     if query.ep_id:
         stmt = stmt.where(enterprise_projects.matches(Resource.ep_id, query.ep_id))
-    if query.agent_state == "ONLINE":
-        stmt = stmt.where(Agent.last_seen_at >= online_since)
-    elif query.agent_state == "OFFLINE":
-        stmt = stmt.where(Agent.last_seen_at < online_since)
+    if query.agent_state == agents_service.ONLINE:
+        stmt = stmt.where(seen.c.last_seen_at >= online_since)
+    elif query.agent_state == agents_service.OFFLINE:
+        stmt = stmt.where(seen.c.last_seen_at < online_since)
     elif query.agent_state:
         stmt = stmt.where(false())
     return stmt.order_by(Resource.id).limit(query.limit)
 
 
 def _item(row: Resource, last_seen: int | None, domain_id: str, online_since: int) -> dict[str, Any]:
-    state = None if last_seen is None else ("ONLINE" if last_seen >= online_since else "OFFLINE")
+    state = (
+        None if last_seen is None else (agents_service.ONLINE if last_seen >= online_since else agents_service.OFFLINE)
+    )
     return {
         "id": row.uid,
         "resource_id": row.resource_id,

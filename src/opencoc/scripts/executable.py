@@ -3,8 +3,8 @@
 from dataclasses import dataclass
 
 from opencoc.core.errors import OpenCOCError
-
-APPROVED = "APPROVED"
+from opencoc.scripts import placement
+from opencoc.scripts.statuses import APPROVED
 
 
 @dataclass(frozen=True)
@@ -38,3 +38,7 @@ class ExecutableScript:
                 "COC.00040605",
                 f"script[{self.script_uuid}] status is {self.status}: only APPROVED scripts may be executed",
             )
+
+    def check_placement(self, *, error_code: str) -> None:
+        """A 400 when a parameter cannot reach this version safely (versions stored before placement.py)."""
+        placement.check(self.type, self.content, [p.name for p in self.params], error_code=error_code)

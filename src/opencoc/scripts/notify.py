@@ -21,11 +21,11 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from opencoc.auth import service as auth_service
-from opencoc.auth.models import User
 from opencoc.core.clock import now_ms
 from opencoc.core.crypto import Cipher
 from opencoc.core.errors import OpenCOCError
 from opencoc.scripts.models import NotifyChannel, NotifyOutbox, NotifyTarget, Script
+from opencoc.scripts.statuses import PENDING_APPROVE
 
 log = logging.getLogger("opencoc.scripts.notify")
 
@@ -62,13 +62,7 @@ def _targets(session: Session, tenant_id: int, protocol: str, user_ids: list[str
             )
         ).all()
     )
-    emails: dict[str, str | None] = {}
-    if protocol == "EMAIL":
-        emails = dict(
-            session.execute(
-                select(User.user_id, User.email).where(User.tenant_id == tenant_id, User.user_id.in_(user_ids))
-            ).all()
-        )
+    emails = auth_service.emails(session, tenant_id, user_ids) if protocol == "EMAIL" else {}
     out = []
     for user_id in user_ids:
         target = explicit.get(user_id) or emails.get(user_id)
@@ -80,7 +74,7 @@ def _targets(session: Session, tenant_id: int, protocol: str, user_ids: list[str
 def request_review(session: Session, script: Script) -> None:
     """Queue a notice to the script's reviewers when it waits for review (in the caller's transaction)."""
     protocol = script.protocol or "DEFAULT"
-    if script.status != "PENDING_APPROVE" or protocol == NOT_TO_NOTIFY:
+    if script.status != PENDING_APPROVE or protocol == NOT_TO_NOTIFY:
         return
     channel = _channel(session, script.tenant_id, protocol)
     if channel is None:

@@ -9,15 +9,10 @@ from typing import Any
 
 from opencoc.core.crypto import Cipher
 from opencoc.core.errors import OpenCOCError
-from opencoc.scripts.schemas import ScriptParamDefine
+from opencoc.scripts.schemas import PARAM_VALUE_RULE, SENSITIVE_MASK, ScriptParamDefine
 
-MASK = "*" * 17  # what COC (and the Terraform provider) show for a sensitive value
 MAX_VALUE = 1024
-# The seed's `^((?!{2,})[a-zA-Z0-9_-/*\x20?:"'=\+@\[\]\{\}])*$` and its second spelling
-# (which adds `.` and `,`), read as: these characters only, and never two dots in a row.
-# `$`, `;`, `|`, `&`, backquotes and newlines are refused: a default cannot inject shell.
-VALUE_RULE = r"(?!.*\.\.)[A-Za-z0-9_\-/.*\x20?:\"',=+@\[\]{}]*"
-VALUE_PATTERN = re.compile(VALUE_RULE)  # used with fullmatch: `$` would also match before a final newline
+VALUE_PATTERN = re.compile(PARAM_VALUE_RULE)  # used with fullmatch: `$` would also match before a final newline
 INVALID_VALUE = "The paramValue is invalid."
 
 
@@ -53,7 +48,7 @@ def stored(
     for p in params:
         value = p.param_value
         old = before.get(p.param_name)
-        if value == MASK and old is not None and old["sensitive"]:
+        if value == SENSITIVE_MASK and old is not None and old["sensitive"]:
             value = cipher.decrypt(old["param_value"])
         out.append(
             {
@@ -69,7 +64,7 @@ def stored(
 
 def masked(params: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The wire form: sensitive values replaced by the 17-asterisk mask."""
-    return [{**p, "param_value": MASK} if p["sensitive"] else dict(p) for p in params]
+    return [{**p, "param_value": SENSITIVE_MASK} if p["sensitive"] else dict(p) for p in params]
 
 
 def plain_value(param: dict[str, Any], cipher: Cipher) -> str:

@@ -27,3 +27,11 @@ def check(script_type: str, content: str, names: list[str], *, error_code: str) 
             python_params.check(content, names)
         except python_params.PlacementError as exc:
             raise OpenCOCError(error_code, f"content {exc}") from None
+
+
+def runnable(script_type: str, content: str, values: dict[str, str]) -> str:
+    """The text an agent runs: a PYTHON script with its placeholders placed (python_params.PlacementError
+    if one has no safe place); other types as they are (a SHELL script gets its values as environment)."""
+    if script_type == "PYTHON":
+        return python_params.substitute(content, values)
+    return content

@@ -8,7 +8,7 @@ from opencoc.core.clock import now_ms
 from opencoc.core.errors import OpenCOCError
 from opencoc.scripts.models import Script, ScriptReview
 from opencoc.scripts.schemas import ApprovalJobScriptModel
-from opencoc.scripts.service import PENDING_APPROVE
+from opencoc.scripts.statuses import PENDING_APPROVE
 from opencoc.scripts.versions import load_script
 
 

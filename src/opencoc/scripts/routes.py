@@ -3,11 +3,11 @@
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
+from starlette.concurrency import run_in_threadpool
 
 from opencoc.auth.deps import CurrentCaller
 from opencoc.core.deps import AppCipher, AppWakeups, Db
 from opencoc.core.envelopes import job_ok
-from opencoc.core.errors import OpenCOCError
 from opencoc.core.limits import INT32_MAX, INT64_MAX
 from opencoc.scripts import notify, review, risk, service
 from opencoc.scripts.schemas import (
@@ -26,16 +26,17 @@ ScriptUuid = Annotated[str, Path()]
 
 
 @router.post("/v1/job/scripts")
-def create_script(body: AddScriptModel, caller: CurrentCaller, db: Db, cipher: AppCipher, wakeups: AppWakeups) -> Any:
+async def create_script(
+    body: AddScriptModel, caller: CurrentCaller, db: Db, cipher: AppCipher, wakeups: AppWakeups
+) -> Any:
     """Create a custom script -> its script_uuid."""
-    with db.write() as session:
-        script = service.create_script(session, caller=caller, cipher=cipher, body=body)
+    script = await db.run_write(lambda s: service.create_script(s, caller=caller, cipher=cipher, body=body))
     wakeups.notify(notify.WAKEUP_KEY)
     return job_ok(script.script_uuid)
 
 
 @router.get("/v1/job/scripts")
-def list_scripts(
+async def list_scripts(
     caller: CurrentCaller,
     db: Db,
     limit: Annotated[int, Query(ge=1, le=100)],
@@ -47,9 +48,9 @@ def list_scripts(
     enterprise_project_id: Annotated[str | None, Query(max_length=64)] = None,
 ) -> Any:
     """A page of the tenant's scripts, newest first."""
-    with db.read() as session:
-        page = service.list_scripts(
-            session,
+    page = await db.run_read(
+        lambda s: service.list_scripts(
+            s,
             tenant_id=caller.tenant_id,
             limit=limit,
             marker=marker,
@@ -59,18 +60,20 @@ def list_scripts(
             type=type,
             enterprise_project_id=enterprise_project_id,
         )
+    )
     return job_ok(page)
 
 
 @router.get("/v1/job/scripts/{script_uuid}")
-def get_script(script_uuid: ScriptUuid, caller: CurrentCaller, db: Db) -> Any:
+async def get_script(script_uuid: ScriptUuid, caller: CurrentCaller, db: Db) -> Any:
     """A script's details; sensitive parameter values masked."""
-    with db.read() as session:
-        return job_ok(service.get_script(session, tenant_id=caller.tenant_id, script_uuid=script_uuid))
+    return job_ok(
+        await db.run_read(lambda s: service.get_script(s, tenant_id=caller.tenant_id, script_uuid=script_uuid))
+    )
 
 
 @router.put("/v1/job/scripts/{script_uuid}")
-def update_script(
+async def update_script(
     script_uuid: ScriptUuid,
     body: EditScriptModel,
     caller: CurrentCaller,
@@ -79,49 +82,51 @@ def update_script(
     wakeups: AppWakeups,
 ) -> Any:
     """Modify a script (a new version; reviewed scripts go back to PENDING_APPROVE)."""
-    with db.write() as session:
-        service.update_script(session, caller=caller, cipher=cipher, script_uuid=script_uuid, body=body)
+    await db.run_write(
+        lambda s: service.update_script(s, caller=caller, cipher=cipher, script_uuid=script_uuid, body=body)
+    )
     wakeups.notify(notify.WAKEUP_KEY)
     return job_ok(script_uuid)
 
 
 @router.delete("/v1/job/scripts/{script_uuid}")
-def delete_script(script_uuid: ScriptUuid, caller: CurrentCaller, db: Db) -> Any:
+async def delete_script(script_uuid: ScriptUuid, caller: CurrentCaller, db: Db) -> Any:
     """Delete a custom script."""
-    with db.write() as session:
-        return job_ok(service.delete_script(session, tenant_id=caller.tenant_id, script_uuid=script_uuid))
+    return job_ok(
+        await db.run_write(lambda s: service.delete_script(s, tenant_id=caller.tenant_id, script_uuid=script_uuid))
+    )
 
 
 @router.post("/v1/job/scripts/{script_uuid}/action")
-def accept_script(script_uuid: ScriptUuid, body: ApprovalJobScriptModel, caller: CurrentCaller, db: Db) -> Any:
+async def accept_script(script_uuid: ScriptUuid, body: ApprovalJobScriptModel, caller: CurrentCaller, db: Db) -> Any:
     """A reviewer approves or rejects a script pending approval."""
-    with db.write() as session:
-        return job_ok(review.accept_script(session, caller=caller, script_uuid=script_uuid, body=body))
+    return job_ok(
+        await db.run_write(lambda s: review.accept_script(s, caller=caller, script_uuid=script_uuid, body=body))
+    )
 
 
 @router.post("/v1/job/analyze-job")
-def check_script_risk(body: JobScriptAnalyzeRequest, caller: CurrentCaller) -> Any:
+async def check_script_risk(body: JobScriptAnalyzeRequest, caller: CurrentCaller) -> Any:
     """The risk level of script content and the blacklisted commands it contains."""
-    return job_ok(risk.to_wire(risk.analyze(body.content)))
-
-
-def _check_resource_type(resource_type: str) -> None:
-    if resource_type != service.TAG_RESOURCE_TYPE:
-        raise OpenCOCError("COC.00040701", f"resource_type[{resource_type[:64]}] invalid, expected coc:script")
+    found = await run_in_threadpool(risk.analyze, body.content)  # milliseconds of CPU: off the event loop
+    return job_ok(risk.to_wire(found))
 
 
 @router.post("/v1/script/{resource_type}/{resource_id}/tags/update")
-def update_resource_tags(
+async def update_resource_tags(
     resource_type: str, resource_id: ScriptUuid, body: UpdateResourceTagsBody, caller: CurrentCaller, db: Db
 ) -> Any:
     """Replace a script's whole tag set."""
-    _check_resource_type(resource_type)
-    with db.write() as session:
-        return job_ok(service.update_tags(session, tenant_id=caller.tenant_id, script_uuid=resource_id, tags=body.tags))
+    service.check_tag_resource_type(resource_type)
+    return job_ok(
+        await db.run_write(
+            lambda s: service.update_tags(s, tenant_id=caller.tenant_id, script_uuid=resource_id, tags=body.tags)
+        )
+    )
 
 
 @router.get("/v1/script/{resource_type}/tags")
-def list_script_resource_tags(
+async def list_script_resource_tags(
     resource_type: str,
     caller: CurrentCaller,
     db: Db,
@@ -129,6 +134,7 @@ def list_script_resource_tags(
     offset: Annotated[int, Query(ge=0, le=INT32_MAX)] = 0,
 ) -> Any:
     """The tag keys (with their values) used on the tenant's scripts."""
-    _check_resource_type(resource_type)
-    with db.read() as session:
-        return job_ok(service.list_tags(session, tenant_id=caller.tenant_id, limit=limit, offset=offset))
+    service.check_tag_resource_type(resource_type)
+    return job_ok(
+        await db.run_read(lambda s: service.list_tags(s, tenant_id=caller.tenant_id, limit=limit, offset=offset))
+    )

@@ -4,10 +4,17 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from opencoc.scripts.statuses import ReviewStatus
+
+SENSITIVE_MASK = "*" * 17  # what COC (and the Terraform provider) show for a sensitive value
+# The seed's `^((?!{2,})[a-zA-Z0-9_-/*\x20?:"'=\+@\[\]\{\}])*$` and its second spelling
+# (which adds `.` and `,`), read as: these characters only, and never two dots in a row.
+# `$`, `;`, `|`, `&`, backquotes and newlines are refused: a default cannot inject shell.
+PARAM_VALUE_RULE = r"(?!.*\.\.)[A-Za-z0-9_\-/.*\x20?:\"',=+@\[\]{}]*"
+
 ScriptType = Literal["SHELL", "PYTHON", "BAT"]
 RiskLevel = Literal["LOW", "MEDIUM", "HIGH"]
 Protocol = Literal["DEFAULT", "SMS", "EMAIL", "DING_TALK", "WE_LINK", "WECHAT", "CALLNOTIFY", "NOT_TO_NOTIFY"]
-ReviewStatus = Literal["APPROVED", "REJECTED"]
 
 # \A...\Z with Python's re: `$` would also accept a name ending in a newline.
 NAME_PATTERN = r"\A[A-Za-z0-9_]+\Z"

@@ -18,14 +18,19 @@ from opencoc.core.crypto import Cipher
 from opencoc.core.errors import OpenCOCError
 from opencoc.scripts import notify, placement, risk
 from opencoc.scripts import params as script_params
-from opencoc.scripts.executable import APPROVED, ExecutableScript, ParamDef
+from opencoc.scripts.executable import ExecutableScript, ParamDef
 from opencoc.scripts.models import Script
+from opencoc.scripts.placement import runnable
+from opencoc.scripts.python_params import PlacementError
 from opencoc.scripts.schemas import AddScriptModel, EditScriptModel, ResourceTag, ScriptParamDefine, ScriptProperties
+from opencoc.scripts.statuses import APPROVED, PENDING_APPROVE
 from opencoc.scripts.versions import add_version, current_version, get_executable, get_version, load_script
 
 __all__ = [
     "ExecutableScript",
     "ParamDef",
+    "PlacementError",
+    "check_tag_resource_type",
     "create_script",
     "delete_script",
     "get_executable",
@@ -34,11 +39,11 @@ __all__ = [
     "list_scripts",
     "list_tags",
     "record_use",
+    "runnable",
     "update_script",
     "update_tags",
 ]
 
-PENDING_APPROVE = "PENDING_APPROVE"
 TAG_RESOURCE_TYPE = "coc:script"
 
 
@@ -253,6 +258,12 @@ def record_use(session: Session, *, tenant_id: int, script_uuid: str) -> None:
         .where(Script.tenant_id == tenant_id, Script.script_uuid == script_uuid)
         .values(usage_count=Script.usage_count + 1)
     )
+
+
+def check_tag_resource_type(resource_type: str) -> None:
+    """The `{resource_type}` of the tag routes: scripts are `coc:script`."""
+    if resource_type != TAG_RESOURCE_TYPE:
+        raise OpenCOCError("COC.00040701", f"resource_type[{resource_type[:64]}] invalid, expected coc:script")
 
 
 def update_tags(session: Session, *, tenant_id: int, script_uuid: str, tags: list[ResourceTag]) -> str:

@@ -1,11 +1,10 @@
 """Agent authentication (Bearer agent_sn:secret) and heartbeats: liveness and host facts."""
 
-import time
-
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 
+from harness.polling import wait_for
 from opencoc.agents.models import Agent
 from opencoc.core.clock import now_ms
 from opencoc.core.db import Database
@@ -70,7 +69,8 @@ def test_a_silent_agent_is_offline_and_a_heartbeat_brings_it_back(
         session.execute(update(Agent).where(Agent.agent_sn == agent.agent_sn).values(last_seen_at=now_ms() - 60_000))
     assert _host(client, tenant, agent.resource_id)["agent_state"] == "OFFLINE"
     assert client.post(HEARTBEAT, json={}, headers=agent.headers).status_code == 200
-    deadline = time.monotonic() + 10
-    while _host(client, tenant, agent.resource_id)["agent_state"] != "ONLINE":
-        assert time.monotonic() < deadline, "the heartbeat did not bring the agent back ONLINE"
-        time.sleep(0.2)
+    wait_for(
+        lambda: _host(client, tenant, agent.resource_id)["agent_state"] == "ONLINE",
+        "the heartbeat to bring the agent back ONLINE",
+        timeout=10,
+    )

@@ -151,6 +151,7 @@ def test_transfer_defaults_from_the_alarm_and_rules(client: TestClient, db: Data
     key = custom_key(client, tenant, level_map={"Critical": None})
     alarm_id = _alarm(client, tenant, key, "d1")
     resp = client.post(TO_INCIDENT, json={"alarm_ids": [alarm_id]}, auth=tenant.auth)
+    assert resp.status_code == 200, resp.text
     created = incident(db, resp.json()["data"][0])
     assert created.incident_title == "CPU Usage Exceeding Threshold" and created.incident_level == "level_30"
     assert created.region == ["cn-north-4"] and created.incident_assignee == [tenant.user_id]
@@ -178,7 +179,7 @@ def test_transfer_rejects_bad_fields(
 def test_handle_histories_pages(client: TestClient, tenant: TenantKey) -> None:
     key = custom_key(client, tenant)
     alarm_id = _alarm(client, tenant, key, "h1")
-    client.post(CANCEL, json={"alarm_ids": alarm_id}, auth=tenant.auth)
+    assert client.post(CANCEL, json={"alarm_ids": alarm_id}, auth=tenant.auth).json()["data"] == [alarm_id]
     resp = client.get(
         f"/v1/alarm-mgmt/alarm/{alarm_id}/handle-histories", params={"offset": 1, "limit": 5}, auth=tenant.auth
     )
@@ -200,13 +201,18 @@ def test_auto_process_rejects_unsupported_tasks_and_unknown_scripts(client: Test
     assert missing.status_code == 400 and missing.json()["error_msg"] == "associated_task_id must not be null"
     no_hosts = client.post(path, json={"task_type": "SCRIPT", "associated_task_id": "SC1"}, auth=tenant.auth)
     assert no_hosts.status_code == 400 and no_hosts.json()["error_msg"] == "target_instances must not be empty"
-    unknown = client.post(
-        path,
-        json={"task_type": "SCRIPT", "associated_task_id": "SC1", "target_instances": [{"target_instances": "h1"}]},
-        auth=tenant.auth,
+    hosts = [{"target_instances": "h1"}]
+    malformed = client.post(
+        path, json={"task_type": "SCRIPT", "associated_task_id": "SC1", "target_instances": hosts}, auth=tenant.auth
     )
-    assert unknown.status_code in (400, 404), unknown.text
+    assert (malformed.status_code, malformed.json()["error_code"]) == (400, "COC.00040601"), malformed.text
+    assert malformed.json()["error_msg"].startswith("script_uuid[SC1] is invalid")
+    unknown_uuid = "SC20990101000000abcdef123"
+    body = {"task_type": "SCRIPT", "associated_task_id": unknown_uuid, "target_instances": hosts}
+    unknown = client.post(path, json=body, auth=tenant.auth)
+    assert (unknown.status_code, unknown.json()["error_code"]) == (400, "COC.00040604"), unknown.text
+    assert unknown.json()["error_msg"] == f"script[{unknown_uuid}] does not exist"
     gone = client.post("/v1/alarm-mgmt/alarm/AL-none/auto-process", json=runbook, auth=tenant.auth)
-    assert gone.status_code == 404
+    assert gone.status_code == 404 and gone.json()["error_msg"] == "alarm[AL-none] does not exist"
     histories = client.get(f"/v1/alarm-mgmt/alarm/{alarm_id}/handle-histories", auth=tenant.auth).json()
     assert [h["task_type"] for h in histories["alarm_handle_histories"]] == ["incident"]

@@ -7,8 +7,8 @@ from typing import Any
 
 import httpx
 
+from harness.server import LiveServer
 from tests.api.alarms.helpers import ACCEPTED, alarm_body
-from tests.support.server import LiveServer
 from tests.support.signing import TenantKey
 
 

@@ -129,13 +129,16 @@ def test_bad_payload_is_400_and_stores_nothing(
 def test_one_bad_alert_rejects_the_whole_payload(client: TestClient, db: Database, tenant: TenantKey) -> None:
     key = _key(client, tenant)
     resp = _post(client, key, payload(alert(), alert(status="nope")))
-    assert resp.status_code == 400
+    assert resp.status_code == 400, resp.text
+    assert resp.json()["error_msg"] == "The field[alerts[1].status] value[nope] invalid"
     assert tenant_alarm_count(db, tenant) == 0
 
 
 def test_custom_key_on_the_prometheus_path_and_unknown_key(client: TestClient, tenant: TenantKey) -> None:
     custom = integration(client, tenant)["integration_key"]
-    assert _post(client, custom, payload(alert())).status_code == 400
+    wrong_path = _post(client, custom, payload(alert()))
+    assert wrong_path.status_code == 400, wrong_path.text
+    assert wrong_path.json()["error_msg"].startswith("integration_key belongs to a custom integration")
     resp = _post(client, "unknown", payload(alert()))
     assert resp.status_code == 401 and resp.json()["error_code"] == "common.01010001"
 

@@ -1,5 +1,7 @@
 """The OpenAPI schema and the doc pages: for signed-in callers only, unless OPENCOC_DOCS=1."""
 
+from contextlib import closing
+
 from fastapi.testclient import TestClient
 
 from opencoc.app import create_app
@@ -23,9 +25,10 @@ def test_signed_caller_gets_the_schema(client: TestClient, tenant: TenantKey) ->
 
 
 def test_docs_setting_makes_schema_and_pages_public(settings: Settings) -> None:
-    public = TestClient(create_app(settings.model_copy(update={"docs": True})))
-    schema = public.get("/openapi.json")
-    assert schema.status_code == 200 and "/v1/external/incident/create" in schema.json()["paths"]
-    page = public.get("/docs")
-    assert page.status_code == 200 and "/openapi.json" in page.text
-    assert public.get("/redoc").status_code == 200
+    with closing(TestClient(create_app(settings.model_copy(update={"docs": True})))) as public:
+        schema = public.get("/openapi.json")
+        assert schema.status_code == 200 and "/v1/external/incident/create" in schema.json()["paths"]
+        page = public.get("/docs")
+        assert page.status_code == 200 and "/openapi.json" in page.text
+        redoc = public.get("/redoc")
+        assert redoc.status_code == 200 and "/openapi.json" in redoc.text

@@ -13,6 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 
+from harness.polling import wait_for
 from opencoc.agents import flows
 from opencoc.auth import service
 from opencoc.auth.models import AccessKey
@@ -20,7 +21,6 @@ from opencoc.core.clock import now_ms
 from opencoc.core.db import Database
 from opencoc.core.errors import OpenCOCError
 from tests.api.jobs.helpers import TASKS, Fleet, batches
-from tests.support.polling import wait_for
 from tests.support.signing import TenantKey
 
 REVOKED_WITHIN_S = 2.0

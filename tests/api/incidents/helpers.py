@@ -55,6 +55,14 @@ def handle(
     return client.post(HANDLE, json=body, auth=key.auth)
 
 
+def handled(
+    client: TestClient, key: TenantKey, num: str, operate_key: str, parameter: Any = None, operator: str = OWNER
+) -> None:
+    """Perform an operation the test needs done (a step before the behaviour under test)."""
+    resp = handle(client, key, num, operate_key, parameter, operator)
+    assert resp.status_code == 200, (operate_key, resp.text)
+
+
 def show(client: TestClient, key: TenantKey, num: str) -> Response:
     return client.get(f"/v1/external/incident/{num}", auth=key.auth)
 

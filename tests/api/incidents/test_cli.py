@@ -4,7 +4,7 @@ import json
 import subprocess
 import sys
 
-from tests.support.server import LiveServer
+from harness.server import LiveServer
 from tests.support.signing import TenantKey
 
 

@@ -5,8 +5,8 @@ from collections import Counter
 
 import httpx
 
+from harness.server import LiveServer
 from tests.api.incidents.helpers import CREATE, HANDLE, OWNER, commit_parameter, create_body
-from tests.support.server import LiveServer
 from tests.support.signing import TenantKey
 
 CALLERS = 24

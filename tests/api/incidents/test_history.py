@@ -23,9 +23,13 @@ def test_history_records_each_operation_with_operator_time_and_parameter(
     client: TestClient, db: Database, tenant: TenantKey
 ) -> None:
     num = create(client, tenant)
-    handle(client, tenant, num, "acceptedIncident1", {})
-    handle(client, tenant, num, "commitSolution1", {**commit_parameter(), "is_service_interrupt": "true"})
-    handle(client, tenant, num, "confirm", {"virtual_confirm_result": "false", "virtual_confirm_comment": "no"})
+    for operate_key, parameter in (
+        ("acceptedIncident1", {}),
+        ("commitSolution1", {**commit_parameter(), "is_service_interrupt": "true"}),
+        ("confirm", {"virtual_confirm_result": "false", "virtual_confirm_comment": "no"}),
+    ):
+        resp = handle(client, tenant, num, operate_key, parameter)
+        assert resp.status_code == 200, (operate_key, resp.text)
     rows = _history(db, num)
     assert [(op, key) for op, key, _, _ in rows] == [
         (CREATOR, "create"),
@@ -44,8 +48,8 @@ def test_history_records_each_operation_with_operator_time_and_parameter(
 
 def test_rejected_operations_leave_no_history(client: TestClient, db: Database, tenant: TenantKey) -> None:
     num = create(client, tenant)
-    error(handle(client, tenant, num, "confirm", {}))
-    error(handle(client, tenant, num, "acceptedIncident1", {}, operator="stranger"))
+    assert error(handle(client, tenant, num, "confirm", {}))[0] == "COC.00067004"
+    assert error(handle(client, tenant, num, "acceptedIncident1", {}, operator="stranger"))[0] == "COC.00067005"
     assert [key for _, key, _, _ in _history(db, num)] == ["create"]
 
 
@@ -60,7 +64,7 @@ def test_list_histories_returns_each_operation_as_the_terraform_data_source_read
     client: TestClient, tenant: TenantKey
 ) -> None:
     num = create(client, tenant)
-    handle(client, tenant, num, "acceptedIncident1", {})
+    assert handle(client, tenant, num, "acceptedIncident1", {}).status_code == 200
     resp = client.post(LIST, json=_by_ticket(num), auth=tenant.auth)
     assert resp.status_code == 200, resp.text
     body = resp.json()

@@ -2,7 +2,7 @@
 
 from fastapi.testclient import TestClient
 
-from tests.api.incidents.helpers import CREATOR, OWNER, commit_parameter, create, error, handle, show
+from tests.api.incidents.helpers import CREATOR, OWNER, commit_parameter, create, error, handle, handled, show
 from tests.support.signing import TenantKey
 
 
@@ -62,8 +62,8 @@ def test_full_lifecycle_with_rejected_verification(client: TestClient, tenant: T
 
 def test_confirm_defaults_to_passed(client: TestClient, tenant: TenantKey) -> None:
     num = create(client, tenant)
-    handle(client, tenant, num, "acceptedIncident1", {})
-    handle(client, tenant, num, "commitSolution1", commit_parameter())
+    handled(client, tenant, num, "acceptedIncident1", {})
+    handled(client, tenant, num, "commitSolution1", commit_parameter())
     assert handle(client, tenant, num, "confirm", {}).status_code == 200
     assert _status(client, tenant, num) == "INCIDENT_STATUS_COMPLETED"
 
@@ -78,22 +78,22 @@ def test_accept_twice_is_rejected_naming_the_status(client: TestClient, tenant: 
 
 def test_operations_out_of_order_are_rejected_and_change_nothing(client: TestClient, tenant: TenantKey) -> None:
     num = create(client, tenant)
-    _, msg = error(handle(client, tenant, num, "commitSolution1", commit_parameter()))
-    assert "INCIDENT_STATUS_TRIGGERED" in msg
-    _, msg = error(handle(client, tenant, num, "confirm", {}))
-    assert "INCIDENT_STATUS_TRIGGERED" in msg
+    code, msg = error(handle(client, tenant, num, "commitSolution1", commit_parameter()))
+    assert code == "COC.00067004" and "INCIDENT_STATUS_TRIGGERED" in msg
+    code, msg = error(handle(client, tenant, num, "confirm", {}))
+    assert code == "COC.00067004" and "INCIDENT_STATUS_TRIGGERED" in msg
     data = show(client, tenant, num).json()["data"]
     assert data["status"] == "INCIDENT_STATUS_TRIGGERED" and data["handle_time"] is None
 
 
 def test_completed_incident_accepts_no_more_operations(client: TestClient, tenant: TenantKey) -> None:
     num = create(client, tenant)
-    handle(client, tenant, num, "acceptedIncident1", {})
-    handle(client, tenant, num, "commitSolution1", commit_parameter())
-    handle(client, tenant, num, "confirm", {"virtual_confirm_result": True})
+    handled(client, tenant, num, "acceptedIncident1", {})
+    handled(client, tenant, num, "commitSolution1", commit_parameter())
+    handled(client, tenant, num, "confirm", {"virtual_confirm_result": True})
     for key, parameter in (("acceptedIncident1", {}), ("commitSolution1", commit_parameter()), ("confirm", {})):
-        _, msg = error(handle(client, tenant, num, key, parameter))
-        assert "INCIDENT_STATUS_COMPLETED" in msg
+        code, msg = error(handle(client, tenant, num, key, parameter))
+        assert code == "COC.00067004" and "INCIDENT_STATUS_COMPLETED" in msg, key
 
 
 def test_detail_has_every_field_with_real_types(client: TestClient, tenant: TenantKey) -> None:
@@ -151,8 +151,8 @@ def test_enum_data_list_names_values_in_english_and_chinese(client: TestClient, 
 
 def test_status_names_follow_the_workflow(client: TestClient, tenant: TenantKey) -> None:
     num = create(client, tenant)
-    handle(client, tenant, num, "acceptedIncident1", {})
-    handle(client, tenant, num, "commitSolution1", commit_parameter())
+    handled(client, tenant, num, "acceptedIncident1", {})
+    handled(client, tenant, num, "commitSolution1", commit_parameter())
     entries = show(client, tenant, num).json()["data"]["enum_data_list"]
     status = next(e for e in entries if e["filed_key"] == "work_flow_status")
     assert (status["enum_key"], status["name_zh"], status["name_en"]) == (

@@ -16,7 +16,10 @@ def test_accept_by_someone_other_than_the_assignee_is_rejected(client: TestClien
 
 def test_creator_who_is_not_assignee_may_not_accept(client: TestClient, tenant: TenantKey) -> None:
     num = create(client, tenant)
-    error(handle(client, tenant, num, "acceptedIncident1", {}, operator=CREATOR))
+    code, msg = error(handle(client, tenant, num, "acceptedIncident1", {}, operator=CREATOR))
+    assert code == "COC.00067005"
+    assert f"operator[{CREATOR}]" in msg and "assignee" in msg
+    assert show(client, tenant, num).json()["data"]["status"] == "INCIDENT_STATUS_TRIGGERED"
 
 
 def test_incident_assigned_by_scene_is_accepted_by_anyone_who_becomes_its_acceptor(
@@ -36,24 +39,26 @@ def test_incident_assigned_by_scene_is_accepted_by_anyone_who_becomes_its_accept
 
 def test_acceptor_of_an_incident_with_an_assignee_is_that_assignee(client: TestClient, tenant: TenantKey) -> None:
     num = create(client, tenant)
-    handle(client, tenant, num, "acceptedIncident1", {})
+    assert handle(client, tenant, num, "acceptedIncident1", {}).status_code == 200
     data = show(client, tenant, num).json()["data"]
     assert (data["incident_assignee"], data["acceptor"]) == ([OWNER], OWNER)
 
 
 def test_only_an_assignee_commits_a_solution(client: TestClient, tenant: TenantKey) -> None:
     num = create(client, tenant)
-    handle(client, tenant, num, "acceptedIncident1", {})
+    assert handle(client, tenant, num, "acceptedIncident1", {}).status_code == 200
     code, _ = error(handle(client, tenant, num, "commitSolution1", commit_parameter(), operator=CREATOR))
     assert code == "COC.00067005"
+    assert show(client, tenant, num).json()["data"]["status"] == "INCIDENT_STATUS_ACKNOWLEDGED"
     assert handle(client, tenant, num, "commitSolution1", commit_parameter(), operator=OWNER).status_code == 200
 
 
 def test_creator_or_assignee_confirms_but_nobody_else(client: TestClient, tenant: TenantKey) -> None:
     for confirmer in (CREATOR, OWNER):
         num = create(client, tenant)
-        handle(client, tenant, num, "acceptedIncident1", {})
-        handle(client, tenant, num, "commitSolution1", commit_parameter())
+        assert handle(client, tenant, num, "acceptedIncident1", {}).status_code == 200
+        assert handle(client, tenant, num, "commitSolution1", commit_parameter()).status_code == 200
         code, _ = error(handle(client, tenant, num, "confirm", {}, operator="stranger"))
         assert code == "COC.00067005"
         assert handle(client, tenant, num, "confirm", {}, operator=confirmer).status_code == 200
+        assert show(client, tenant, num).json()["data"]["status"] == "INCIDENT_STATUS_COMPLETED", confirmer

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.server import LiveServer
+from harness.server import LiveServer
 from tests.support.signing import TenantKey
 from tests.support.terraform import data, go_json, ignore_empty, remove_nil, send
 

@@ -100,11 +100,20 @@ def test_optional_fields_may_be_left_out(client: TestClient, tenant: TenantKey) 
     assert data["incident_description"] == ""
 
 
-@pytest.mark.parametrize("raw", [b"[1, 2]", b'"text"', b"{not json"])
-def test_body_that_is_not_a_json_object_is_400(client: TestClient, tenant: TenantKey, raw: bytes) -> None:
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        (b"[1, 2]", "request body must be a JSON object"),
+        (b'"text"', "request body must be a JSON object"),
+        (b"{not json", "request body is not valid JSON"),
+    ],
+)
+def test_body_that_is_not_a_json_object_is_400(
+    client: TestClient, db: Database, tenant: TenantKey, raw: bytes, message: str
+) -> None:
     resp = client.post(CREATE, content=raw, headers={"Content-Type": "application/json"}, auth=tenant.auth)
-    assert resp.status_code == 400, resp.text
-    assert resp.json()["provider_code"] == "049"
+    assert error(resp) == ("COC.00000001", message)
+    assert _counts(db, tenant) == (0, 0)
 
 
 @pytest.mark.parametrize(
@@ -198,7 +207,7 @@ def test_solution_without_interruption_needs_no_times(client: TestClient, tenant
     from tests.api.incidents.helpers import commit_parameter
 
     num = create(client, tenant)
-    handle(client, tenant, num, "acceptedIncident1", {})
+    assert handle(client, tenant, num, "acceptedIncident1", {}).status_code == 200
     parameter = commit_parameter(is_service_interrupt=False, start_time=None, fault_recovery_time=None)
     assert handle(client, tenant, num, "commitSolution1", parameter).status_code == 200
     data = show(client, tenant, num).json()["data"]
@@ -210,7 +219,7 @@ def test_start_time_given_at_create_serves_the_solution(client: TestClient, tena
     from tests.api.incidents.helpers import commit_parameter
 
     num = create(client, tenant, start_time=1_700_000_000_000)
-    handle(client, tenant, num, "acceptedIncident1", {})
+    assert handle(client, tenant, num, "acceptedIncident1", {}).status_code == 200
     assert handle(client, tenant, num, "commitSolution1", commit_parameter(start_time=None)).status_code == 200
     data = show(client, tenant, num).json()["data"]
     assert data["start_time"] == data["solution"]["start_time"] == 1_700_000_000_000

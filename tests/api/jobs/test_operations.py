@@ -14,7 +14,7 @@ def test_cancel_instance_of_a_running_instance_goes_to_its_agent(fleet: Fleet) -
     assert fleet.poll(a) == {"tasks": [], "cancel": [task["task_id"]]}
     assert fleet.poll(a)["cancel"] == [], "a cancel is not re-sent at once"
     assert fleet.instances(uuid, 1)[a.agent_sn]["status"] == "PROCESSING", "the agent reports when it has killed it"
-    fleet.report(a, task["task_id"], "CANCELED", "killed\n")
+    assert fleet.report(a, task["task_id"], "CANCELED", "killed\n").json() == {"accepted": True}
     assert fleet.instances(uuid, 1)[a.agent_sn]["status"] == "CANCELED"
     fleet.run(b)
     assert fleet.status(uuid) == "ABNORMAL"
@@ -51,8 +51,9 @@ def test_skip_the_running_batch_kills_it_and_starts_the_next(fleet: Fleet) -> No
     fleet.operate(uuid, "SKIP_BATCH", batch_index=1)
     assert fleet.poll(a)["cancel"] == [task["task_id"]]
     fleet.run(b)
-    fleet.report(a, task["task_id"], "CANCELED")
+    assert fleet.report(a, task["task_id"], "CANCELED").json() == {"accepted": True}
     assert fleet.status(uuid) == "FINISHED"
+    assert fleet.instances(uuid, 1)[a.agent_sn]["status"] == "CANCELED"
 
 
 def test_skip_a_finished_batch_is_refused(fleet: Fleet) -> None:
@@ -73,7 +74,7 @@ def test_cancel_order_cancels_waiting_and_kills_running(fleet: Fleet) -> None:
     assert info["status"] == "CANCELED" and info["gmt_finished"] is not None
     assert fleet.poll(b)["tasks"] == [], "a task not yet handed out is never handed out"
     assert fleet.poll(a)["cancel"] == [task["task_id"]]
-    fleet.report(a, task["task_id"], "CANCELED")
+    assert fleet.report(a, task["task_id"], "CANCELED").json() == {"accepted": True}
     assert fleet.stats(uuid)["CANCELED"] == (3, [1, 2])
     assert fleet.status(uuid) == "CANCELED"
 
@@ -165,6 +166,10 @@ def test_instance_operations_check_the_instance(fleet: Fleet) -> None:
     fleet.operate(uuid, "CANCEL_INSTANCE", instance_id=waiting)
     resp = fleet.operate_raw(uuid, "RETRY_INSTANCE", instance_id=waiting)
     assert resp.status_code == 400, "an instance of a batch that has not run cannot be retried"
+    assert resp.json() == {
+        "error_code": "COC.00040701",
+        "error_msg": "operation_type RETRY_INSTANCE is not allowed: batch 3 has not run",
+    }
 
 
 def test_unknown_operation_type_is_400(fleet: Fleet) -> None:

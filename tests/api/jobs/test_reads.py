@@ -5,9 +5,9 @@ from typing import Any
 import pytest
 from sqlalchemy import update
 
+from harness.polling import wait_for
 from opencoc.jobs.models import ScriptOrder
 from tests.api.jobs.helpers import ORDERS, Fleet, batches
-from tests.support.polling import wait_for
 
 
 def test_list_orders_newest_first_with_marker_and_total(fleet: Fleet) -> None:

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.support.server import LiveServer
+from harness.server import LiveServer
 from tests.support.signing import TenantKey
 
 

@@ -1,6 +1,5 @@
 """Fixtures of the scripts API tests: reviewers in a test's tenant, a real SMTP server, channels."""
 
-import time
 from collections.abc import Callable, Iterator
 from email import message_from_bytes
 from email.message import Message
@@ -10,10 +9,11 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import Envelope
 from fastapi.testclient import TestClient
 
+from harness.polling import wait_for
+from harness.server import free_port
 from opencoc.auth import service as auth_service
 from opencoc.core.db import Database
 from opencoc.scripts import notify
-from tests.support.server import free_port
 from tests.support.signing import TenantKey
 
 
@@ -55,10 +55,13 @@ class Mailbox:
 
     def wait_for(self, count: int, timeout: float = 30.0) -> list[Message]:
         """The messages once `count` have arrived (fails after `timeout` seconds)."""
-        deadline = time.monotonic() + timeout
-        while len(self.messages) < count and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert len(self.messages) >= count, f"expected {count} mails, got {len(self.messages)}"
+        wait_for(
+            lambda: len(self.messages) >= count,
+            f"{count} mails",
+            timeout,
+            every=0.05,
+            detail=lambda: f"got {len(self.messages)}",
+        )
         return self.messages
 
 

@@ -6,13 +6,13 @@ from email.message import Message
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from harness.polling import wait_for
+from harness.server import free_port
 from opencoc.core.db import Database
 from opencoc.scripts import notify
 from opencoc.scripts.models import NotifyOutbox
 from tests.api.scripts.conftest import Mailbox
 from tests.api.scripts.helpers import create, edit_body, show, tenant_id, unique_name
-from tests.support.polling import wait_for
-from tests.support.server import free_port
 from tests.support.signing import TenantKey
 
 
@@ -56,7 +56,8 @@ def test_reviewers_get_an_email_on_create_and_on_modify(
     assert uuid in messages[0].get_payload(0).get_payload(decode=True).decode()  # type: ignore[union-attr]
 
     current = show(client, tenant, uuid)
-    assert client.put(f"/v1/job/scripts/{uuid}", json=edit_body(current, content="echo 2"), auth=tenant.auth)
+    modified = client.put(f"/v1/job/scripts/{uuid}", json=edit_body(current, content="echo 2"), auth=tenant.auth)
+    assert modified.status_code == 200 and modified.json() == {"data": uuid}, modified.text
     assert len(mailbox.wait_for(4)) == 4, "a modified script is sent to its reviewers again"
     wait_for(lambda: {row.status for row in _outbox(db, tenant)} == {"SENT"}, "both notices marked SENT")
 

@@ -21,6 +21,17 @@ def _decide(client: TestClient, key: TenantKey, uuid: str, status: str, comments
     return client.post(f"/v1/job/scripts/{uuid}/action", json={"status": status, "comments": comments}, auth=key.auth)
 
 
+def _decided(client: TestClient, key: TenantKey, uuid: str, status: str, comments: str | None = None) -> None:
+    """A decision the server accepts (`{"data": true}`)."""
+    resp = _decide(client, key, uuid, status, comments)
+    assert resp.status_code == 200 and resp.json() == {"data": True}, resp.text
+
+
+def _modified(client: TestClient, key: TenantKey, uuid: str, body: dict[str, Any]) -> None:
+    resp = client.put(f"/v1/job/scripts/{uuid}", json=body, auth=key.auth)
+    assert resp.status_code == 200 and resp.json() == {"data": uuid}, resp.text
+
+
 def test_only_a_reviewer_approves_and_a_modify_sends_it_back(
     client: TestClient, tenant: TenantKey, add_user: Callable[..., TenantKey], db: Database
 ) -> None:
@@ -31,15 +42,15 @@ def test_only_a_reviewer_approves_and_a_modify_sends_it_back(
     assert_error(_decide(client, tenant, uuid, "APPROVED"), 403, "COC.00040606", "not a reviewer")
     assert show(client, tenant, uuid)["status"] == "PENDING_APPROVE"
 
-    resp = _decide(client, bob, uuid, "APPROVED", "looks fine")
-    assert resp.status_code == 200 and resp.json() == {"data": True}, resp.text
+    _decided(client, bob, uuid, "APPROVED", "looks fine")
     assert show(client, tenant, uuid)["status"] == "APPROVED"
     assert_error(_decide(client, bob, uuid, "REJECTED"), 400, "COC.00040607", "APPROVED")
+    assert show(client, tenant, uuid)["status"] == "APPROVED", "a decision on a decided script changes nothing"
 
     current = show(client, tenant, uuid)
-    assert client.put(f"/v1/job/scripts/{uuid}", json=edit_body(current, content="echo 2"), auth=tenant.auth)
+    _modified(client, tenant, uuid, edit_body(current, content="echo 2"))
     assert show(client, tenant, uuid)["status"] == "PENDING_APPROVE", "a modified script is reviewed again"
-    assert _decide(client, bob, uuid, "REJECTED", "no").status_code == 200
+    _decided(client, bob, uuid, "REJECTED", "no")
     assert show(client, tenant, uuid)["status"] == "REJECTED"
 
     with db.read() as session:
@@ -51,13 +62,14 @@ def test_only_a_reviewer_approves_and_a_modify_sends_it_back(
     assert reviews[0].version_id != reviews[1].version_id
 
     no_reviewers = edit_body(current, properties={"risk_level": "LOW", "version": "2", "reviewers": []})
-    assert client.put(f"/v1/job/scripts/{uuid}", json=no_reviewers, auth=tenant.auth).status_code == 200
+    _modified(client, tenant, uuid, no_reviewers)
     assert show(client, tenant, uuid)["status"] == "APPROVED", "without reviewers no review is needed"
 
 
 def test_a_script_without_reviewers_is_not_reviewable(client: TestClient, tenant: TenantKey) -> None:
     uuid = create(client, tenant)
-    assert_error(_decide(client, tenant, uuid, "APPROVED"), 403, "COC.00040606")
+    assert_error(_decide(client, tenant, uuid, "APPROVED"), 403, "COC.00040606", "not a reviewer")
+    assert show(client, tenant, uuid)["status"] == "APPROVED", "a script without reviewers needs no review"
 
 
 def test_decision_must_be_approved_or_rejected(
@@ -67,7 +79,9 @@ def test_decision_must_be_approved_or_rejected(
     uuid = create(client, tenant, props={"reviewers": [_reviewer(bob, "bob")], "protocol": "NOT_TO_NOTIFY"})
     assert_error(_decide(client, bob, uuid, "MAYBE"), 400, "COC.00040701", "status")
     assert_error(_decide(client, bob, uuid, "APPROVED", "c" * 1025), 400, "COC.00040701", "comments")
-    assert _decide(client, bob, uuid, "APPROVED", "c" * 1024).status_code == 200
+    assert show(client, tenant, uuid)["status"] == "PENDING_APPROVE", "a refused decision changes nothing"
+    _decided(client, bob, uuid, "APPROVED", "c" * 1024)
+    assert show(client, tenant, uuid)["status"] == "APPROVED"
 
 
 def test_a_reviewer_given_without_id_is_matched_by_name(
@@ -76,7 +90,8 @@ def test_a_reviewer_given_without_id_is_matched_by_name(
     carol = add_user(tenant, "carol")
     reviewers = [{"reviewer_name": "carol", "reviewer_id": ""}]
     uuid = create(client, tenant, props={"reviewers": reviewers, "protocol": "NOT_TO_NOTIFY"})
-    assert _decide(client, carol, uuid, "APPROVED").status_code == 200
+    _decided(client, carol, uuid, "APPROVED")
+    assert show(client, tenant, uuid)["status"] == "APPROVED"
 
 
 def test_two_concurrent_decisions_only_one_wins(

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from tests.support.server import server_env
+from harness.server import server_env
 
 
 def _run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:

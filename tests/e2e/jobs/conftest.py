@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from harness.server import LiveServer
 from tests.conftest import cli_tenant
 from tests.e2e.jobs.support import Api, Host, enroll_token, start_agent
-from tests.support.server import LiveServer
 
 GRACE_S = "6"
 _n = itertools.count(1)
@@ -31,9 +31,10 @@ def jobs_server(
 
 
 @pytest.fixture(scope="module")
-def api(jobs_server: LiveServer) -> Api:
+def api(jobs_server: LiveServer) -> Iterator[Api]:
     tenant = cli_tenant(jobs_server.data_dir, jobs_server.database_url, f"jobs{next(_n)}")
-    return Api(jobs_server, tenant)
+    with Api(jobs_server, tenant) as api:
+        yield api
 
 
 @pytest.fixture(scope="module")

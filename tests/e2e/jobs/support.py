@@ -12,9 +12,9 @@ from typing import Any
 
 import httpx
 
+from harness.polling import wait_for
+from harness.server import LiveServer
 from opencoc.client.auth import SdkHmacAuth
-from tests.support.polling import wait_for
-from tests.support.server import LiveServer
 from tests.support.signing import TenantKey
 
 ORDERS = "/v1/job/script/orders"
@@ -51,10 +51,10 @@ def enroll_token(server: LiveServer, tenant: str) -> str:
 
 def start_agent(server: LiveServer, token: str, state_dir: Path, *extra: str) -> Host:
     """Start an agent (heartbeat every second) and wait until it has enrolled."""
-    log = open(state_dir.parent / f"{state_dir.name}.log", "ab")  # noqa: SIM115
     argv = [sys.executable, "-m", "opencoc", "agent", "--server", server.url, "--token", token]
     argv += ["--state-dir", str(state_dir), "--heartbeat", "1", "--poll-wait", "5", *extra]
-    proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    with open(state_dir.parent / f"{state_dir.name}.log", "ab") as log:
+        proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     ident = state_dir / "identity.json"
     wait_for(lambda: ident.exists() or proc.poll() is not None, "the agent to enrol")
     assert proc.poll() is None, (state_dir.parent / f"{state_dir.name}.log").read_text()
@@ -73,6 +73,12 @@ class Api:
     def __post_init__(self) -> None:
         auth = SdkHmacAuth(self.tenant.access_key, self.tenant.secret_key)
         self.http = httpx.Client(base_url=self.server.url, auth=auth, timeout=30)
+
+    def __enter__(self) -> "Api":
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.http.close()
 
     def call(self, method: str, path: str, **kw: Any) -> Any:
         resp = self.http.request(method, path, **kw)

@@ -5,13 +5,11 @@ import signal
 from collections.abc import Callable
 from pathlib import Path
 
-import httpx
 import pytest
 
-from opencoc.client.auth import SdkHmacAuth
+from harness.server import LiveServer
 from tests.conftest import cli_tenant
 from tests.e2e.jobs.support import ORDERS, Api, Host, wait_for
-from tests.support.server import LiveServer
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -56,12 +54,6 @@ def test_another_tenant_sees_none_of_the_orders_and_cannot_run_on_the_hosts(
     uuid = api.execute(api.script("echo ok"), [hosts[:1]])
     api.wait_status(uuid, "FINISHED")
     other = cli_tenant(jobs_server.data_dir, jobs_server.database_url, f"other{os.getpid()}{id(api)}")
-    http = httpx.Client(base_url=jobs_server.url, auth=SdkHmacAuth(other.access_key, other.secret_key), timeout=30)
-    for path in (f"{ORDERS}/{uuid}", f"{ORDERS}/{uuid}/statistics", f"{ORDERS}/{uuid}/batches"):
-        resp = http.get(path)
-        assert resp.status_code == 400 and resp.json()["error_code"] == "COC.00040709", path
-    assert http.get(ORDERS).json()["data"] == {"total": 0, "data": []}
-    other_api = Api(jobs_server, other)
     body = {
         "execute_param": {"timeout": 60, "success_rate": 100, "execute_user": "root"},
         "execute_batches": [
@@ -72,5 +64,10 @@ def test_another_tenant_sees_none_of_the_orders_and_cannot_run_on_the_hosts(
             }
         ],
     }
-    resp = http.post(f"/v1/job/scripts/{other_api.script('echo stolen')}", json=body)
+    with Api(jobs_server, other) as other_api:
+        for path in (f"{ORDERS}/{uuid}", f"{ORDERS}/{uuid}/statistics", f"{ORDERS}/{uuid}/batches"):
+            resp = other_api.http.get(path)
+            assert resp.status_code == 400 and resp.json()["error_code"] == "COC.00040709", path
+        assert other_api.http.get(ORDERS).json()["data"] == {"total": 0, "data": []}
+        resp = other_api.http.post(f"/v1/job/scripts/{other_api.script('echo stolen')}", json=body)
     assert resp.status_code == 400 and hosts[0].resource_id in resp.json()["error_msg"]

@@ -11,8 +11,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from harness.server import LiveServer, free_port, server_env
+from opencoc.agent import identity
 from tests.e2e.jobs.support import Api, Host, wait_for
-from tests.support.server import LiveServer, free_port, server_env
 from tests.support.signing import TenantKey
 
 pytestmark = pytest.mark.timeout(120)
@@ -36,17 +37,19 @@ def test_run_local_serves_the_api_with_a_local_agent_that_runs_scripts(tmp_path:
     profile = json.loads((tmp_path / "profile.json").read_text())
     assert profile["endpoint"] == f"http://127.0.0.1:{port}"
 
-    log = open(tmp_path / "run-local.log", "ab")  # noqa: SIM115
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "opencoc", "run-local"], env=env, stdout=log, stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )  # fmt: skip
+    with open(tmp_path / "run-local.log", "ab") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "opencoc", "run-local"], env=env, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
     server = LiveServer(tmp_path, None, port=port)
     tenant = TenantKey("default", profile["domain_id"], "", profile["access_key"], profile["secret_key"])
     api = Api(server, tenant)
     try:
         resource = wait_for(lambda: _online_resource(api), "the local agent to be ONLINE", timeout=60)
-        assert (tmp_path / "agent" / "identity.json").exists()
+        # ONLINE from enrolment on; the agent saves its identity once enrolment has answered
+        saved = wait_for(lambda: identity.load(tmp_path / "agent"), "the local agent to save its identity")
+        assert saved.agent_sn == resource["agent_id"]
 
         marker = tmp_path / "ran-by-the-local-agent"
         script = api.script("echo $(id -un) > ${target}", {"target": ""})

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.server import LiveServer
+from harness.server import LiveServer
 from tests.support.signing import TenantKey
 
 

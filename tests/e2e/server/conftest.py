@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import postgres
-from tests.support.server import LiveServer
+from harness import postgres
+from harness.server import LiveServer
 
 _names = itertools.count(1)
 

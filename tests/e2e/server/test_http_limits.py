@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.polling import wait_for
-from tests.support.server import LiveServer
+from harness.polling import wait_for
+from harness.server import LiveServer
 
 TIMEOUT_S = 1.0
 MB = 1024 * 1024

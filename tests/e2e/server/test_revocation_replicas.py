@@ -11,10 +11,10 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from harness.polling import wait_for
+from harness.server import LiveServer
 from tests.conftest import cli_tenant
 from tests.e2e.server.conftest import own_database
-from tests.support.polling import wait_for
-from tests.support.server import LiveServer
 from tests.support.signing import TenantKey
 
 REVOKED_WITHIN_S = 2.0

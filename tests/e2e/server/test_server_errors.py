@@ -13,10 +13,10 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import create_engine, text
 
+from harness.polling import wait_for
+from harness.server import LiveServer
 from tests.compat.sdk import SDK_WARNINGS, client, create_request, sdk
 from tests.conftest import cli_tenant
-from tests.support.polling import wait_for
-from tests.support.server import LiveServer
 from tests.support.signing import TenantKey, signed_headers
 
 pytestmark = SDK_WARNINGS

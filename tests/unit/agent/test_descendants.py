@@ -3,6 +3,7 @@
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 from opencoc.agent.descendants import Proc, members
 
@@ -44,6 +45,7 @@ CHILD = textwrap.dedent(
     """
     import os, subprocess
     from opencoc.agent import descendants
+    from harness.polling import wait_for
 
     def state(pid):
         proc = descendants.read(pid)
@@ -52,20 +54,20 @@ CHILD = textwrap.dedent(
     assert descendants.become_subreaper()
     script = "(setsid sleep 300 >/dev/null 2>&1 & echo $!) &"
     orphan = int(subprocess.run(["sh", "-c", script], capture_output=True, text=True).stdout)
-    for _ in range(100000):  # the subshell exits, then the kernel re-parents the sleep
-        if state(orphan)[0] == os.getpid():
-            break
-    assert state(orphan)[0] == os.getpid(), state(orphan)
+    def adopted():  # the subshell exits, then the kernel re-parents the sleep
+        return (state(orphan) or (0,))[0] == os.getpid()
+
+    wait_for(adopted, "the orphan to be re-parented to us", 10, 0.001, lambda: str(state(orphan)))
     os.kill(orphan, 9)
-    while state(orphan) != (os.getpid(), "Z"):
-        pass
+    wait_for(lambda: state(orphan) == (os.getpid(), "Z"), "the killed orphan to be a zombie", 10, 0.001)
     assert descendants.reap_orphans() >= 1  # the sleep, and the subshell that started it if it outlived sh
     assert state(orphan) is None
     print("reaped")
     """
 )
+REPO = Path(__file__).resolve().parents[3]  # where `tests.support` imports from
 
 
 def test_the_agent_adopts_and_reaps_the_orphans_of_its_tasks() -> None:
-    done = subprocess.run([sys.executable, "-c", CHILD], capture_output=True, text=True, timeout=60)
+    done = subprocess.run([sys.executable, "-c", CHILD], capture_output=True, text=True, timeout=60, cwd=REPO)
     assert done.stdout == "reaped\n", done.stderr

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from harness.polling import wait_for
 from opencoc.agent.cgroup import TaskCgroups
 from opencoc.agent.env_names import CHANGES_BEHAVIOUR
 from opencoc.agent.executor import MAX_ERROR, Execution, Param, Result, Task
@@ -155,8 +156,7 @@ def test_cancel_kills_the_group_and_reports_canceled(tmp_path: Path) -> None:
     async def scenario() -> Result:
         execution = Execution(_task(f"sleep 300 & echo $! > {pidfile}; wait", timeout=600))
         running = asyncio.ensure_future(execution.run())
-        while not pidfile.exists() or not pidfile.read_text().strip():
-            await asyncio.sleep(0.05)
+        await asyncio.to_thread(wait_for, lambda: pidfile.exists() and pidfile.read_text().strip(), "the child's pid")
         execution.cancel()
         return await running
 
@@ -188,8 +188,7 @@ def test_cancel_kills_detached_and_double_forked_children(tmp_path: Path) -> Non
     async def scenario() -> Result:
         execution = Execution(_task(DETACHED.format(d=tmp_path) + f"touch {tmp_path}/go; sleep 60"))
         running = asyncio.ensure_future(execution.run())
-        while not (tmp_path / "go").exists():
-            await asyncio.sleep(0.05)
+        await asyncio.to_thread(wait_for, (tmp_path / "go").exists, "the script to start its children")
         execution.cancel()
         return await running
 

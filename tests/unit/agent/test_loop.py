@@ -3,16 +3,15 @@
 import asyncio
 import json
 import logging
-import stat
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from opencoc.agent import identity
+from harness import polling
 from opencoc.agent.connection import AgentConnection, make_client
 from opencoc.agent.identity import Identity
-from opencoc.agent.loop import AgentRunner
+from opencoc.agent.loop import AgentRunner, shrunk
 from opencoc.agent.results import ResultSpool
 
 IDENT = Identity("sn-1", "secret-1", "res-1", "http://server")
@@ -37,8 +36,7 @@ class FakeServer:
         if path.endswith("/tasks"):
             if self.feeds:
                 return httpx.Response(200, json=self.feeds.pop(0))
-            await asyncio.sleep(0.05)
-            return httpx.Response(200, json={"tasks": [], "cancel": []})
+            await asyncio.Event().wait()  # no work: the long-poll is held until the runner is cancelled
         task_id = path.split("/")[-2]
         status = self.result_statuses.pop(0) if self.result_statuses else 200
         self.results.append((task_id, json.loads(request.content), status))
@@ -54,7 +52,9 @@ async def _serve(server: FakeServer, state_dir: Path) -> None:
         )
         work = asyncio.ensure_future(runner.run())
         await asyncio.wait_for(server.done.wait(), 30)
-        await asyncio.sleep(0.2)  # let the runner finish with the last answer
+        # The runner settles a result (forgets it) once it has read the server's last answer.
+        settled = ResultSpool(state_dir).pending
+        await asyncio.to_thread(polling.wait_for, lambda: not settled(), "the runner to settle its results", 10, 0.01)
         work.cancel()
         await asyncio.gather(work, return_exceptions=True)
 
@@ -112,9 +112,12 @@ def test_results_left_by_a_previous_run_are_reported(tmp_path: Path) -> None:
     assert ResultSpool(tmp_path).pending() == []
 
 
-def test_identity_is_saved_readable_by_the_owner_only(tmp_path: Path) -> None:
-    identity.save(tmp_path / "state", IDENT)
-    path = tmp_path / "state" / "identity.json"
-    assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    assert identity.load(tmp_path / "state") == IDENT
-    assert identity.load(tmp_path / "elsewhere") is None
+def test_a_result_too_large_for_the_server_is_resent_with_half_the_output_head_and_tail_kept() -> None:
+    output = "HEAD" + "x" * 100_000 + "TAIL"
+    body = json.dumps({"status": "FINISHED", "exit_code": 0, "output": output}).encode()
+    smaller = shrunk(body)
+    assert smaller is not None and (smaller["status"], smaller["exit_code"]) == ("FINISHED", 0)
+    assert len(smaller["output"]) <= len(output) // 2
+    assert smaller["output"].startswith("HEAD") and smaller["output"].endswith("TAIL")
+    assert "bytes truncated]" in smaller["output"]
+    assert shrunk(json.dumps({"output": "x" * 16 * 1024}).encode()) is None, "16 KiB is as small as it gets"

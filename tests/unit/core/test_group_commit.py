@@ -41,10 +41,11 @@ def _insert(n: int, fail: bool = False):  # type: ignore[no-untyped-def]
 
 
 def test_queued_writes_share_a_batch_and_a_failing_one_undoes_only_itself(db: Database) -> None:
-    release = threading.Event()
+    entered, release = threading.Event(), threading.Event()
     sessions: list[Session] = []
 
     def blocker(session: Session) -> None:
+        entered.set()
         release.wait(10)
 
     def recorder(n: int):  # type: ignore[no-untyped-def]
@@ -56,11 +57,13 @@ def test_queued_writes_share_a_batch_and_a_failing_one_undoes_only_itself(db: Da
 
     async def scenario() -> list[object]:
         first = asyncio.ensure_future(db.run_write(blocker))
-        await asyncio.sleep(0.05)  # the writer thread is now inside `blocker`; the rest queue up
+        assert await asyncio.to_thread(entered.wait, 10), "the writer thread never ran the first write"
         jobs = [db.run_write(recorder(n)) for n in range(1, 6)]
         jobs.insert(2, db.run_write(_insert(99, fail=True)))
         gathered = asyncio.gather(*jobs, return_exceptions=True)
-        await asyncio.sleep(0.05)
+        # One turn of the loop runs each of the six up to its await: run_write queues its job
+        # before it first awaits, so all six are queued behind `blocker` when it is released.
+        await asyncio.sleep(0)
         release.set()
         await first
         return list(await gathered)

@@ -3,28 +3,54 @@
 import asyncio
 
 import pytest
+from sqlalchemy import create_engine, text
 
-from opencoc.core.pg_relay import PgRelay
+from harness.polling import wait_for
+from harness.postgres import PgServer
+from opencoc.core.pg_relay import CHANNEL, PgRelay
 from opencoc.core.wakeups import Wakeups
-from tests.support.postgres import PgServer
 
 
 def test_notify_wakes_only_the_waiters_of_that_key() -> None:
     async def scenario() -> tuple[bool, bool]:
         wakeups = Wakeups()
         wakeups.bind(asyncio.get_running_loop())
-        woken = asyncio.create_task(wakeups.wait("agent:a", 5))
-        other = asyncio.create_task(wakeups.wait("agent:b", 0.2))
-        await asyncio.sleep(0.05)
+        woken = asyncio.create_task(wakeups.wait("agent:a", 30))
+        other = asyncio.create_task(wakeups.wait("agent:b", 30))
+        await asyncio.sleep(0)  # one turn of the loop: both tasks are now waiting
         wakeups.notify("agent:a")
-        return await woken, await other
+        first = await asyncio.wait_for(woken, 5)
+        still_waiting = not other.done()
+        other.cancel()
+        return first, still_waiting
 
-    assert asyncio.run(scenario()) == (True, False)
+    assert asyncio.run(scenario()) == (True, True)
 
 
+def test_a_waiter_nobody_notifies_is_told_so_at_its_timeout() -> None:
+    async def scenario() -> bool:
+        wakeups = Wakeups()
+        wakeups.bind(asyncio.get_running_loop())
+        return await wakeups.wait("agent:a", 0.01)
+
+    assert asyncio.run(scenario()) is False
+
+
+def _listeners(url: str) -> int:
+    """Connections to this database that hold a LISTEN on the wake-up channel."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            query = text("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query = :q")
+            return int(conn.scalar(query, {"q": f"LISTEN {CHANNEL}"}) or 0)
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.postgres
 def test_relay_wakes_a_waiter_of_another_replica(pg_server: PgServer | None) -> None:
     if pg_server is None:
-        pytest.skip("PostgreSQL is not available")
+        pytest.skip("PostgreSQL is not available (set OPENCOC_TEST_POSTGRES=required to insist)")
     url = pg_server.create_database("wakeup_relay")
 
     async def scenario() -> bool:
@@ -38,9 +64,8 @@ def test_relay_wakes_a_waiter_of_another_replica(pg_server: PgServer | None) -> 
             relay.start()
         try:
             waiting = asyncio.create_task(there.wait("agent:x", 10))
-            while not waiting.done():  # the listener may still be connecting: keep notifying
-                here.notify("agent:x")
-                await asyncio.sleep(0.2)
+            await asyncio.to_thread(wait_for, lambda: _listeners(url) == 2, "both relays to LISTEN")
+            here.notify("agent:x")
             return await waiting
         finally:
             for relay in relays:
@@ -58,7 +83,6 @@ def test_subscriber_gets_the_rest_of_each_key_with_its_prefix() -> None:
         wakeups.notify("revoked:key:AK1")
         wakeups.notify("revoked:agent:sn1")
         wakeups.notify("agent:sn1")
-        await asyncio.sleep(0)
         return seen
 
     assert asyncio.run(scenario()) == ["AK1"]

@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 
+from harness import postgres
 from opencoc.core.migrate import MIGRATIONS
-from tests.support import postgres
 
 _names = itertools.count(1)
 meta = sa.MetaData()
@@ -39,7 +39,7 @@ history = sa.Table(
 OLD_COLUMNS = [c.name for c in incidents.columns if c.name not in ("acceptor",) and not c.name.startswith("solution_")]
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """An empty database of its own on each backend."""
     if request.param == "sqlite":
@@ -52,10 +52,17 @@ def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
 
 def _migrate(url: str, revision: str) -> None:
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
-    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
-    command.upgrade(cfg, revision)
+    """Upgrade on a connection of our own, as core/migrate.py does (env.py's own engine is never disposed)."""
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            cfg = Config()
+            cfg.set_main_option("script_location", str(MIGRATIONS))
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, revision)
+            conn.commit()
+    finally:
+        engine.dispose()
 
 
 def _incident(num: str, status: str, **values: Any) -> dict[str, Any]:

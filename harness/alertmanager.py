@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 
-from tests.support.server import free_port, wait_ready
+from harness.server import free_port, wait_ready
 
 BINARY = "prometheus-alertmanager"
 
@@ -63,19 +63,15 @@ class Alertmanager:
             CONFIG.format(webhook_url=self.webhook_url, group_wait=self.group_wait, group_interval=self.group_interval)
         )
         (self.folder / "data").mkdir(exist_ok=True)
-        log = open(self.folder / "alertmanager.log", "ab")  # noqa: SIM115
-        self.proc = subprocess.Popen(
-            [
-                exe,
-                f"--config.file={config}",
-                f"--storage.path={self.folder / 'data'}",
-                f"--web.listen-address=127.0.0.1:{self.port}",
-                "--cluster.listen-address=",
-            ],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        argv = [
+            exe,
+            f"--config.file={config}",
+            f"--storage.path={self.folder / 'data'}",
+            f"--web.listen-address=127.0.0.1:{self.port}",
+            "--cluster.listen-address=",
+        ]
+        with open(self.folder / "alertmanager.log", "ab") as log:
+            self.proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         wait_ready(self.proc, f"{self.url}/-/ready", "alertmanager", self.log_tail, timeout)
         return self
 

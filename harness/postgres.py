@@ -11,8 +11,9 @@ import shutil
 import socket
 import subprocess
 import tempfile
-import time
 from dataclasses import dataclass
+
+from harness.polling import wait_for
 
 
 @dataclass
@@ -87,11 +88,13 @@ def start() -> PgServer:
         "-c synchronous_commit=off -c full_page_writes=off -c max_connections=400"
     )
     server._run(["pg_ctl", "-D", datadir, "-o", opts, "-w", "-l", os.path.join(datadir, "log"), "start"])
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", server.port), timeout=1).close()
-            return server
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError("PostgreSQL did not start")
+    wait_for(lambda: _accepts(server.port), f"PostgreSQL to accept connections on port {server.port}")
+    return server
+
+
+def _accepts(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+    except OSError:
+        return False
+    return True

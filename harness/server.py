@@ -5,12 +5,13 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+
+from harness.polling import wait_for
 
 
 def free_port() -> int:
@@ -20,18 +21,17 @@ def free_port() -> int:
 
 
 def wait_ready(proc: subprocess.Popen, url: str, what: str, log_tail: Callable[[], str], timeout: float) -> None:  # type: ignore[type-arg]
-    """Return once GET `url` answers 200; RuntimeError with the log tail if `proc` exits or time runs out."""
-    deadline = time.time() + timeout
-    while time.time() < deadline:
+    """Return once GET `url` answers 200; RuntimeError with the log tail if `proc` exits, AssertionError on timeout."""
+
+    def answers() -> bool:
         if proc.poll() is not None:
             raise RuntimeError(f"{what} exited: {log_tail()}")
         try:
-            if httpx.get(url, timeout=1).status_code == 200:
-                return
+            return httpx.get(url, timeout=1).status_code == 200
         except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    raise RuntimeError(f"{what} did not start: {log_tail()}")
+            return False
+
+    wait_for(answers, f"{what} to answer {url}", timeout, detail=log_tail)
 
 
 def server_env(data_dir: Path, database_url: str | None, **extra: str) -> dict[str, str]:
@@ -63,15 +63,15 @@ class LiveServer:
         return server_env(self.data_dir, self.database_url, **self.extra_env)
 
     def start(self, timeout: float = 30.0) -> "LiveServer":
-        log = open(self.data_dir / f"server-{self.port}.log", "ab")  # noqa: SIM115
         argv = [sys.executable, "-m", "opencoc", "serve", "--host", "127.0.0.1", "--port", str(self.port)]
-        self.proc = subprocess.Popen(
-            [*argv, "--workers", str(self.workers)],
-            env=self.env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        with open(self.data_dir / f"server-{self.port}.log", "ab") as log:  # the child keeps its own copy
+            self.proc = subprocess.Popen(
+                [*argv, "--workers", str(self.workers)],
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         wait_ready(self.proc, self.url + "/opencoc/health", "server", self.log_tail, timeout)
         return self
 

@@ -1,0 +1,68 @@
+"""FastRoute: the hot routes' typed dependencies resolve in order without FastAPI's solver; misuse fails early."""
+
+from typing import Annotated
+
+import pytest
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi.testclient import TestClient
+from starlette.responses import PlainTextResponse, Response
+
+from opencoc.core.fast_route import FastRoute
+
+calls: list[str] = []
+
+
+async def _first(request: Request) -> str:
+    calls.append("first")
+    return request.headers.get("x-who", "nobody")
+
+
+async def _second(request: Request, key: str) -> str:
+    calls.append("second")
+    if key == "bad":
+        raise PermissionError(key)
+    return key.upper()
+
+
+def test_dependencies_are_called_once_each_in_parameter_order_with_the_path_parameters() -> None:
+    hot = APIRouter(route_class=FastRoute)
+
+    @hot.post("/things/{key}")
+    async def thing(
+        who: Annotated[str, Depends(_first)], upper: Annotated[str, Depends(_second)], key: str
+    ) -> Response:
+        return PlainTextResponse(f"{who} {upper} {key}")
+
+    app = FastAPI()
+    app.include_router(hot)
+
+    @app.exception_handler(PermissionError)
+    async def _refused(request: Request, exc: PermissionError) -> Response:
+        return PlainTextResponse(f"refused {exc}", status_code=403)
+
+    client = TestClient(app)
+    calls.clear()
+    resp = client.post("/things/abc", headers={"x-who": "ann"})
+    assert (resp.status_code, resp.text) == (200, "ann ABC abc")
+    assert calls == ["first", "second"]
+    refused = client.post("/things/bad")
+    assert (refused.status_code, refused.text) == (403, "refused bad"), "a dependency's error reaches the handlers"
+    assert app.openapi()["paths"]["/things/{key}"]["post"]["parameters"][0]["name"] == "key"
+
+
+def test_a_parameter_it_cannot_resolve_is_refused_when_the_route_is_declared() -> None:
+    async def _needs_query(limit: int) -> int:
+        return limit
+
+    hot = APIRouter(route_class=FastRoute)
+    with pytest.raises(TypeError, match="only request and path parameters"):
+
+        @hot.get("/a/{key}")
+        async def a(value: Annotated[int, Depends(_needs_query)]) -> Response:
+            return Response()
+
+    with pytest.raises(TypeError, match="neither a dependency nor a path parameter"):
+
+        @hot.get("/b")
+        async def b(limit: Annotated[int, Query()] = 1) -> Response:
+            return Response()
