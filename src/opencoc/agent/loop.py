@@ -14,8 +14,8 @@ from opencoc.agent.connection import GONE, AgentConnection, ServerError
 from opencoc.agent.executor import CANCELED, Execution, Result, Task, now_ms
 from opencoc.agent.output_cap import OutputCap
 from opencoc.agent.results import ResultSpool
+from opencoc.agent.retry import DEFAULT_POLICY, RetryPolicy
 
-MAX_BACKOFF_S = 30.0
 PERMANENT = (400, 422)
 TOO_LARGE = 413
 MIN_OUTPUT = 16 * 1024
@@ -32,11 +32,6 @@ def shrunk(body: bytes) -> dict[str, Any] | None:
     return {**result, "output": cap.render().decode("utf-8", "replace")}
 
 
-def backoff(attempt: int) -> float:
-    """Exponential backoff with jitter: 0.5 s, 1 s, 2 s ... up to 30 s."""
-    return min(MAX_BACKOFF_S, 0.5 * 2**attempt) * random.uniform(0.8, 1.2)
-
-
 class AgentRunner:
     """Runs forever for one identity."""
 
@@ -49,6 +44,7 @@ class AgentRunner:
         heartbeat_s: float = 10.0,
         poll_wait_s: float = 25.0,
         cgroups: TaskCgroups | None = None,
+        retry: RetryPolicy = DEFAULT_POLICY,
         log: logging.Logger,
     ) -> None:
         self.conn = conn
@@ -57,6 +53,7 @@ class AgentRunner:
         self.heartbeat_s = heartbeat_s
         self.poll_wait_s = poll_wait_s
         self.cgroups = cgroups
+        self.retry = retry
         self.log = log
         self.running: dict[str, Execution] = {}
         self.polling = False
@@ -95,20 +92,17 @@ class AgentRunner:
             await asyncio.sleep(self.heartbeat_s)
 
     async def _polls(self) -> None:
-        failures = 0
+        backoff = self.retry.backoff(self.log, "task poll failed")
         while True:
             self.polling = True
             try:
                 work = await self.conn.poll(self.poll_wait_s)
             except (httpx.HTTPError, ServerError, ValueError) as exc:
                 self.polling = False
-                delay = backoff(failures)
-                failures += 1
-                self.log.warning("task poll failed (%s); retrying in %.1f s", exc, delay)
-                await asyncio.sleep(delay)
+                await backoff.wait(exc)
                 continue
             self.polling = False
-            failures = 0
+            backoff.reset()
             for raw in work.get("tasks") or []:
                 self._accept(raw)
             for task_id in work.get("cancel") or []:
@@ -160,7 +154,7 @@ class AgentRunner:
 
     async def _report(self, task_id: str) -> None:
         """POST the spooled result until the server has it (2xx), forgets the task (404/410) or rejects it."""
-        attempt = 0
+        backoff = self.retry.backoff(self.log, f"task {task_id}: result not delivered")
         while True:
             result = self.spool.get(task_id)
             if result is None:
@@ -184,8 +178,5 @@ class AgentRunner:
             except httpx.HTTPError as exc:
                 error = exc
             del result
-            delay = backoff(attempt)
-            attempt += 1
-            self.log.warning("task %s: result not delivered (%s); retrying in %.1f s", task_id, error, delay)
-            await asyncio.sleep(delay)
+            await backoff.wait(error)
         self.spool.done(task_id)

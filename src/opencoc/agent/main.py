@@ -20,7 +20,8 @@ from opencoc.agent import descendants, facts, identity
 from opencoc.agent.cgroup import TaskCgroups
 from opencoc.agent.connection import AgentConnection, ServerError, enroll, make_client, tls_context
 from opencoc.agent.identity import Identity
-from opencoc.agent.loop import AgentRunner, backoff
+from opencoc.agent.loop import AgentRunner
+from opencoc.agent.retry import DEFAULT_POLICY, RetryPolicy
 
 ENROL_CONCURRENCY = 32
 
@@ -54,7 +55,12 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
 
 
 async def _enrol(
-    client: httpx.AsyncClient, state_dir: Path, token: str | None, host_facts: dict[str, Any], server: str
+    client: httpx.AsyncClient,
+    state_dir: Path,
+    token: str | None,
+    host_facts: dict[str, Any],
+    server: str,
+    retry: RetryPolicy = DEFAULT_POLICY,
 ) -> Identity:
     """The identity saved in `state_dir`, enrolling with `token` the first time."""
     saved = identity.load(state_dir)
@@ -62,7 +68,7 @@ async def _enrol(
         return saved
     if not token:
         raise AgentFailure(f"{state_dir} holds no identity yet: pass --token (an enrolment token) to enrol")
-    attempt = 0
+    backoff = retry.backoff(logging.getLogger("opencoc.agent"), "enrolment failed")
     while True:
         try:
             raw = await enroll(client, token, host_facts)
@@ -73,10 +79,7 @@ async def _enrol(
             error: Exception = exc
         except httpx.HTTPError as exc:
             error = exc
-        delay = backoff(attempt)
-        attempt += 1
-        logging.getLogger("opencoc.agent").warning("enrolment failed (%s); retrying in %.1f s", error, delay)
-        await asyncio.sleep(delay)
+        await backoff.wait(error)
     created = Identity(raw["agent_sn"], raw["agent_secret"], raw["resource_id"], server)
     identity.save(state_dir, created)
     return created

@@ -1,118 +1,140 @@
-"""The body of POST /v1/event/huawei/custom/{integration_key} (§4.4.2), checked by hand.
+"""The body of POST /v1/event/huawei/custom/{integration_key} (§4.4.2), as a pydantic model.
 
-Every problem is reported, joined by ` | ` in COC's words: `alarmName must not be null | alarmId
-must not be null`. Required fields are checked in the seed example's order (alarmName first).
+Every problem is reported, joined by ` | ` in COC's words (core/validation.py): `alarmName must
+not be null | alarmId must not be null`. Fields are checked in the order they are declared: the
+seed example's (alarmName first), with `time` between alarmLevel and nameSpace, where the seed's
+table has it. A level or status outside its enumeration is named after the field's own problems
+(`alarmLevel size must be between 1 and 255 | The field[alarmLevel] value[...] invalid`): the
+enumeration is checked as a second field read from the same key.
+
+The route parses the body with orjson, not with `model_validate_json`: pydantic's JSON parser
+stops at 200 levels of nesting (orjson reads 1024, so a deep `additional` is named with its
+rule) and reads NaN and 1e400 as numbers, which orjson refuses as not JSON.
 """
 
-from typing import Any
+from typing import Annotated, Any
 
-from opencoc.alarms.schemas import ACTIVE, CLEARED, INVALID_CODE, LEVELS, AlarmReport, nul_path
-from opencoc.core.errors import OpenCOCError
-from opencoc.core.json_bounds import DEFAULT, Bounds, preview, violation
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic_core import PydanticCustomError, PydanticKnownError
 
-MAX_MS = 9_999_999_999_999
+from opencoc.alarms.schemas import ACTIVE, INVALID_CODE, LEVELS, STATUSES, AlarmReport, nul_path
+from opencoc.core import validation
+from opencoc.core.json_bounds import DEFAULT, checker
+from opencoc.core.limits import MAX_MS
+
 ADDITIONAL = DEFAULT
 # What an alarm's `additional` may hold once stored: Alertmanager's labels and annotations (each
 # within ADDITIONAL) sit one level down in it.
 STORED_DEPTH = ADDITIONAL.depth + 1
-
-# (wire name, required); strings hold 1..255 characters when required, 0..255 otherwise.
-# `time` (a Long) is checked between alarmLevel and nameSpace, where the seed's table has it.
-_BEFORE_TIME = (("alarmName", True), ("alarmId", True), ("alarmLevel", True))
-_AFTER_TIME = (
-    ("nameSpace", True),
-    ("applicationId", True),
-    ("alarmDesc", True),
-    ("alarmSource", True),
-    ("regionId", False),
-    ("resourceName", False),
-    ("resourceId", False),
-    ("URL", False),
-    ("alarmStatus", False),
-)
+MAX_TEXT = 255
 
 
-def invalid(name: str, value: Any) -> str:
-    return f"The field[{name}] value[{preview(value)}] invalid"
+def invalid() -> PydanticCustomError:
+    """COC's `The field[name] value[...] invalid` (core/validation.py words it)."""
+    return PydanticCustomError("coc_invalid", "invalid")
 
 
-def free_form(name: str, value: Any, bounds: Bounds, problems: list[str]) -> bool:
-    """Whether `value` is within `bounds` (depth, size as JSON); the problem is added otherwise."""
-    rule = violation(value, bounds)
-    if rule is not None:
-        problems.append(f"{name} {rule}")
-    return rule is None
+def is_text(value: Any) -> bool:
+    return isinstance(value, str) and "\x00" not in value
 
 
-def _string(body: dict[str, Any], name: str, required: bool, problems: list[str]) -> str | None:
-    value = body.get(name)
+def _text(required: bool) -> BeforeValidator:
+    """A string without NUL of at most 255 characters; when required, present and not blank."""
+
+    def check(value: Any) -> Any:
+        if value is None:
+            if required:
+                raise PydanticKnownError("missing")
+            return None
+        if not is_text(value):
+            raise invalid()
+        if required and not value.strip():
+            raise PydanticKnownError("string_too_short", {"min_length": 1})
+        if len(value) > MAX_TEXT:
+            rule = "size must be between {min_length} and {max_length}"
+            raise PydanticCustomError("coc_size", rule, {"min_length": int(required), "max_length": MAX_TEXT})
+        return value
+
+    return BeforeValidator(check)
+
+
+def _known_level(value: Any) -> None:
+    if is_text(value) and value.strip() and value not in LEVELS:
+        raise invalid()
+
+
+def _known_status(value: Any) -> None:
+    if is_text(value) and value and value not in STATUSES:
+        raise invalid()
+
+
+def _whole_number(value: Any) -> Any:
+    """A JSON number without a fraction (orjson reads integers beyond 64 bits as floats)."""
     if value is None:
-        if required:
-            problems.append(f"{name} must not be null")
-        return None
-    if not isinstance(value, str) or "\x00" in value:
-        problems.append(invalid(name, value))
-        return None
-    if required and not value.strip():
-        problems.append(f"{name} must not be blank")
-    elif len(value) > 255:
-        problems.append(f"{name} size must be between {1 if required else 0} and 255")
+        raise PydanticKnownError("missing")
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise invalid()
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise invalid()
+        return int(value)
     return value
 
 
-def _time(body: dict[str, Any], problems: list[str]) -> int:
-    value = body.get("time")
-    if value is None:
-        problems.append("time must not be null")
-    elif isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
-        problems.append(invalid("time", value))
-    elif not 0 <= value <= MAX_MS:
-        problems.append(f"time must be between 0 and {MAX_MS}")
-    else:
-        return int(value)
-    return 0
+def _object(value: Any) -> Any:
+    if value is not None and (not isinstance(value, dict) or nul_path(value)):
+        raise invalid()
+    return value
 
 
-def _additional(body: dict[str, Any], problems: list[str]) -> dict[str, Any] | None:
-    value = body.get("additional")
-    if value is None:
-        return None
-    if not isinstance(value, dict) or nul_path(value):
-        problems.append(invalid("additional", value))
-        return None
-    return value if free_form("additional", value, ADDITIONAL, problems) else None
+_within_bounds = checker(ADDITIONAL)
+Required = Annotated[str, _text(True)]
+Optional = Annotated[str | None, _text(False)]
+Time = Annotated[int, BeforeValidator(_whole_number), Field(ge=0, le=MAX_MS)]
+Additional = Annotated[
+    dict[str, Any] | None, BeforeValidator(_object), AfterValidator(lambda v: v if v is None else _within_bounds(v))
+]
+
+
+class CustomAlarm(BaseModel):
+    """The body's fields (wire names as aliases); unknown keys are ignored."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    alarm_name: Required = Field(alias="alarmName")
+    alarm_id: Required = Field(alias="alarmId")
+    alarm_level: Required = Field(alias="alarmLevel")
+    known_level: Annotated[None, BeforeValidator(_known_level)] = Field(None, alias="alarmLevel")
+    time: Time
+    name_space: Required = Field(alias="nameSpace")
+    application_id: Required = Field(alias="applicationId")
+    alarm_desc: Required = Field(alias="alarmDesc")
+    alarm_source: Required = Field(alias="alarmSource")
+    region_id: Optional = Field(None, alias="regionId")
+    resource_name: Optional = Field(None, alias="resourceName")
+    resource_id: Optional = Field(None, alias="resourceId")
+    url: Optional = Field(None, alias="URL")
+    alarm_status: Optional = Field(None, alias="alarmStatus")
+    known_status: Annotated[None, BeforeValidator(_known_status)] = Field(None, alias="alarmStatus")
+    additional: Additional = None
 
 
 def parse(body: Any) -> AlarmReport:
     """The report in `body`, or a 400 that names every failing field; nothing is stored then."""
-    if not isinstance(body, dict):
-        raise OpenCOCError(INVALID_CODE, "request body must be a JSON object")
-    problems: list[str] = []
-    values = {name: _string(body, name, required, problems) for name, required in _BEFORE_TIME}
-    level = values["alarmLevel"]
-    if level is not None and level.strip() and level not in LEVELS:
-        problems.append(invalid("alarmLevel", level))
-    time = _time(body, problems)
-    values.update({name: _string(body, name, required, problems) for name, required in _AFTER_TIME})
-    status = values["alarmStatus"] or ACTIVE
-    if status not in (ACTIVE, CLEARED):
-        problems.append(invalid("alarmStatus", status))
-    additional = _additional(body, problems)
-    if problems:
-        raise OpenCOCError(INVALID_CODE, " | ".join(dict.fromkeys(problems)))
+    alarm = validation.parse(CustomAlarm, body, code=INVALID_CODE, wording=validation.COC)
     return AlarmReport(
-        original_alarm_id=str(values["alarmId"]),
-        alarm_name=str(values["alarmName"]),
-        alarm_level=str(level),
-        time=time,
-        name_space=str(values["nameSpace"]),
-        alarm_desc=str(values["alarmDesc"]),
-        alarm_source=str(values["alarmSource"]),
-        firing=status == ACTIVE,
-        region_id=values["regionId"] or None,
-        application_id=values["applicationId"],
-        resource_name=values["resourceName"] or None,
-        resource_id=values["resourceId"] or None,
-        url=values["URL"] or None,
-        additional=additional,
+        original_alarm_id=alarm.alarm_id,
+        alarm_name=alarm.alarm_name,
+        alarm_level=alarm.alarm_level,
+        time=alarm.time,
+        name_space=alarm.name_space,
+        alarm_desc=alarm.alarm_desc,
+        alarm_source=alarm.alarm_source,
+        firing=(alarm.alarm_status or ACTIVE) == ACTIVE,
+        region_id=alarm.region_id or None,
+        application_id=alarm.application_id,
+        resource_name=alarm.resource_name or None,
+        resource_id=alarm.resource_id or None,
+        url=alarm.url or None,
+        additional=alarm.additional,
     )

@@ -6,7 +6,7 @@ from sqlalchemy import Connection
 
 from opencoc.alarms import ids, sql
 from opencoc.core.clock import now_ms
-from opencoc.core.json_bounds import compact as json_text
+from opencoc.core.fastsql import cursor
 
 INCIDENT = "incident"
 CLEAR = "clear"
@@ -28,25 +28,27 @@ def row(
 ) -> dict[str, Any]:
     """One handling of an alarm, as the parameters of INSERT_HISTORY."""
     now = now_ms()
-    return {
-        "tenant_id": tenant_id,
-        "alarm_id": alarm_id,
-        "work_order_id": ids.work_order_id(),
-        "task_type": task_type,
-        "create_name": create_name,
-        "status": status,
-        "associated_task_id": associated_task_id,
-        "associated_task_type": associated_task_type,
-        "associated_task_name": associated_task_name,
-        "detail": json_text(detail or {}),
-        "start_time": now,
-        "end_time": now if status == FINISHED else None,
-    }
+    return sql.INSERT_HISTORY.params(
+        {
+            "tenant_id": tenant_id,
+            "alarm_id": alarm_id,
+            "work_order_id": ids.work_order_id(),
+            "task_type": task_type,
+            "create_name": create_name,
+            "status": status,
+            "associated_task_id": associated_task_id,
+            "associated_task_type": associated_task_type,
+            "associated_task_name": associated_task_name,
+            "detail": detail or {},
+            "start_time": now,
+            "end_time": now if status == FINISHED else None,
+        }
+    )
 
 
 def insert(conn: Connection, rows: list[dict[str, Any]]) -> None:
     if rows:
-        sql.cursor(conn).executemany(sql.INSERT_HISTORY.text(conn), rows)
+        cursor(conn).executemany(sql.INSERT_HISTORY.text(conn), rows)
 
 
 def record(conn: Connection, **fields: Any) -> str:

@@ -17,7 +17,7 @@ from opencoc.alarms.models import Integration
 from opencoc.alarms.schemas import ACTIVE, AlarmReport
 from opencoc.core.clock import now_ms
 from opencoc.core.errors import OpenCOCError, unauthorized
-from opencoc.core.json_bounds import compact as json_text
+from opencoc.core.fastsql import cursor
 from opencoc.incidents import service as incidents
 
 log = logging.getLogger("opencoc.alarms")
@@ -65,7 +65,7 @@ class _Batch:
     def __init__(self, session: Session, targets: dict[int, Target]) -> None:
         self.session = session
         self.conn = session.connection()
-        self.cur = sql.cursor(self.conn)
+        self.cur = cursor(self.conn)
         self.targets = targets
         self.now = now_ms()
         self.upsert = sql.UPSERT.text(self.conn)
@@ -74,30 +74,32 @@ class _Batch:
         self.histories: list[dict[str, Any]] = []
 
     def fire(self, target: Target, report: AlarmReport) -> None:
-        params = {
-            "alarm_id": ids.alarm_id(),
-            "tenant_id": target.tenant_id,
-            "integration_id": target.id,
-            "active_key": report.original_alarm_id,
-            "original_alarm_id": report.original_alarm_id,
-            "alarm_name": report.alarm_name,
-            "alarm_level": report.alarm_level,
-            "alarm_status": ACTIVE,
-            "name_space": report.name_space,
-            "region_id": report.region_id,
-            "application_id": report.application_id,
-            "resource_name": report.resource_name,
-            "resource_id": report.resource_id,
-            "alarm_desc": report.alarm_desc,
-            "url": report.url,
-            "alarm_source": report.alarm_source,
-            "additional": None if report.additional is None else json_text(report.additional),
-            "count": 1,
-            "first_time": report.time,
-            "last_time": report.time,
-            "create_time": self.now,
-            "update_time": self.now,
-        }
+        params = sql.UPSERT.params(
+            {
+                "alarm_id": ids.alarm_id(),
+                "tenant_id": target.tenant_id,
+                "integration_id": target.id,
+                "active_key": report.original_alarm_id,
+                "original_alarm_id": report.original_alarm_id,
+                "alarm_name": report.alarm_name,
+                "alarm_level": report.alarm_level,
+                "alarm_status": ACTIVE,
+                "name_space": report.name_space,
+                "region_id": report.region_id,
+                "application_id": report.application_id,
+                "resource_name": report.resource_name,
+                "resource_id": report.resource_id,
+                "alarm_desc": report.alarm_desc,
+                "url": report.url,
+                "alarm_source": report.alarm_source,
+                "additional": report.additional,
+                "count": 1,
+                "first_time": report.time,
+                "last_time": report.time,
+                "create_time": self.now,
+                "update_time": self.now,
+            }
+        )
         self.cur.execute(self.upsert, params)
         row_id, alarm_id, _count, incident_num = self.cur.fetchone()
         if incident_num is None:
@@ -120,7 +122,7 @@ class _Batch:
             log.warning("alarm %s: no incident, the integration's rules do not make one: %s", alarm_id, exc)
             return
         incident = incidents.create_incident(self.session, tenant_id=target.tenant_id, body=body)
-        self.cur.execute(self.link, {"id": row_id, "incident_num": incident.incident_num, "now": self.now})
+        self.cur.execute(self.link, {"id": row_id, "incident_num": incident.incident_num, "update_time": self.now})
         self.histories.append(
             history.row(
                 tenant_id=target.tenant_id,

@@ -4,8 +4,6 @@ The integration key is shown once, at creation; the database keeps its SHA-256 (
 looks the hash up) and its first characters, to tell keys apart in a listing.
 """
 
-import threading
-import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +19,7 @@ from opencoc.core.clock import now_ms
 from opencoc.core.crypto import sha256_hex
 from opencoc.core.db import Database
 from opencoc.core.errors import OpenCOCError, unauthorized
+from opencoc.core.ttl_cache import TtlCache
 
 PATHS = {"custom": "/v1/event/huawei/custom/", "prometheus": "/v1/event/prometheus/"}
 
@@ -129,7 +128,7 @@ def owner(session: Session, integration_key: str) -> KeyOwner | None:
     return None if row is None else KeyOwner(row.id, row.tenant_id, row.type)
 
 
-class KeyCache:
+class KeyCache(TtlCache[str, KeyOwner]):
     """Recently seen valid keys, so a webhook does not read the database before queueing.
 
     Only the early 401 uses it: the writer checks the integration again in the alarm's own
@@ -137,21 +136,7 @@ class KeyCache:
     """
 
     def __init__(self, ttl_seconds: float = 5.0) -> None:
-        self._ttl = ttl_seconds
-        self._items: dict[str, tuple[float, KeyOwner]] = {}
-        self._lock = threading.Lock()
-
-    def get(self, integration_key: str) -> KeyOwner | None:
-        item = self._items.get(integration_key)
-        if item is None or item[0] < time.monotonic():
-            return None
-        return item[1]
-
-    def put(self, integration_key: str, key_owner: KeyOwner) -> None:
-        with self._lock:
-            if len(self._items) > 10_000:
-                self._items.clear()
-            self._items[integration_key] = (time.monotonic() + self._ttl, key_owner)
+        super().__init__(ttl_seconds)
 
 
 def check_type(key_owner: KeyOwner, type_: str) -> None:

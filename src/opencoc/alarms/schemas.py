@@ -1,20 +1,20 @@
 """Wire models of the alarms domain: the normalised alarm report and the alarm-mgmt request bodies.
 
-The webhooks' own bodies are checked by hand (`custom.py`, `prometheus.py`) because their error
-messages follow COC's wording; the signed alarm-mgmt bodies are pydantic models whose errors
-name the snake_case wire fields (`core.validation.describe`).
+The webhooks' own bodies are models of their own (`custom.py`, `prometheus.py`) whose errors are
+worded as COC words them; the signed alarm-mgmt bodies' errors name the snake_case wire fields.
+Both wordings come from core/validation.py.
 """
 
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from opencoc.alarms.rules import Rules
+from opencoc.core import validation
 from opencoc.core.errors import OpenCOCError
 from opencoc.core.json_bounds import JsonObject
 from opencoc.core.limits import INT32_MAX, INT32_MIN, MAX_MS
-from opencoc.core.validation import describe
 
 INVALID_CODE = "COC.00000001"
 NOT_FOUND_CODE = "COC.00000404"
@@ -157,7 +157,4 @@ def check_nul(value: Any, what: str = "") -> None:
 def parse(model: type[M], data: Any) -> M:
     """Validate `data` as `model`; a 400 naming every failing field otherwise."""
     check_nul(data)
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        raise OpenCOCError(INVALID_CODE, describe(exc.errors())) from None
+    return validation.parse(model, data, code=INVALID_CODE)

@@ -2,66 +2,23 @@
 
 Measured under load (py-spy, bench/alarms.py): SQLAlchemy's execution layer cost more than SQLite
 itself per statement, and the writer thread shares the GIL with the HTTP loop; the raw cursor
-and `executemany` for the batch's history rows remove most of that.
+(core/fastsql.py `cursor`) and `executemany` for the batch's history rows remove most of that.
 
 UPSERT is the deduplication: the unique key (integration_id, active_key) turns a repeat of an
 active alarm into `count = count + 1`; `count = 1` in its RETURNING row means a new alarm. CLEAR
 closes the active alarm (active_key -> NULL) so the next report of that id opens a new one.
 """
 
-import re
-from typing import Any
+from opencoc.alarms.models import Alarm, AlarmHistory
+from opencoc.core.fastsql import Insert, Statement, Update
 
-from sqlalchemy import Connection
-
-
-class Statement:
-    """SQL with `:name` parameters, in the parameter style of each driver."""
-
-    def __init__(self, sql: str) -> None:
-        self.named = sql
-        self.pyformat = re.sub(r":(\w+)", r"%(\1)s", sql)
-
-    def text(self, conn: Connection) -> str:
-        return self.pyformat if conn.dialect.name == "postgresql" else self.named
-
-
-def cursor(conn: Connection) -> Any:
-    """A cursor of the driver connection under `conn`, in the same transaction."""
-    return conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-
-
-ALARM_COLUMNS = (
-    "alarm_id",
-    "tenant_id",
-    "integration_id",
-    "active_key",
-    "original_alarm_id",
-    "alarm_name",
-    "alarm_level",
-    "alarm_status",
-    "name_space",
-    "region_id",
-    "application_id",
-    "resource_name",
-    "resource_id",
-    "alarm_desc",
-    "url",
-    "alarm_source",
-    "additional",
-    "count",
-    "first_time",
-    "last_time",
-    "create_time",
-    "update_time",
-)
-
-UPSERT = Statement(
-    f"INSERT INTO alarms ({', '.join(ALARM_COLUMNS)}) VALUES ({', '.join(':' + c for c in ALARM_COLUMNS)}) "
+UPSERT = Insert(
+    Alarm,
     "ON CONFLICT (integration_id, active_key) DO UPDATE SET count = alarms.count + 1, "
     "last_time = excluded.last_time, update_time = excluded.update_time, alarm_level = excluded.alarm_level, "
     "alarm_desc = excluded.alarm_desc, additional = excluded.additional "
-    "RETURNING id, alarm_id, count, incident_num"
+    "RETURNING id, alarm_id, count, incident_num",
+    omit=("incident_num", "cleared_by", "clear_remarks", "clear_time"),  # set when linked or cleared
 )
 
 CLEAR = Statement(
@@ -71,13 +28,6 @@ CLEAR = Statement(
     "RETURNING alarm_id, original_alarm_id, alarm_name, incident_num"
 )
 
-LINK_INCIDENT = Statement(
-    "UPDATE alarms SET incident_num = :incident_num, update_time = :now WHERE id = :id AND incident_num IS NULL"
-)
+LINK_INCIDENT = Update(Alarm, ("incident_num", "update_time"), "id = :id AND incident_num IS NULL")
 
-INSERT_HISTORY = Statement(
-    "INSERT INTO alarm_histories (tenant_id, alarm_id, work_order_id, task_type, create_name, status, "
-    "associated_task_id, associated_task_type, associated_task_name, detail, start_time, end_time) "
-    "VALUES (:tenant_id, :alarm_id, :work_order_id, :task_type, :create_name, :status, :associated_task_id, "
-    ":associated_task_type, :associated_task_name, :detail, :start_time, :end_time)"
-)
+INSERT_HISTORY = Insert(AlarmHistory)

@@ -4,31 +4,12 @@ A revoked key is evicted when its revocation is announced (auth/revocations.py);
 one is refused by the caller, which checks `expires_at` on every request.
 """
 
-import threading
-import time
-
 from opencoc.auth.service import KeyIdentity
+from opencoc.core.ttl_cache import TtlCache
+
+TTL_SECONDS = 60.0
 
 
-class KeyCache:
-    def __init__(self, ttl_seconds: float = 60.0) -> None:
-        self._ttl = ttl_seconds
-        self._items: dict[str, tuple[float, KeyIdentity]] = {}
-        self._lock = threading.Lock()
-
-    def get(self, access_key: str) -> KeyIdentity | None:
-        with self._lock:
-            item = self._items.get(access_key)
-        if item is None or item[0] < time.monotonic():
-            return None
-        return item[1]
-
-    def put(self, access_key: str, identity: KeyIdentity) -> None:
-        with self._lock:
-            if len(self._items) > 10_000:
-                self._items.clear()
-            self._items[access_key] = (time.monotonic() + self._ttl, identity)
-
-    def evict(self, access_key: str) -> None:
-        with self._lock:
-            self._items.pop(access_key, None)
+class KeyCache(TtlCache[str, KeyIdentity]):
+    def __init__(self, ttl_seconds: float = TTL_SECONDS) -> None:
+        super().__init__(ttl_seconds)

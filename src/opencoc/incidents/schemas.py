@@ -1,20 +1,22 @@
 """Wire models of the incident API (§4.4.1), with COC's validation messages.
 
-Messages follow COC's backend: `The field[operate_key] value[acceptedIncident 111] invalid` for a
-value outside its enumeration or of the wrong type, `incidentNum size must be between 0 and 255`
-for a length (the field in camelCase, as COC's bean validation names it).
+Messages follow COC's backend (core/validation.py, COC wording): `The field[operate_key]
+value[acceptedIncident 111] invalid` for a value outside its enumeration or of the wrong type,
+`incidentNum size must be between 0 and 255` for a length (the field in camelCase, as COC's bean
+validation names it).
 """
 
 from typing import Annotated, Any, TypeVar
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
+from opencoc.core import validation
 from opencoc.core.errors import OpenCOCError
 from opencoc.core.json_bounds import Bounds, checker, preview
+from opencoc.core.limits import MAX_MS
 from opencoc.incidents import enums
 
-MAX_MS = 9_999_999_999_999
 # A solution's cause and solution hold 10,000 characters each, which JSON escaping can double.
 PARAMETER_BOUNDS = Bounds(chars=64 * 1024)
 
@@ -149,41 +151,9 @@ PARAMETERS: dict[str, type[_Wire]] = {
 M = TypeVar("M", bound=BaseModel)
 
 
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part[:1].upper() + part[1:] for part in rest)
-
-
-def _message(err: Any, prefix: str) -> str:
-    kind = err["type"]
-    names = [str(part) for part in err["loc"] if isinstance(part, str)]
-    if kind == "coc_rule":
-        return str(err["msg"])
-    field = ".".join([prefix, *names] if prefix else names)
-    if kind == "json_bounds":
-        return f"{field} {err['msg']}"
-    camel = ".".join(_camel(part) for part in ([prefix, *names] if prefix else names))
-    ctx = err.get("ctx") or {}
-    if kind == "missing":
-        return f"{camel} must not be null"
-    if kind in ("string_too_short", "too_short"):
-        return f"{camel} must not be blank"
-    if kind in ("string_too_long", "too_long"):
-        return f"{camel} size must be between 0 and {ctx.get('max_length')}"
-    if kind in ("greater_than_equal", "less_than_equal"):
-        return f"{camel} must be between 0 and {MAX_MS}"
-    if kind in ("dict_type", "model_type", "model_attributes_type") and not names:
-        return f"{prefix or 'body'} must be a JSON object"
-    return f"The field[{field}] value[{preview(err.get('input'))}] invalid"
-
-
 def parse(model: type[M], data: Any, prefix: str = "") -> M:
     """Validate `data` as `model`; a 400 in COC's words (every failing field named) otherwise."""
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        messages = dict.fromkeys(_message(err, prefix) for err in exc.errors())
-        raise OpenCOCError(enums.INVALID_CODE, " | ".join(messages)) from None
+    return validation.parse(model, data, code=enums.INVALID_CODE, wording=validation.COC, prefix=prefix)
 
 
 def check_incident_num(incident_num: str) -> None:

@@ -12,6 +12,7 @@ from opencoc.auth.service import user_names
 from opencoc.core import enterprise_projects, ids
 from opencoc.core.clock import now_ms
 from opencoc.core.errors import OpenCOCError
+from opencoc.core.fastsql import json_value
 from opencoc.incidents import enums, schemas, sql, workflow
 from opencoc.incidents.models import Incident
 
@@ -29,14 +30,16 @@ def add_history(
     """Append one operation to the incident's history."""
     sql.INSERT_HISTORY.run(
         session.connection(),
-        {
-            "tenant_id": tenant_id,
-            "incident_num": incident_num,
-            "operator": operator,
-            "operate_key": operate_key,
-            "operate_time": now_ms(),
-            "parameter": sql.json_text(parameter),
-        },
+        sql.INSERT_HISTORY.params(
+            {
+                "tenant_id": tenant_id,
+                "incident_num": incident_num,
+                "operator": operator,
+                "operate_key": operate_key,
+                "operate_time": now_ms(),
+                "parameter": parameter,
+            }
+        ),
     )
 
 
@@ -71,10 +74,9 @@ def create_incident(
         "update_time": now,
     }
     conn = session.connection()
-    params = {**values, **{c: sql.json_text(values[c]) for c in sql.JSON_COLUMNS}}
     for _ in range(_NUM_ATTEMPTS):
-        values["incident_num"] = params["incident_num"] = ids.incident_num()
-        incident_id = sql.INSERT_INCIDENT.run(conn, params).scalar()
+        values["incident_num"] = ids.incident_num()
+        incident_id = sql.INSERT_INCIDENT.run(conn, sql.INSERT_INCIDENT.params(values)).scalar()
         if incident_id is not None:
             break
     else:
@@ -144,7 +146,7 @@ def handle_incident(session: Session, *, tenant_id: int, body: schemas.HandleInc
     workflow.check_operator(
         body.operate_key,
         body.operator,
-        assignees=sql.json_value(row.incident_assignee),
+        assignees=json_value(row.incident_assignee),
         acceptor=row.acceptor,
         creator=row.creator,
     )

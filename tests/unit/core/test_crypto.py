@@ -1,13 +1,18 @@
 """Secrets at rest (core/crypto.py): encrypted under the master key, and still readable after an upgrade."""
 
+import base64
 import hashlib
 import stat
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
+from cryptography.hazmat.primitives.hashes import SHA256
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from opencoc.config import Settings
 from opencoc.core.crypto import Cipher, load_master_key, sha256_hex
+from tests.support.old_secrets import old_encrypt
 
 # Written by OpenCOC 0.1.0 under the master key "golden-master-key": databases hold such values, so
 # every later version must still decrypt them (a new key derivation needs a version prefix).
@@ -19,6 +24,23 @@ GOLDEN = (
 
 def test_a_secret_stored_by_an_earlier_version_still_decrypts() -> None:
     assert Cipher("golden-master-key").decrypt(GOLDEN) == "s3cret value, encrypted by 0.1.0"
+
+
+def test_a_secret_stored_the_first_way_still_decrypts() -> None:
+    assert Cipher("k1").decrypt(old_encrypt("k1", "sk-old")) == "sk-old"
+
+
+def test_a_new_secret_carries_the_v2_prefix_and_an_hkdf_derived_key() -> None:
+    stored = Cipher("k1").encrypt("sk-new")
+    assert stored.startswith("v2:")
+    key = HKDF(algorithm=SHA256(), length=32, salt=None, info=b"opencoc/secrets-at-rest/v2").derive(b"k1")
+    assert Fernet(base64.urlsafe_b64encode(key)).decrypt(stored[3:].encode()) == b"sk-new"
+
+
+@pytest.mark.parametrize("stored", [old_encrypt("k2", "x"), Cipher("k2").encrypt("x"), "v2:junk"])
+def test_either_version_under_another_master_key_is_refused(stored: str) -> None:
+    with pytest.raises(ValueError, match="OPENCOC_SECRET_KEY"):
+        Cipher("k1").decrypt(stored)
 
 
 def test_a_secret_round_trips_and_never_appears_in_its_ciphertext() -> None:

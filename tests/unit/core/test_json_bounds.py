@@ -4,10 +4,10 @@ import orjson
 import pytest
 
 from opencoc.alarms.schemas import nul_path
+from opencoc.core.fastsql import json_text
 from opencoc.core.json_bounds import OUT_OF_RANGE, TRUNCATED, Bounds, clip, preview, violation
 from opencoc.core.responses import FastJSONResponse
 from opencoc.core.validation import describe
-from opencoc.incidents.sql import json_text
 
 
 def nested(depth: int, leaf: object = "x") -> object:

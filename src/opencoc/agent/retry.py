@@ -1,0 +1,57 @@
+"""How the agent waits before trying again: one policy for the task poll, result delivery and enrolment.
+
+Waits grow 0.5 s, 1 s, 2 s ... up to 30 s, each scaled by a random factor in [0.8, 1.2] so that
+agents cut off together do not all come back at the same instant. What is worth retrying stays
+with each loop; how long to wait is decided here only (the place for a server's Retry-After).
+"""
+
+import asyncio
+import logging
+import random
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+_MAX_DOUBLINGS = 16  # 0.5 s * 2**16 is far past the cap; a larger power would overflow a float
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Exponential backoff with jitter; `sleep` and `uniform` are seams for tests."""
+
+    first_s: float = 0.5
+    max_s: float = 30.0
+    jitter: float = 0.2
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+    uniform: Callable[[float, float], float] = random.uniform
+
+    def delay(self, attempt: int) -> float:
+        """Seconds to wait after the failure numbered `attempt` (0 = the first) of one loop."""
+        wait = min(self.max_s, self.first_s * 2 ** min(attempt, _MAX_DOUBLINGS))
+        return wait * self.uniform(1 - self.jitter, 1 + self.jitter)
+
+    def backoff(self, log: logging.Logger, what: str) -> "Backoff":
+        """The waits of one retry loop, logged as `<what> (<error>); retrying in <s> s`."""
+        return Backoff(self, log, what)
+
+
+class Backoff:
+    """Each failure waits longer than the one before; `reset` after a success starts again from the shortest."""
+
+    def __init__(self, policy: RetryPolicy, log: logging.Logger, what: str) -> None:
+        self.policy = policy
+        self.log = log
+        self.what = what
+        self.attempt = 0
+
+    async def wait(self, error: BaseException) -> None:
+        """Log the failure and sleep until the next attempt is due."""
+        delay = self.policy.delay(self.attempt)
+        self.attempt += 1
+        self.log.warning("%s (%s); retrying in %.1f s", self.what, error, delay)
+        await self.policy.sleep(delay)
+
+    def reset(self) -> None:
+        self.attempt = 0
+
+
+DEFAULT_POLICY = RetryPolicy()
