@@ -4,16 +4,59 @@
   `{provider_code, error_code, error_msg, data}`
 - "job" family (scripts, orders, resources, agent API): `{data}` on success and
   `{error_code, error_msg}` on error.
+
+The same shapes as pydantic generics (`CocEnvelope[T]`, `JobEnvelope[T]`), so that each route
+declares the envelope of its `data` and /openapi.json shows what the SDK receives.
 """
 
-from typing import Any, Literal
+from typing import Any, Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict
 
 Family = Literal["coc", "job"]
+T = TypeVar("T")
 
 PROVIDER_CODE = "049"
 SUCCESS_CODE = "GOM.00000000"
 
 _JOB_PREFIXES = ("/v1/job", "/v1/script/", "/v1/resources", "/v1/external/resources", "/opencoc/agent", "/v3/")
+
+
+class WireModel(BaseModel):
+    """A response body or part of one: every key it may hold is declared, so an undeclared one fails loudly."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class CocEnvelope(WireModel, Generic[T]):
+    """The COC family's success body; `error_msg` is null, or "success" on the webhooks."""
+
+    provider_code: str
+    error_code: str
+    error_msg: str | None
+    data: T
+
+
+class JobEnvelope(WireModel, Generic[T]):
+    """The job family's success body."""
+
+    data: T
+
+
+class CocError(WireModel):
+    """The COC family's error body (and every 401's): the message names the field and the rule."""
+
+    provider_code: str
+    error_code: str
+    error_msg: str
+    data: None
+
+
+class JobError(WireModel):
+    """The job family's error body: the message names the field and the rule."""
+
+    error_code: str
+    error_msg: str
 
 
 def family_for_path(path: str) -> Family:

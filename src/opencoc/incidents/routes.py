@@ -4,7 +4,8 @@ This is the hot path: the handlers take the body as parsed JSON (`JsonObjectBody
 it with the domain's own parser (COC's error wording), and return the response themselves,
 because FastAPI's body and response-model layers cost more than the database work
 (bench/incidents.py); create and handle are `FastRoute`s (core/fast_route.py), which also skip
-its dependency solver. `json_body(...)` documents the bodies in /openapi.json all the same.
+its dependency solver. `json_body(...)` and `returns(...)` document the bodies in /openapi.json
+all the same.
 """
 
 from typing import Annotated
@@ -13,14 +14,14 @@ from fastapi import APIRouter, Depends, Query
 
 from opencoc.auth.deps import CurrentCaller
 from opencoc.core.deps import Db, JsonObjectBody
-from opencoc.core.envelopes import coc_ok
+from opencoc.core.envelopes import CocEnvelope, coc_ok
 from opencoc.core.fast_route import FastRoute
 from opencoc.core.limits import INT32_MAX
-from opencoc.core.openapi import json_body
+from opencoc.core.openapi import ERRORS, json_body, returns
 from opencoc.core.responses import FastJSONResponse
 from opencoc.incidents import histories, schemas, service
 
-router = APIRouter(tags=["incidents"])
+router = APIRouter(tags=["incidents"], responses=ERRORS["coc"])
 hot = APIRouter(route_class=FastRoute)
 CREATE_BODY = json_body(schemas.CreateIncidentRequest)
 HANDLE_BODY = json_body(schemas.HandleIncidentRequest)
@@ -36,7 +37,12 @@ async def _ticket_type(ticket_type: str) -> str:
 TicketType = Annotated[str, Depends(_ticket_type)]
 
 
-@hot.post("/v1/external/incident/create", response_model=None, openapi_extra=CREATE_BODY)
+@hot.post(
+    "/v1/external/incident/create",
+    response_model=None,
+    responses=returns(CocEnvelope[schemas.CreatedIncident]),
+    openapi_extra=CREATE_BODY,
+)
 async def create_incident(caller: CurrentCaller, db: Db, payload: JsonObjectBody) -> FastJSONResponse:
     """Create an incident ticket; `data.incident_num` names it."""
     body = schemas.parse(schemas.CreateIncidentRequest, payload)
@@ -46,7 +52,12 @@ async def create_incident(caller: CurrentCaller, db: Db, payload: JsonObjectBody
     return FastJSONResponse(coc_ok({"incident_num": incident.incident_num}))
 
 
-@hot.post("/v1/external/incident/handle", response_model=None, openapi_extra=HANDLE_BODY)
+@hot.post(
+    "/v1/external/incident/handle",
+    response_model=None,
+    responses=returns(CocEnvelope[None]),
+    openapi_extra=HANDLE_BODY,
+)
 async def handle_incident(caller: CurrentCaller, db: Db, payload: JsonObjectBody) -> FastJSONResponse:
     """Accept, commit a solution to, or confirm an incident (operate_key)."""
     body = schemas.parse(schemas.HandleIncidentRequest, payload)
@@ -54,7 +65,9 @@ async def handle_incident(caller: CurrentCaller, db: Db, payload: JsonObjectBody
     return FastJSONResponse(coc_ok(None))
 
 
-@router.get("/v1/external/incident/{incident_num}", response_model=None)
+@router.get(
+    "/v1/external/incident/{incident_num}", response_model=None, responses=returns(CocEnvelope[schemas.IncidentDetail])
+)
 async def show_incident(incident_num: str, caller: CurrentCaller, db: Db) -> FastJSONResponse:
     """Every field of the incident, with the names of its enumerated values."""
     schemas.check_incident_num(incident_num)
@@ -62,7 +75,9 @@ async def show_incident(incident_num: str, caller: CurrentCaller, db: Db) -> Fas
     return FastJSONResponse(coc_ok(data))
 
 
-@router.get("/v1/incident-tickets", response_model=None)
+@router.get(
+    "/v1/incident-tickets", response_model=None, responses=returns(CocEnvelope[schemas.IncidentTicketPage])
+)
 async def list_incident_tickets(
     caller: CurrentCaller,
     db: Db,
@@ -74,8 +89,13 @@ async def list_incident_tickets(
     return FastJSONResponse(coc_ok(data))
 
 
-@router.post("/v1/{ticket_type}/list-histories", response_model=None, openapi_extra=HISTORY_BODY)
-@router.post("/v1/external/{ticket_type}/list-histories", response_model=None, openapi_extra=HISTORY_BODY)
+HISTORY_PAGE = returns(CocEnvelope[schemas.HistoryPage])
+
+
+@router.post("/v1/{ticket_type}/list-histories", response_model=None, responses=HISTORY_PAGE, openapi_extra=HISTORY_BODY)
+@router.post(
+    "/v1/external/{ticket_type}/list-histories", response_model=None, responses=HISTORY_PAGE, openapi_extra=HISTORY_BODY
+)
 async def list_ticket_histories(
     caller: CurrentCaller, ticket_type: TicketType, db: Db, payload: JsonObjectBody
 ) -> FastJSONResponse:

@@ -12,6 +12,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from pydantic_core import PydanticCustomError
 
 from opencoc.core import validation
+from opencoc.core.envelopes import WireModel
 from opencoc.core.errors import OpenCOCError
 from opencoc.core.json_bounds import Bounds, checker, preview
 from opencoc.core.limits import MAX_MS
@@ -160,3 +161,111 @@ def check_incident_num(incident_num: str) -> None:
     """The path parameter of GET /v1/external/incident/{incident_num}."""
     if len(incident_num) > 255:
         raise OpenCOCError(enums.INVALID_CODE, "incidentNum size must be between 0 and 255")
+
+
+# Responses: the `data` of each route (incident detail and history add keys of ours beside COC's).
+
+
+class CreatedIncident(WireModel):
+    incident_num: str
+
+
+class EnumData(WireModel):
+    """The names of one enumerated value or person (TicketInfoEnumData)."""
+
+    filed_key: str
+    enum_key: str
+    name_zh: str
+    name_en: str
+
+
+class SolutionView(WireModel):
+    """The latest committed solution (ours; see service.solution_view)."""
+
+    mtm_type: str | None
+    is_service_interrupt: bool | None
+    start_time: int | None
+    fault_recovery_time: int | None
+    fault_delineation_time: int | None
+    cause: str | None
+    solution: str | None
+
+
+class IncidentDetail(WireModel):
+    """`data` of GET /v1/external/incident/{incident_num} (IncidentTicketInfoResponseData, with `acceptor`, `solution`)."""
+
+    incident_num: str
+    region: list[str]
+    enterprise_project: list[str]
+    current_cloud_service: list[str]
+    incident_level: str
+    is_service_interrupt: bool
+    start_time: int | None
+    fault_recovery_time: int | None
+    fault_delineation_time: int | None
+    incident_ownership: str | None
+    incident_type: str
+    incident_title: str
+    incident_description: str
+    incident_source: str
+    incident_assignee: list[str]
+    assignee_scene: str
+    assignee_role: str
+    warroom_id: str | None
+    handle_time: int | None
+    status: str
+    create_time: int
+    creator: str
+    enum_data_list: list[EnumData]
+    acceptor: str | None
+    solution: SolutionView | None
+
+
+class IncidentTicket(WireModel):
+    """One incident of GET /v1/incident-tickets."""
+
+    title: str
+    ticket_id: str
+    description: str
+    status: str
+    level: str
+    enterprise_project: str
+    source: str
+    creator: str
+    assignee: list[str]
+
+
+class IncidentTicketPage(WireModel):
+    total: int
+    items: list[IncidentTicket] = Field(alias="list")
+
+
+class HistoryEntry(WireModel):
+    """One operation on an incident, as the Terraform data source reads `data.info[]`, and its `parameter`."""
+
+    id: str
+    action_id: str
+    ticket_id: str
+    action: str
+    sub_action: str | None
+    final_sub_action: str | None
+    operator: str
+    comment: str | None
+    start_time: int
+    stop_time: int
+    update_time: int
+    target_type: str | None
+    target_value: str | None
+    is_deleted: bool
+    status: str | None
+    action_name_en: str
+    action_name_zh: str
+    action_template_en: str
+    action_template_zh: str
+    enum_data_list: list[EnumData]
+    parameter: dict[str, Any]
+
+
+class HistoryPage(WireModel):
+    total: int
+    info: list[HistoryEntry]
