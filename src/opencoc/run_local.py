@@ -25,7 +25,7 @@ def _enroll_token(tenant: str) -> str:
     return str(json.loads(out.stdout)["token"])
 
 
-def _wait_healthy(server: subprocess.Popen, endpoint: str, timeout_s: float = 60.0) -> None:
+def _wait_healthy(server: "subprocess.Popen[bytes]", endpoint: str, timeout_s: float = 60.0) -> None:
     """Return once the server answers its health check; exit if it stops first."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:

@@ -50,7 +50,8 @@ def become_subreaper() -> bool:
     """Make this process the reaper of its descendants' orphans (Linux 3.4+); False if refused."""
     try:
         libc = ctypes.CDLL(None, use_errno=True)
-        done = libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
+        status: int = libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+        done = status == 0
     except (OSError, AttributeError):
         done = False
     _state["subreaper"] = done

@@ -26,7 +26,7 @@ class RetryPolicy:
 
     def delay(self, attempt: int) -> float:
         """Seconds to wait after the failure numbered `attempt` (0 = the first) of one loop."""
-        wait = min(self.max_s, self.first_s * 2 ** min(attempt, _MAX_DOUBLINGS))
+        wait = min(self.max_s, self.first_s * 2.0 ** min(attempt, _MAX_DOUBLINGS))
         return wait * self.uniform(1 - self.jitter, 1 + self.jitter)
 
     def backoff(self, log: logging.Logger, what: str) -> "Backoff":

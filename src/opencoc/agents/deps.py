@@ -24,7 +24,8 @@ _BEARER = "bearer "
 
 def registry_of(conn: HTTPConnection) -> AgentRegistry:
     """The process's agents (auth cache, presence, last-seen times), built by the app factory."""
-    return conn.app.state.agent_registry
+    registry: AgentRegistry = conn.app.state.agent_registry  # Starlette's State is untyped
+    return registry
 
 
 async def get_registry(request: Request) -> AgentRegistry:

@@ -11,7 +11,8 @@ from opencoc.core.deps import database
 
 
 def writer_of(conn: HTTPConnection) -> AlarmWriter:
-    return conn.app.state.alarm_writer
+    writer: AlarmWriter = conn.app.state.alarm_writer  # Starlette's State is untyped
+    return writer
 
 
 async def get_writer(request: Request) -> AlarmWriter:

@@ -16,7 +16,8 @@ from opencoc.core.errors import unauthorized
 
 
 def _key_cache(request: Request) -> KeyCache:
-    return request.app.state.key_cache
+    cache: KeyCache = request.app.state.key_cache  # Starlette's State is untyped
+    return cache
 
 
 def _headers(request: Request) -> dict[str, str]:

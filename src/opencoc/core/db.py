@@ -108,7 +108,7 @@ class Database:
         with self._reader() as session, session.begin():
             yield session
 
-    async def run_write(self, fn: Callable[[Any], T]) -> T:
+    async def run_write(self, fn: Callable[[Session], T]) -> T:
         """Run `fn(session)` in a write transaction off the event loop; its changes commit if it returns."""
         if self._group_commit is not None:
             return await self._group_commit.run(fn)
@@ -120,7 +120,8 @@ class Database:
 
         return await asyncio.get_running_loop().run_in_executor(self._write_pool, job)
 
-    async def run_read(self, fn: Callable[[Any], T]) -> T:
+    async def run_read(self, fn: Callable[[Session], T]) -> T:
+        """Run `fn(session)` in a read transaction off the event loop."""
         def job() -> T:
             with self.read() as session:
                 return fn(session)

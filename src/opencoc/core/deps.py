@@ -21,19 +21,23 @@ from opencoc.core.wakeups import Wakeups
 
 
 def database(conn: HTTPConnection) -> Database:
-    return conn.app.state.db
+    db: Database = conn.app.state.db  # Starlette's State is untyped
+    return db
 
 
 def settings_of(conn: HTTPConnection) -> Settings:
-    return conn.app.state.settings
+    settings: Settings = conn.app.state.settings  # Starlette's State is untyped
+    return settings
 
 
 def cipher_of(conn: HTTPConnection) -> Cipher:
-    return conn.app.state.cipher
+    cipher: Cipher = conn.app.state.cipher  # Starlette's State is untyped
+    return cipher
 
 
 def wakeups_of(conn: HTTPConnection) -> Wakeups:
-    return conn.app.state.wakeups
+    wakeups: Wakeups = conn.app.state.wakeups  # Starlette's State is untyped
+    return wakeups
 
 
 async def get_db(request: Request) -> Database:

@@ -22,7 +22,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -58,6 +58,9 @@ def _settle(future: "asyncio.Future[Any]", error: BaseException | None, value: A
         future.set_exception(error)
 
 
+T = TypeVar("T")
+
+
 class GroupCommitter:
     """Runs `fn(session)` jobs on one thread, many to a transaction; see the module docstring."""
 
@@ -68,9 +71,9 @@ class GroupCommitter:
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
 
-    async def run(self, fn: Callable[[Session], Any]) -> Any:
+    async def run(self, fn: Callable[[Session], T]) -> T:
         loop = asyncio.get_running_loop()
-        future = loop.create_future()
+        future: asyncio.Future[T] = loop.create_future()
         self._ensure_thread()
         self._queue.put(_Write(fn, loop, future))
         return await future

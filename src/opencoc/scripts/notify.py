@@ -116,7 +116,8 @@ def _apprise() -> ModuleType:
 
     with warnings.catch_warnings():  # some plugins import `imghdr`, deprecated since Python 3.11
         warnings.simplefilter("ignore", DeprecationWarning)
-        NotificationManager().load_modules()
+        # apprise's manager_plugins is not annotated; both calls return None.
+        NotificationManager().load_modules()  # type: ignore[no-untyped-call]
     return apprise
 
 
@@ -191,7 +192,7 @@ def claim_due(session: Session, cipher: Cipher, limit: int = 20) -> list[Job]:
 
 def backoff_ms(attempts: int) -> int:
     """2 s, 4 s, 8 s ... capped at 10 minutes."""
-    return min(2**attempts, 600) * 1000
+    return min(1 << min(attempts, 10), 600) * 1000
 
 
 def mark_sent(session: Session, job_id: int) -> None:
