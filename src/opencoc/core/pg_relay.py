@@ -32,8 +32,12 @@ class PgRelay:
         self._listener.start()
 
     def stop(self) -> None:
+        """Stop listening and close the publishing connection (keys not yet sent are dropped: no one waits on them)."""
         self._stop.set()
-        self._publisher.shutdown(wait=False)
+        self._publisher.shutdown(wait=True, cancel_futures=True)
+        if self._pub_conn is not None:
+            self._pub_conn.close()
+            self._pub_conn = None
 
     def publish(self, key: str) -> None:
         self._publisher.submit(self._send, key)

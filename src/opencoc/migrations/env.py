@@ -18,6 +18,10 @@ connection = config.attributes.get("connection")
 if connection is not None:
     _run(connection)
 else:
-    with create_engine(config.get_main_option("sqlalchemy.url", "")).connect() as conn:
-        _run(conn)
-        conn.commit()
+    engine = create_engine(config.get_main_option("sqlalchemy.url", ""))
+    try:
+        with engine.connect() as conn:
+            _run(conn)
+            conn.commit()
+    finally:
+        engine.dispose()  # closes the pooled connection now, not when the garbage collector finds it
