@@ -7,8 +7,9 @@ from opencoc.agents.deps import CurrentAgent, Registry
 from opencoc.agents.schemas import EnrollRequest, EnrollResponse, HeartbeatRequest, HeartbeatResponse
 from opencoc.core.clock import now_ms
 from opencoc.core.deps import Db
+from opencoc.core.openapi import ERRORS
 
-router = APIRouter(prefix="/opencoc/agent/v1", tags=["agents"])
+router = APIRouter(prefix="/opencoc/agent/v1", tags=["agents"], responses=ERRORS["job"])
 
 
 @router.post("/enroll")

@@ -4,6 +4,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from opencoc.core.envelopes import WireModel
+
 
 class AgentFacts(BaseModel):
     """What an agent reports about its host."""
@@ -25,7 +27,7 @@ class EnrollRequest(BaseModel):
     facts: AgentFacts = Field(default_factory=AgentFacts)
 
 
-class EnrollResponse(BaseModel):
+class EnrollResponse(WireModel):
     agent_sn: str
     agent_secret: str
     resource_id: str
@@ -35,5 +37,5 @@ class HeartbeatRequest(BaseModel):
     facts: AgentFacts | None = None
 
 
-class HeartbeatResponse(BaseModel):
+class HeartbeatResponse(WireModel):
     server_time: int

@@ -4,8 +4,8 @@ The webhooks are the hot path: the key in the path is the credential (`CustomInt
 body is checked by hand, and the alarms go through the group-commit writer (writer.py); the 200
 follows the commit. They are `FastRoute`s (core/fast_route.py): FastAPI's per-request
 dependency solver cost a quarter of the webhook's CPU time (bench/alarms.py). The signed routes
-parse their bodies by hand too, for COC's error wording; `json_body(...)` documents them in
-/openapi.json.
+parse their bodies by hand too, for COC's error wording. Every route sends its own Response, so
+`json_body(...)` and `returns(...)` document the request and response bodies in /openapi.json.
 """
 
 from typing import Annotated
@@ -19,13 +19,13 @@ from opencoc.alarms.deps import CustomIntegration, PrometheusIntegration, Writer
 from opencoc.auth.deps import CurrentCaller
 from opencoc.core.clock import now_ms
 from opencoc.core.deps import AppCipher, AppSettings, AppWakeups, Db, JsonBody
-from opencoc.core.envelopes import PROVIDER_CODE, coc_ok
+from opencoc.core.envelopes import PROVIDER_CODE, CocEnvelope, coc_ok
 from opencoc.core.fast_route import FastRoute
-from opencoc.core.openapi import json_body
+from opencoc.core.openapi import ERRORS, json_body, returns
 from opencoc.core.responses import FastJSONResponse
 from opencoc.jobs import service as jobs
 
-router = APIRouter(tags=["alarms"])
+router = APIRouter(tags=["alarms"], responses=ERRORS["coc"])
 hot = APIRouter(route_class=FastRoute)
 
 ACCEPTED = orjson.dumps(
@@ -37,23 +37,26 @@ CLEAR_BODY = json_body(schemas.ClearAlarmRequest)
 TO_INCIDENT_BODY = json_body(schemas.AlarmToIncidentRequest)
 AUTO_PROCESS_BODY = json_body(schemas.AutoHandlerAlarmRequest)
 INTEGRATION_BODY = json_body(schemas.CreateIntegrationRequest)
+# The webhooks answer `error_code` COC.00000000 and `error_msg` "success", with no data.
+ACCEPTED_BODY = returns(CocEnvelope[None])
+INTEGRATION = returns(CocEnvelope[schemas.IntegrationView])
 
 
-@hot.post("/v1/event/huawei/custom/{integration_key}", response_model=None)
+@hot.post("/v1/event/huawei/custom/{integration_key}", response_model=None, responses=ACCEPTED_BODY)
 async def report_custom_event(owner: CustomIntegration, payload: JsonBody, writer: Writer) -> Response:
     """Store one alarm of a self-built monitoring system; 200 once it is committed."""
     await writer.submit(owner.id, [custom.parse(payload)])
     return Response(ACCEPTED, media_type="application/json")
 
 
-@hot.post("/v1/event/prometheus/{integration_key}", response_model=None)
+@hot.post("/v1/event/prometheus/{integration_key}", response_model=None, responses=ACCEPTED_BODY)
 async def report_prometheus_event(owner: PrometheusIntegration, payload: JsonBody, writer: Writer) -> Response:
     """Store the alerts of an Alertmanager webhook (payload version 4); 200 once committed."""
     await writer.submit(owner.id, prometheus.parse(payload))
     return Response(ACCEPTED, media_type="application/json")
 
 
-@router.get("/v1/alarm-mgmt/alarms", response_model=None)
+@router.get("/v1/alarm-mgmt/alarms", response_model=None, responses=returns(CocEnvelope[schemas.AlarmPage]))
 async def list_alarms(
     caller: CurrentCaller,
     db: Db,
@@ -78,7 +81,9 @@ async def list_alarms(
     return FastJSONResponse(coc_ok(data))
 
 
-@router.get("/v1/alarm-mgmt/alarm/{alarm_id}", response_model=None)
+@router.get(
+    "/v1/alarm-mgmt/alarm/{alarm_id}", response_model=None, responses=returns(CocEnvelope[schemas.AlarmDetail])
+)
 async def show_alarm(alarm_id: str, caller: CurrentCaller, db: Db) -> FastJSONResponse:
     """One alarm (show_alarm)."""
     data = await db.run_read(
@@ -87,7 +92,12 @@ async def show_alarm(alarm_id: str, caller: CurrentCaller, db: Db) -> FastJSONRe
     return FastJSONResponse(coc_ok(data))
 
 
-@router.post("/v1/alarm-mgmt/alarms/cancel", response_model=None, openapi_extra=CLEAR_BODY)
+@router.post(
+    "/v1/alarm-mgmt/alarms/cancel",
+    response_model=None,
+    responses=returns(CocEnvelope[list[str]]),
+    openapi_extra=CLEAR_BODY,
+)
 async def clear_alarm(caller: CurrentCaller, db: Db, payload: JsonBody) -> FastJSONResponse:
     """Clear alarms (clear_alarm); `data` lists the ids cleared by this call."""
     body = schemas.parse(schemas.ClearAlarmRequest, payload)
@@ -99,7 +109,12 @@ async def clear_alarm(caller: CurrentCaller, db: Db, payload: JsonBody) -> FastJ
     return FastJSONResponse(coc_ok(data))
 
 
-@router.post("/v1/alarm-mgmt/alarms-linked-incident", response_model=None, openapi_extra=TO_INCIDENT_BODY)
+@router.post(
+    "/v1/alarm-mgmt/alarms-linked-incident",
+    response_model=None,
+    responses=returns(CocEnvelope[list[str]]),
+    openapi_extra=TO_INCIDENT_BODY,
+)
 async def transfer_alarm_to_incident(caller: CurrentCaller, db: Db, payload: JsonBody) -> FastJSONResponse:
     """Turn alarms into one incident (transfer_alarm_to_incident); `data` = [incident_num]."""
     body = schemas.parse(schemas.AlarmToIncidentRequest, payload)
@@ -109,7 +124,11 @@ async def transfer_alarm_to_incident(caller: CurrentCaller, db: Db, payload: Jso
     return FastJSONResponse(coc_ok([num]))
 
 
-@router.get("/v1/alarm-mgmt/alarm/{alarm_id}/handle-histories", response_model=None)
+@router.get(
+    "/v1/alarm-mgmt/alarm/{alarm_id}/handle-histories",
+    response_model=None,
+    responses=returns(schemas.HandleHistoriesBody),
+)
 async def list_alarm_handle_histories(
     alarm_id: str, caller: CurrentCaller, db: Db, limit: Limit = 20, offset: Offset = 0
 ) -> FastJSONResponse:
@@ -120,7 +139,12 @@ async def list_alarm_handle_histories(
     return FastJSONResponse({**coc_ok(None), **data})
 
 
-@router.post("/v1/alarm-mgmt/alarm/{alarm_id}/auto-process", response_model=None, openapi_extra=AUTO_PROCESS_BODY)
+@router.post(
+    "/v1/alarm-mgmt/alarm/{alarm_id}/auto-process",
+    response_model=None,
+    responses=returns(CocEnvelope[schemas.AutoProcessed]),
+    openapi_extra=AUTO_PROCESS_BODY,
+)
 async def handler_alarm(
     alarm_id: str,
     caller: CurrentCaller,
@@ -147,14 +171,21 @@ async def handler_alarm(
     return FastJSONResponse(coc_ok(data))
 
 
-@router.get("/v1/alarm-mgmt/integrations", response_model=None)
+@router.get(
+    "/v1/alarm-mgmt/integrations", response_model=None, responses=returns(CocEnvelope[schemas.IntegrationPage])
+)
 async def list_integrations(caller: CurrentCaller, db: Db) -> FastJSONResponse:
     """The tenant's integrations (ours); keys are shown only when created."""
     data = await db.run_read(lambda s: integrations.list_all(s, tenant_id=caller.tenant_id))
     return FastJSONResponse(coc_ok({"total": len(data), "list": data}))
 
 
-@router.post("/v1/alarm-mgmt/integrations", response_model=None, openapi_extra=INTEGRATION_BODY)
+@router.post(
+    "/v1/alarm-mgmt/integrations",
+    response_model=None,
+    responses=returns(CocEnvelope[schemas.CreatedIntegration]),
+    openapi_extra=INTEGRATION_BODY,
+)
 async def create_integration(
     caller: CurrentCaller, db: Db, payload: JsonBody, settings: AppSettings, request: Request
 ) -> FastJSONResponse:
@@ -174,21 +205,21 @@ async def create_integration(
     return FastJSONResponse(coc_ok(data))
 
 
-@router.post("/v1/alarm-mgmt/integrations/{ref}/disable", response_model=None)
+@router.post("/v1/alarm-mgmt/integrations/{ref}/disable", response_model=None, responses=INTEGRATION)
 async def disable_integration(ref: str, caller: CurrentCaller, db: Db) -> FastJSONResponse:
     """Disable an integration (by integration_id or name): its key gets 401."""
     data = await db.run_write(lambda s: integrations.set_enabled(s, tenant_id=caller.tenant_id, ref=ref, enabled=False))
     return FastJSONResponse(coc_ok(data))
 
 
-@router.post("/v1/alarm-mgmt/integrations/{ref}/enable", response_model=None)
+@router.post("/v1/alarm-mgmt/integrations/{ref}/enable", response_model=None, responses=INTEGRATION)
 async def enable_integration(ref: str, caller: CurrentCaller, db: Db) -> FastJSONResponse:
     """Enable an integration again."""
     data = await db.run_write(lambda s: integrations.set_enabled(s, tenant_id=caller.tenant_id, ref=ref, enabled=True))
     return FastJSONResponse(coc_ok(data))
 
 
-@router.delete("/v1/alarm-mgmt/integrations/{ref}", response_model=None)
+@router.delete("/v1/alarm-mgmt/integrations/{ref}", response_model=None, responses=INTEGRATION)
 async def delete_integration(ref: str, caller: CurrentCaller, db: Db) -> FastJSONResponse:
     """Delete an integration; its alarms stay."""
     data = await db.run_write(lambda s: integrations.remove(s, tenant_id=caller.tenant_id, ref=ref))

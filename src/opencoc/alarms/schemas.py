@@ -12,6 +12,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from opencoc.alarms.rules import Rules
 from opencoc.core import validation
+from opencoc.core.envelopes import CocEnvelope, WireModel
 from opencoc.core.errors import OpenCOCError
 from opencoc.core.json_bounds import JsonObject
 from opencoc.core.limits import INT32_MAX, INT32_MIN, MAX_MS
@@ -158,3 +159,128 @@ def parse(model: type[M], data: Any) -> M:
     """Validate `data` as `model`; a 400 naming every failing field otherwise."""
     check_nul(data)
     return validation.parse(model, data, code=INVALID_CODE)
+
+
+# Responses: the `data` of each route, or the whole body where COC puts the fields at the top level.
+
+
+class AlarmView(WireModel):
+    """One alarm of GET /v1/alarm-mgmt/alarms (ours: the SDK has no list)."""
+
+    alarm_id: str
+    original_alarm_id: str
+    alarm_name: str
+    alarm_level: str
+    alarm_status: str
+    count: int
+    first_time: int
+    last_time: int
+    incident_num: str | None
+    integration_id: str | None
+    integration_name: str | None
+    name_space: str
+    region_id: str | None
+    application_id: str | None
+    resource_name: str | None
+    resource_id: str | None
+    alarm_desc: str
+    URL: str | None
+    alarm_source: str
+    additional: dict[str, Any] | None
+    clear_time: int | None
+    cleared_by: str | None
+    create_time: int
+    update_time: int
+
+
+class AlarmPage(WireModel):
+    total: int
+    items: list[AlarmView] = Field(alias="list")
+
+
+class AlarmDetail(AlarmView):
+    """`data` of show_alarm: AlarmInfoDTO's fields, beside those of our list."""
+
+    id: str
+    name: str
+    importance: str
+    come_from: str
+    come_from_en: str
+    transfer_rule: str | None
+    transfer_rule_name: str | None
+    app: str | None
+    status: str
+    owner: str | None
+    owner_name: str | None
+    owner_alias: str | None
+    converge_count: int
+    associate_event_id: str | None
+    domain_id: str
+    creator: str | None
+    creator_name: str | None
+    remarks: str | None
+    region: str | None
+    task_type: str | None
+    associated_task_type: str | None
+    associated_task_id: str | None
+    associated_task_name: str | None
+
+
+class AlarmHandleHistory(WireModel):
+    """One handling of an alarm (AlarmHandleHistory); `sub_task_info` is the free-form object handler_alarm was sent."""
+
+    work_order_id: str
+    create_name: str
+    create_alias: str
+    task_type: str
+    start_time: int
+    end_time: int | None
+    duration: int | None
+    status: str
+    associated_task_id: str | None
+    associated_task_name: str | None
+    sub_task_info: dict[str, Any] | None
+
+
+class ResolvedRecord(WireModel):
+    resolved_time: int | None
+    create_name: str | None
+    remarks: str | None
+
+
+class HandleHistoriesBody(CocEnvelope[None]):
+    """The whole body of list_alarm_handle_histories: the SDK reads its fields beside the envelope's."""
+
+    count: int
+    alarm_handle_histories: list[AlarmHandleHistory]
+    resolved_record: ResolvedRecord | None
+
+
+class AutoProcessed(WireModel):
+    """`data` of handler_alarm: the alarm's work order and the script order it started."""
+
+    work_order_id: str
+    associated_task_id: str
+
+
+class IntegrationView(WireModel):
+    """An integration (ours); its key is shown only when created."""
+
+    integration_id: str
+    name: str
+    type: str
+    enabled: bool
+    integration_key_prefix: str
+    rules: dict[str, Any]
+    create_time: int
+    update_time: int
+
+
+class CreatedIntegration(IntegrationView):
+    integration_key: str
+    url: str
+
+
+class IntegrationPage(WireModel):
+    total: int
+    items: list[IntegrationView] = Field(alias="list")

@@ -6,15 +6,16 @@ from fastapi import APIRouter, Query
 
 from opencoc.auth import service
 from opencoc.auth.deps import CurrentCaller
-from opencoc.auth.schemas import TokenRequest
+from opencoc.auth.schemas import DomainList, ProjectList, TokenRequest, TokenView
 from opencoc.core.deps import AppSettings, Db
 from opencoc.core.errors import OpenCOCError
+from opencoc.core.openapi import ERRORS, returns
 from opencoc.core.responses import FastJSONResponse
 
-router = APIRouter(tags=["iam"])
+router = APIRouter(tags=["iam"], responses=ERRORS["job"])
 
 
-@router.post("/v3/auth/tokens", status_code=201)
+@router.post("/v3/auth/tokens", status_code=201, response_model=None, responses=returns(TokenView, 201))
 async def create_token(body: TokenRequest, db: Db, settings: AppSettings) -> FastJSONResponse:
     """Password login; the token is returned in the X-Subject-Token header."""
     if "password" not in body.auth.identity.methods:
@@ -32,13 +33,13 @@ async def create_token(body: TokenRequest, db: Db, settings: AppSettings) -> Fas
     return FastJSONResponse(view, status_code=201, headers={"X-Subject-Token": token})
 
 
-@router.get("/v3/auth/domains")
+@router.get("/v3/auth/domains", response_model=DomainList)
 async def list_domains(caller: CurrentCaller) -> dict[str, Any]:
     """The caller's own domain (tenant)."""
     return {"domains": [{"id": caller.domain_id, "name": caller.tenant_name, "enabled": True}]}
 
 
-@router.get("/v3/projects")
+@router.get("/v3/projects", response_model=ProjectList)
 async def list_projects(
     caller: CurrentCaller, db: Db, name: Annotated[str | None, Query(max_length=64)] = None
 ) -> dict[str, Any]:

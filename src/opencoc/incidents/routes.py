@@ -92,7 +92,9 @@ async def list_incident_tickets(
 HISTORY_PAGE = returns(CocEnvelope[schemas.HistoryPage])
 
 
-@router.post("/v1/{ticket_type}/list-histories", response_model=None, responses=HISTORY_PAGE, openapi_extra=HISTORY_BODY)
+@router.post(
+    "/v1/{ticket_type}/list-histories", response_model=None, responses=HISTORY_PAGE, openapi_extra=HISTORY_BODY
+)
 @router.post(
     "/v1/external/{ticket_type}/list-histories", response_model=None, responses=HISTORY_PAGE, openapi_extra=HISTORY_BODY
 )

@@ -192,7 +192,7 @@ class SolutionView(WireModel):
 
 
 class IncidentDetail(WireModel):
-    """`data` of GET /v1/external/incident/{incident_num} (IncidentTicketInfoResponseData, with `acceptor`, `solution`)."""
+    """`data` of GET /v1/external/incident/{incident_num}: COC's fields, and our `acceptor` and `solution`."""
 
     incident_num: str
     region: list[str]

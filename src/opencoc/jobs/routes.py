@@ -8,14 +8,15 @@ from opencoc.agents.deps import CurrentAgent
 from opencoc.auth.deps import CurrentCaller
 from opencoc.core.clock import now_ms
 from opencoc.core.deps import AppCipher, AppSettings, AppWakeups, Db
-from opencoc.core.envelopes import job_ok
+from opencoc.core.envelopes import JobEnvelope, job_ok
 from opencoc.core.limits import INT32_MAX, MAX_MS
-from opencoc.jobs import feed, operations, reads, service, tasks
+from opencoc.core.openapi import ERRORS
+from opencoc.jobs import feed, operations, reads, schemas, service, tasks
 from opencoc.jobs.schemas import JobScriptOrderOperationBody, ScriptExecuteModel, TaskResult
 from opencoc.jobs.statuses import InstanceStatus, OrderStatus
 from opencoc.jobs.wake import wake_agents
 
-router = APIRouter(tags=["jobs"])
+router = APIRouter(tags=["jobs"], responses=ERRORS["job"])
 RESULT_BODY_LIMIT = feed.RESULT_BODY_LIMIT
 
 ExecuteUuid = Annotated[str, Path(min_length=1, max_length=26)]
@@ -23,7 +24,7 @@ ORDERS = "/v1/job/script/orders"
 AGENT = "/opencoc/agent/v1"
 
 
-@router.post("/v1/job/scripts/{script_uuid}")
+@router.post("/v1/job/scripts/{script_uuid}", response_model=JobEnvelope[str])
 async def execute_script(
     script_uuid: Annotated[str, Path(min_length=1, max_length=64)],
     body: ScriptExecuteModel,
@@ -49,7 +50,7 @@ async def execute_script(
     return job_ok(execute_uuid)
 
 
-@router.get(ORDERS)
+@router.get(ORDERS, response_model=JobEnvelope[schemas.OrderPage])
 async def list_script_jobs(
     caller: CurrentCaller,
     db: Db,
@@ -77,7 +78,7 @@ async def list_script_jobs(
     return job_ok(page)
 
 
-@router.get(ORDERS + "/{execute_uuid}")
+@router.get(ORDERS + "/{execute_uuid}", response_model=JobEnvelope[schemas.OrderInfo])
 async def get_script_job_info(execute_uuid: ExecuteUuid, caller: CurrentCaller, db: Db) -> Any:
     """An order's status, script, version and execution parameters (sensitive values masked)."""
     info = await db.run_read(
@@ -86,7 +87,7 @@ async def get_script_job_info(execute_uuid: ExecuteUuid, caller: CurrentCaller, 
     return job_ok(info)
 
 
-@router.get(ORDERS + "/{execute_uuid}/batches")
+@router.get(ORDERS + "/{execute_uuid}/batches", response_model=JobEnvelope[list[schemas.BatchItem]])
 async def list_script_job_batches(execute_uuid: ExecuteUuid, caller: CurrentCaller, db: Db) -> Any:
     """The order's batches."""
     return job_ok(
@@ -94,7 +95,7 @@ async def list_script_job_batches(execute_uuid: ExecuteUuid, caller: CurrentCall
     )
 
 
-@router.get(ORDERS + "/{execute_uuid}/batches/{batch_index}")
+@router.get(ORDERS + "/{execute_uuid}/batches/{batch_index}", response_model=JobEnvelope[schemas.BatchDetail])
 async def get_script_job_batch(
     execute_uuid: ExecuteUuid,
     batch_index: Annotated[int, Path(ge=1, le=20)],
@@ -122,7 +123,7 @@ async def get_script_job_batch(
     return job_ok(detail)
 
 
-@router.get(ORDERS + "/{execute_uuid}/statistics")
+@router.get(ORDERS + "/{execute_uuid}/statistics", response_model=JobEnvelope[schemas.OrderStatistics])
 async def get_script_job_statistics(execute_uuid: ExecuteUuid, caller: CurrentCaller, db: Db) -> Any:
     """How many instances are in each status, and in which batches."""
     return job_ok(
@@ -130,7 +131,7 @@ async def get_script_job_statistics(execute_uuid: ExecuteUuid, caller: CurrentCa
     )
 
 
-@router.put(ORDERS + "/{execute_uuid}/operation")
+@router.put(ORDERS + "/{execute_uuid}/operation", response_model=JobEnvelope[str])
 async def operate_script_job(
     execute_uuid: ExecuteUuid,
     body: JobScriptOrderOperationBody,
@@ -154,7 +155,7 @@ async def operate_script_job(
     return job_ok(execute_uuid)
 
 
-@router.get(AGENT + "/tasks", tags=["agent"])
+@router.get(AGENT + "/tasks", tags=["agent"], response_model=schemas.TaskFeed)
 async def poll_tasks(
     request: Request,
     agent: CurrentAgent,
@@ -177,7 +178,7 @@ async def poll_tasks(
     return {"tasks": due.tasks, "cancel": due.cancel}
 
 
-@router.post(AGENT + "/tasks/{task_id}/result", tags=["agent"])
+@router.post(AGENT + "/tasks/{task_id}/result", tags=["agent"], response_model=schemas.ResultAccepted)
 async def post_result(
     task_id: str, body: TaskResult, agent: CurrentAgent, db: Db, settings: AppSettings, wakeups: AppWakeups
 ) -> dict[str, bool]:

@@ -4,6 +4,7 @@ import re
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from opencoc.core.envelopes import WireModel
 from opencoc.core.limits import INT32_MAX, INT32_MIN, INT64_MAX, MAX_MS
 from opencoc.jobs.statuses import OperationType, ResultStatus, RotationStrategy
 from opencoc.scripts.schemas import PARAM_VALUE_RULE
@@ -111,3 +112,168 @@ class TaskResult(BaseModel):
         if value is not None and UNSTORABLE.search(value):
             raise ValueError("must not contain NUL characters or lone surrogates (\\ud800-\\udfff)")
         return value
+
+
+# Responses: the `data` of each route (the agent feed's bodies are ours, without an envelope).
+
+
+class OrderListProperties(WireModel):
+    region_ids: str | None
+
+
+class OrderItem(WireModel):
+    """One order of list_script_jobs (JobScriptOrderListModel)."""
+
+    order_id: int
+    order_name: str
+    execute_uuid: str
+    gmt_created: int
+    gmt_finished: int | None
+    execute_costs: int
+    creator: str
+    status: str
+    properties: OrderListProperties
+
+
+class OrderPage(WireModel):
+    total: int
+    data: list[OrderItem]
+
+
+class OrderParam(WireModel):
+    """An execution parameter as the order shows it (sensitive values masked)."""
+
+    param_name: str
+    param_value: str
+    param_order: int | None
+
+
+class OrderExecuteParam(WireModel):
+    resourceful: bool | None
+    timeout: int
+    success_rate: float
+    execute_user: str
+    script_params: list[OrderParam]
+
+
+class OrderInfoProperties(WireModel):
+    script_uuid: str
+    script_name: str
+    script_version_uuid: int
+    script_version_name: str
+    current_execute_batch_index: int
+    execute_param: OrderExecuteParam
+    script_source: str
+    reason: str | None
+
+
+class OrderInfo(WireModel):
+    """`data` of get_script_job_info (JobScriptOrderInfoModel)."""
+
+    execute_uuid: str
+    gmt_created: int
+    gmt_finished: int | None
+    execute_costs: int
+    creator: str
+    status: str
+    properties: OrderInfoProperties
+
+
+class BatchItem(WireModel):
+    """One batch of list_script_job_batches; `properties` is the batch's state."""
+
+    batch_index: int
+    total_instances: int
+    rotation_strategy: str
+    properties: str
+
+
+class TargetProperties(WireModel):
+    host_name: str | None
+    fixed_ip: str | None
+    floating_ip: str | None
+    region_id: str | None
+    zone_id: str | None
+    application: str | None
+    group: str | None
+    project_id: str | None
+
+
+class AttributeView(WireModel):
+    key: str
+    value: str
+
+
+class TargetInstance(WireModel):
+    resource_id: str
+    provider: str
+    region_id: str | None
+    type: str
+    custom_attributes: list[AttributeView] | None
+    agent_sn: str | None
+    agent_status: str | None
+    project_id: str | None
+    properties: TargetProperties
+
+
+class ExecuteInstance(WireModel):
+    """One instance of a batch, with its log in `message`."""
+
+    id: int
+    target_instance: TargetInstance
+    gmt_created: int
+    gmt_finished: int | None
+    execute_costs: int
+    status: str
+    message: str | None
+
+
+class BatchDetail(WireModel):
+    """`data` of get_script_job_batch (JobScriptBatchDetailModel)."""
+
+    batch_index: int
+    total_instances: int
+    execute_instances: list[ExecuteInstance]
+
+
+class InstanceStatistic(WireModel):
+    instance_status: str
+    instance_count: int
+    batch_indexes: list[int]
+
+
+class OrderStatistics(WireModel):
+    """`data` of get_script_job_statistics."""
+
+    total_instance: int
+    execute_statistics: list[InstanceStatistic]
+
+
+class TaskParam(WireModel):
+    name: str
+    value: str
+    sensitive: bool
+
+
+class AgentTask(WireModel):
+    """A task as the agent runs it (docs/agent-protocol.md)."""
+
+    task_id: str
+    script_type: str
+    content: str
+    params: list[TaskParam]
+    execute_user: str
+    timeout: int
+
+
+class TaskFeed(WireModel):
+    """GET /opencoc/agent/v1/tasks: due tasks, and the task ids to cancel."""
+
+    tasks: list[AgentTask]
+    cancel: list[str]
+
+
+class ResultAccepted(WireModel):
+    """POST /opencoc/agent/v1/tasks/{task_id}/result: false for a repeat."""
+
+    accepted: bool

@@ -7,15 +7,16 @@ from fastapi import APIRouter, Query
 from opencoc.auth.deps import CurrentCaller
 from opencoc.core.clock import now_ms
 from opencoc.core.deps import AppSettings, Db
-from opencoc.core.envelopes import job_ok
+from opencoc.core.envelopes import JobEnvelope, job_ok
+from opencoc.core.openapi import ERRORS
 from opencoc.resources import service
-from opencoc.resources.schemas import SyncRequest
+from opencoc.resources.schemas import ResourceView, SyncRequest
 
-router = APIRouter(tags=["resources"])
+router = APIRouter(tags=["resources"], responses=ERRORS["job"])
 
 
-@router.get("/v1/resources")
-@router.get("/v1/external/resources")
+@router.get("/v1/resources", response_model=JobEnvelope[list[ResourceView]])
+@router.get("/v1/external/resources", response_model=JobEnvelope[list[ResourceView]])
 async def list_resources(
     caller: CurrentCaller,
     db: Db,
@@ -62,8 +63,8 @@ async def list_resources(
     return job_ok(data)
 
 
-@router.post("/v1/resources/sync")
-@router.post("/v1/external/resources/sync")
+@router.post("/v1/resources/sync", response_model=JobEnvelope[str])
+@router.post("/v1/external/resources/sync", response_model=JobEnvelope[str])
 async def sync_resources(body: SyncRequest, caller: CurrentCaller) -> dict[str, Any]:
     """Nothing to pull: enrolled agents keep the inventory live, so a sync succeeds at once."""
     return job_ok("success")

@@ -4,6 +4,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from opencoc.core.envelopes import WireModel
 from opencoc.core.json_bounds import Bounds, checker
 
 # A cloud's description of a server (flavor, image, disks, NICs) is larger than an alarm's extras.
@@ -36,3 +37,36 @@ class ImportedResource(BaseModel):
     inner_ip: str | None = Field(None, max_length=64)
     tags: list[Tag] = Field(default_factory=list, max_length=50)
     properties: Annotated[dict[str, Any], AfterValidator(checker(PROPERTIES_BOUNDS))] = Field(default_factory=dict)
+
+
+class TagView(WireModel):
+    key: str
+    value: str
+
+
+class ResourceView(WireModel):
+    """One resource of list_resources (BatchListResourceResponseData); times are ISO 8601 text."""
+
+    id: str
+    resource_id: str
+    domain_id: str
+    name: str
+    provider: str
+    type: str
+    project_id: str | None
+    project_name: str | None
+    region_id: str | None
+    ep_id: str
+    ep_name: str | None
+    tags: list[TagView]
+    agent_id: str | None
+    agent_state: str | None
+    properties: dict[str, Any]
+    ingest_properties: dict[str, str]
+    is_delegated: bool
+    inner_ip: str | None
+    operable: str
+    is_associate_group: bool
+    associated_group_list: list[str]
+    create_time: str
+    update_time: str

@@ -7,9 +7,10 @@ from starlette.concurrency import run_in_threadpool
 
 from opencoc.auth.deps import CurrentCaller
 from opencoc.core.deps import AppCipher, AppWakeups, Db
-from opencoc.core.envelopes import job_ok
+from opencoc.core.envelopes import JobEnvelope, job_ok
 from opencoc.core.limits import INT32_MAX, INT64_MAX
-from opencoc.scripts import notify, review, risk, service
+from opencoc.core.openapi import ERRORS
+from opencoc.scripts import notify, review, risk, schemas, service
 from opencoc.scripts.schemas import (
     AddScriptModel,
     ApprovalJobScriptModel,
@@ -20,12 +21,12 @@ from opencoc.scripts.schemas import (
     UpdateResourceTagsBody,
 )
 
-router = APIRouter(tags=["scripts"])
+router = APIRouter(tags=["scripts"], responses=ERRORS["job"])
 # Not length-checked here: a malformed uuid is COC.00040601 from the service, as COC answers.
 ScriptUuid = Annotated[str, Path()]
 
 
-@router.post("/v1/job/scripts")
+@router.post("/v1/job/scripts", response_model=JobEnvelope[str])
 async def create_script(
     body: AddScriptModel, caller: CurrentCaller, db: Db, cipher: AppCipher, wakeups: AppWakeups
 ) -> Any:
@@ -35,7 +36,7 @@ async def create_script(
     return job_ok(script.script_uuid)
 
 
-@router.get("/v1/job/scripts")
+@router.get("/v1/job/scripts", response_model=JobEnvelope[schemas.ScriptPage])
 async def list_scripts(
     caller: CurrentCaller,
     db: Db,
@@ -64,7 +65,7 @@ async def list_scripts(
     return job_ok(page)
 
 
-@router.get("/v1/job/scripts/{script_uuid}")
+@router.get("/v1/job/scripts/{script_uuid}", response_model=JobEnvelope[schemas.ScriptDetail])
 async def get_script(script_uuid: ScriptUuid, caller: CurrentCaller, db: Db) -> Any:
     """A script's details; sensitive parameter values masked."""
     return job_ok(
@@ -72,7 +73,7 @@ async def get_script(script_uuid: ScriptUuid, caller: CurrentCaller, db: Db) -> 
     )
 
 
-@router.put("/v1/job/scripts/{script_uuid}")
+@router.put("/v1/job/scripts/{script_uuid}", response_model=JobEnvelope[str])
 async def update_script(
     script_uuid: ScriptUuid,
     body: EditScriptModel,
@@ -89,7 +90,7 @@ async def update_script(
     return job_ok(script_uuid)
 
 
-@router.delete("/v1/job/scripts/{script_uuid}")
+@router.delete("/v1/job/scripts/{script_uuid}", response_model=JobEnvelope[str])
 async def delete_script(script_uuid: ScriptUuid, caller: CurrentCaller, db: Db) -> Any:
     """Delete a custom script."""
     return job_ok(
@@ -97,7 +98,7 @@ async def delete_script(script_uuid: ScriptUuid, caller: CurrentCaller, db: Db) 
     )
 
 
-@router.post("/v1/job/scripts/{script_uuid}/action")
+@router.post("/v1/job/scripts/{script_uuid}/action", response_model=JobEnvelope[bool])
 async def accept_script(script_uuid: ScriptUuid, body: ApprovalJobScriptModel, caller: CurrentCaller, db: Db) -> Any:
     """A reviewer approves or rejects a script pending approval."""
     return job_ok(
@@ -105,14 +106,14 @@ async def accept_script(script_uuid: ScriptUuid, body: ApprovalJobScriptModel, c
     )
 
 
-@router.post("/v1/job/analyze-job")
+@router.post("/v1/job/analyze-job", response_model=JobEnvelope[schemas.RiskView])
 async def check_script_risk(body: JobScriptAnalyzeRequest, caller: CurrentCaller) -> Any:
     """The risk level of script content and the blacklisted commands it contains."""
     found = await run_in_threadpool(risk.analyze, body.content)  # milliseconds of CPU: off the event loop
     return job_ok(risk.to_wire(found))
 
 
-@router.post("/v1/script/{resource_type}/{resource_id}/tags/update")
+@router.post("/v1/script/{resource_type}/{resource_id}/tags/update", response_model=JobEnvelope[str])
 async def update_resource_tags(
     resource_type: str, resource_id: ScriptUuid, body: UpdateResourceTagsBody, caller: CurrentCaller, db: Db
 ) -> Any:
@@ -125,7 +126,7 @@ async def update_resource_tags(
     )
 
 
-@router.get("/v1/script/{resource_type}/tags")
+@router.get("/v1/script/{resource_type}/tags", response_model=JobEnvelope[schemas.TagKeyPage])
 async def list_script_resource_tags(
     resource_type: str,
     caller: CurrentCaller,

@@ -4,6 +4,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from opencoc.core.envelopes import WireModel
 from opencoc.scripts.statuses import ReviewStatus
 
 SENSITIVE_MASK = "*" * 17  # what COC (and the Terraform provider) show for a sensitive value
@@ -91,3 +92,108 @@ class UpdateResourceTagsBody(BaseModel):
     """POST /v1/script/coc:script/{script_uuid}/tags/update: the whole new tag set."""
 
     tags: list[ResourceTag] = Field(max_length=20)
+
+
+# Responses: the `data` of each route.
+
+
+class ReviewerView(WireModel):
+    reviewer_name: str
+    reviewer_id: str
+
+
+class PropertiesView(WireModel):
+    """A script's properties (ScriptPropertiesModel)."""
+
+    risk_level: str
+    version: str
+    reviewers: list[ReviewerView]
+    protocol: str | None
+
+
+class TagView(WireModel):
+    key: str
+    value: str
+
+
+class ScriptItem(WireModel):
+    """One script of list_scripts (ScriptListModel), and our `resource_tags` and `usage_count`."""
+
+    id: int
+    script_uuid: str
+    enterprise_project_id: str
+    name: str
+    type: str
+    status: str
+    gmt_created: int
+    gmt_modified: int
+    creator: str
+    creator_id: str
+    operator: str
+    properties: PropertiesView
+    resource_tags: list[TagView]
+    usage_count: int
+
+
+class ScriptPage(WireModel):
+    total: int
+    data: list[ScriptItem]
+
+
+class ParamView(WireModel):
+    """A parameter's definition; a sensitive default shows as the mask."""
+
+    param_name: str
+    param_value: str
+    param_description: str
+    param_order: int
+    sensitive: bool
+
+
+class ScriptDetail(WireModel):
+    """`data` of get_script (ScriptDetailModel): `enterprise_project_id` reads back as given, null if none."""
+
+    script_uuid: str
+    enterprise_project_id: str | None
+    name: str
+    type: str
+    status: str
+    gmt_created: int
+    gmt_modified: int
+    creator: str
+    creator_id: str
+    operator: str
+    properties: PropertiesView
+    resource_tags: list[TagView]
+    usage_count: int
+    version: str
+    description: str
+    content: str
+    script_params: list[ParamView]
+
+
+class BlacklistCommand(WireModel):
+    command_name: str
+    command_rule: str
+    example: str
+    description_en: str
+    description_zh: str
+
+
+class RiskView(WireModel):
+    """`data` of check_script_risk."""
+
+    risk_level: str
+    blacklist_commands: list[BlacklistCommand]
+
+
+class TagKeyView(WireModel):
+    key: str
+    values: list[str]
+
+
+class TagKeyPage(WireModel):
+    """`data` of list_script_resource_tags."""
+
+    tags: list[TagKeyView]
+    total: int
