@@ -1,5 +1,6 @@
 """Form values <-> the API's bodies, and the API's validation message split onto the form's fields."""
 
+import re
 from datetime import UTC, datetime
 
 from opencoc.core.errors import OpenCOCError
@@ -10,18 +11,18 @@ def _camel(name: str) -> str:
     return head + "".join(part[:1].upper() + part[1:] for part in rest)
 
 
-def _names_field(part: str, field: str) -> bool:
-    return any(
-        spelling in part
-        for spelling in (f"[{field}]", f"parameter.{field} ", f"{field} ", f".{field}", _camel(field) + " ")
-    )
+def _first_mention(part: str, field: str) -> int | None:
+    """Where the message first names `field` (as sent, or in COC's camelCase), None if it does not."""
+    found = re.search(rf"(?<![A-Za-z0-9_])({re.escape(field)}|{re.escape(_camel(field))})(?![A-Za-z0-9_])", part)
+    return found.start() if found else None
 
 
 def field_errors(message: str, fields: tuple[str, ...]) -> dict[str, str]:
-    """The API's message (problems joined by " | ") keyed by the form field each names; the rest under ""."""
+    """The API's message (problems joined by " | ") keyed by the form field each names first; the rest under ""."""
     out: dict[str, list[str]] = {}
     for part in message.split(" | "):
-        field = next((f for f in fields if _names_field(part, f)), "")
+        mentions = [(at, f) for f in fields if (at := _first_mention(part, f)) is not None]
+        field = min(mentions)[1] if mentions else ""
         out.setdefault(field, []).append(part)
     return {field: "; ".join(parts) for field, parts in out.items()}
 

@@ -173,14 +173,14 @@ async def new_incident_form(request: Request, me: SignedIn, db: Db) -> HTMLRespo
 
 
 async def _create_page(
-    request: Request, me: Me, db: Any, values: dict[str, str], errors: dict[str, str], status: int = 200
+    request: Request, me: Me, db: Any, values: dict[str, str], errors: dict[str, str]
 ) -> HTMLResponse:
+    """The create form; shown again with the API's messages it answers 200 like any page (not an error)."""
     return await render.page(
         request,
         me,
         "incidents/new.html",
         section="incidents",
-        status=status,
         values=values,
         errors=errors,
         users=await _users(db, me),
@@ -231,7 +231,7 @@ async def create_incident(request: Request, me: Changing, db: Db) -> Response:
         )
     except OpenCOCError as exc:
         errors = forms.field_errors(exc.error_msg, CREATE_FIELDS)
-        return await _create_page(request, me, db, values, errors, status=400)
+        return await _create_page(request, me, db, values, errors)
     return RedirectResponse(f"{BASE}/{created.incident_num}", status_code=303)
 
 
@@ -244,7 +244,6 @@ async def _detail_page(
     form: str = "",
     values: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
-    status: int = 200,
 ) -> HTMLResponse:
     """The incident with its timeline and the actions of its status; `form` names the action whose form shows
     `values` and `errors`."""
@@ -269,7 +268,6 @@ async def _detail_page(
         me,
         "incidents/detail.html",
         section="incidents",
-        status=status,
         incident=data,
         names=names,
         timeline=timeline,
@@ -324,7 +322,7 @@ async def _handle(
         if exc.error_code == enums.NOT_FOUND_CODE:
             return error_page(request, 404, f"There is no incident {incident_num} in your tenant.")
         errors = forms.field_errors(exc.error_msg, fields)
-        return await _detail_page(request, me, db, incident_num, form=form, values=values, errors=errors, status=400)
+        return await _detail_page(request, me, db, incident_num, form=form, values=values, errors=errors)
     return RedirectResponse(f"{BASE}/{incident_num}", status_code=303)
 
 
@@ -350,9 +348,7 @@ async def submit_solution(request: Request, incident_num: str, me: Changing, db:
                 parameter[name] = ms
     except OpenCOCError as exc:
         errors = forms.field_errors(exc.error_msg, SOLUTION_FIELDS)
-        return await _detail_page(
-            request, me, db, incident_num[:255], form="solution", values=values, errors=errors, status=400
-        )
+        return await _detail_page(request, me, db, incident_num[:255], form="solution", values=values, errors=errors)
     return await _handle(
         request, me, db, incident_num[:255], enums.COMMIT_SOLUTION, parameter, "solution", SOLUTION_FIELDS, values
     )
