@@ -85,7 +85,7 @@ def test_an_alarm_sent_to_the_webhook_appears_in_the_open_list_without_a_reload(
         f"{console_server.url}/v1/alarm-mgmt/integrations", json={"name": "web", "type": "custom"}, auth=auth
     )
     assert created.is_success, created.text
-    webhook = created.json()["data"]["url"] if "data" in created.json() else created.json()["url"]
+    webhook = created.json()["data"]["url"]
     sign_in(page, console_tenant)
     expect(page.get_by_text("No incidents match these filters.")).to_be_visible()
     page.evaluate("window.notReloaded = true")
@@ -93,5 +93,7 @@ def test_an_alarm_sent_to_the_webhook_appears_in_the_open_list_without_a_reload(
     answer = httpx.post(webhook, json=alarm_body(alarmName="Disk full on db-7"))
     assert answer.is_success, answer.text
     expect(page.get_by_role("link", name="Disk full on db-7")).to_be_visible()
+    expect(page.get_by_role("list", name="Open incidents by level")).to_contain_text("P1 1")
+    expect(page.get_by_role("list", name="Incidents per status")).to_contain_text("Triggered 1")
     assert page.evaluate("window.notReloaded") is True, "the page was reloaded"
     shoot(page, "live")

@@ -132,6 +132,14 @@ async def incident_list(
     return await render.page(request, me, "incidents/list.html", section="incidents", **context)
 
 
+@router.get("/console/open-levels", response_class=HTMLResponse)
+async def open_levels(request: Request, me: SignedIn, db: Db) -> HTMLResponse:
+    """The header's open incidents by level (htmx refreshes it when the tenant's incidents change)."""
+    tenant_id = me.caller.tenant_id
+    counts = await db.run_read(lambda s: search.open_counts_by_level(s, tenant_id=tenant_id))
+    return render.fragment(request, "_open_levels.html", open_by_level=counts)
+
+
 @router.get(BASE + "/events")
 async def incident_events(me: SignedIn, wakeups: AppWakeups) -> StreamingResponse:
     """Server-sent events: `changed` whenever an incident of the tenant is created or changes.
