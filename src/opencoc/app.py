@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from opencoc.agents import background as agents_background
@@ -23,6 +23,7 @@ from opencoc.auth import routes as auth_routes
 from opencoc.auth.deps import authenticate
 from opencoc.auth.keycache import KeyCache
 from opencoc.config import Settings, get_settings
+from opencoc.console import site as console
 from opencoc.core import migrate, signals, tasks
 from opencoc.core.crypto import Cipher, load_master_key
 from opencoc.core.db import Database
@@ -83,23 +84,25 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.db.dispose()
 
 
-def _error(request: Request, status: int, code: str, msg: str) -> FastJSONResponse:
+def _error(request: Request, status: int, code: str, msg: str) -> Response:
+    if console.owns(request):  # the console's errors are pages; its routes never take API credentials
+        return console.error_page(request, status, msg)
     family = "coc" if status == 401 else family_for_path(request.url.path)
     return FastJSONResponse(error_body(family, code, msg), status_code=status)
 
 
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(OpenCOCError)
-    async def _coc_error(request: Request, exc: OpenCOCError) -> FastJSONResponse:
+    async def _coc_error(request: Request, exc: OpenCOCError) -> Response:
         return _error(request, exc.status, exc.error_code, exc.error_msg)
 
     @app.exception_handler(RequestValidationError)
-    async def _invalid(request: Request, exc: RequestValidationError) -> FastJSONResponse:
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
         code = default_validation_code(family_for_path(request.url.path))
         return _error(request, 400, code, describe(exc.errors()))
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException) -> FastJSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         msg = "resource not found" if exc.status_code == 404 else str(exc.detail)
         return _error(request, exc.status_code, f"COC.00000{exc.status_code}", msg)
 
@@ -136,6 +139,7 @@ def _install_state(app: FastAPI, settings: Settings) -> None:
     app.state.agent_registry = AgentRegistry()
     wakeups.subscribe(revocations.AGENT_PREFIX, app.state.agent_registry.forget)
     app.state.alarm_writer = AlarmWriter(app.state.db)
+    app.state.db.on_commit = wakeups.notify  # core.db.wake_after_commit: live console views
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -158,6 +162,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def health() -> dict[str, str]:
         return {"status": "ok"}
 
+    console.install(app)
     _install_docs(app, settings.docs)
     _install_error_handlers(app)
     app.add_middleware(RequestGuards, max_body=settings.max_body_bytes, body_limits=BODY_LIMITS)

@@ -27,6 +27,10 @@ class Settings(BaseSettings):
     agent_offline_after_seconds: float = 30.0
     public_url: str | None = None
     docs: bool = False
+    # The web console: a session ends after this long without a request; X-Forwarded-Proto is
+    # believed (for the cookie's Secure flag) only from these comma-separated proxy addresses.
+    console_idle_seconds: int = 12 * 3600
+    console_trusted_proxies: str = ""
 
     @property
     def resolved_database_url(self) -> str:
@@ -38,6 +42,10 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.resolved_database_url.startswith("sqlite")
+
+    @property
+    def trusted_proxies(self) -> frozenset[str]:
+        return frozenset(a.strip() for a in self.console_trusted_proxies.split(",") if a.strip())
 
     @property
     def endpoint(self) -> str:

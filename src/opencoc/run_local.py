@@ -61,6 +61,7 @@ def register(app: typer.Typer, admin: typer.Typer) -> None:
                 agent_proc = subprocess.Popen(argv)
                 console.print(f"local agent started (state in {state_dir})")
             console.print(f"OpenCOC is serving on [bold]{settings.endpoint}[/bold] (Ctrl+C stops it)")
+            console.print(f"web console: [bold]{settings.endpoint}/console/[/bold]")
             server.wait()
         except KeyboardInterrupt:
             pass

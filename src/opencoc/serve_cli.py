@@ -3,6 +3,7 @@
 import copy
 import gc
 import os
+import secrets
 import sys
 from pathlib import Path
 from typing import Any
@@ -69,17 +70,28 @@ def _serve(host: str | None, port: int | None, workers: int) -> None:
     )
 
 
-def _set_up(tenant: str) -> service.IssuedKey | None:
-    """The tenant and its admin's access key on first run; None when the tenant exists."""
+def _set_up(tenant: str) -> tuple[service.IssuedKey, str] | None:
+    """The tenant, its admin's access key and console password on first run; None when the tenant exists."""
     with open_database().write() as session:
         if service.tenant_exists(session, tenant):
             return None
         service.create_tenant(session, name=tenant)
-        return service.create_access_key(session, cipher(), tenant_name=tenant, user_name=service.ADMIN_USER)
+        password = secrets.token_urlsafe(12)
+        service.set_password(session, tenant_name=tenant, name=service.ADMIN_USER, password=password)
+        key = service.create_access_key(session, cipher(), tenant_name=tenant, user_name=service.ADMIN_USER)
+        return key, password
 
 
-def _print_welcome(settings: Settings, key: service.IssuedKey, profile_path: Path) -> None:
+def console_url(settings: Settings) -> str:
+    return f"{settings.endpoint}/console/"
+
+
+def _print_welcome(settings: Settings, key: service.IssuedKey, password: str, tenant: str, profile_path: Path) -> None:
     console.rule("OpenCOC is set up")
+    console.print(f"web console: [bold]{console_url(settings)}[/bold]")
+    console.print(f"  sign in with tenant [bold]{tenant}[/bold], user [bold]{service.ADMIN_USER}[/bold], ", end="")
+    console.print(f"password [bold]{password}[/bold]")
+    console.print(f"  (shown once; change it with `opencoc admin set-password --tenant {tenant} --user admin`)\n")
     console.print(f"endpoint:   [bold]{settings.endpoint}[/bold]")
     console.print(f"domain_id:  {key.domain_id}\nuser_id:    {key.user_id}")
     console.print(f"access key: [bold]{key.access_key}[/bold]\nsecret key: [bold]{key.secret_key}[/bold]")
@@ -111,10 +123,12 @@ def register(app: typer.Typer, admin: typer.Typer) -> None:
         """Initialise the database and, on first run, a tenant with an access key (printed once)."""
         settings = get_settings()
         profile_path = Path(settings.data_dir) / "profile.json"
-        key = _set_up(tenant)
-        if key is None:
+        made = _set_up(tenant)
+        if made is None:
             console.print(f"OpenCOC endpoint: [bold]{settings.endpoint}[/bold]")
+            console.print(f"web console: [bold]{console_url(settings)}[/bold]")
             console.print(f"tenant '{tenant}' exists; its CLI profile is in {profile_path}")
             return
+        key, password = made
         save_profile(Profile(settings.endpoint, key.access_key, key.secret_key, key.domain_id), profile_path)
-        _print_welcome(settings, key, profile_path)
+        _print_welcome(settings, key, password, tenant, profile_path)

@@ -183,3 +183,14 @@ def handle_histories(session: Session, *, tenant_id: int, alarm_id: str, offset:
         ],
         "resolved_record": resolved,
     }
+
+
+def linked_to_incident(session: Session, *, tenant_id: int, incident_num: str) -> list[dict[str, Any]]:
+    """The tenant's alarms that created or were linked to the incident, oldest first (the console's timeline)."""
+    rows = session.execute(
+        _with_integration()
+        .where(Alarm.tenant_id == tenant_id, Alarm.incident_num == incident_num)
+        .order_by(Alarm.id)
+        .limit(100)
+    )
+    return [view(alarm, integration) for alarm, integration in rows]

@@ -44,7 +44,7 @@ def set_password(
 
 
 def revoke_tokens(tenant: str = typer.Option(..., "--tenant"), user: str = typer.Option(..., "--user")) -> None:
-    """Revoke every X-Auth-Token of a user (they get 401 at once, on every server)."""
+    """Revoke every X-Auth-Token and console session of a user (they get 401 / the sign-in page at once)."""
     with admin_errors(), open_database().write() as session:
         revoked = service.revoke_tokens(session, tenant_name=tenant, name=user)
     console.print(f"{revoked} token(s) of {user} revoked")

@@ -71,3 +71,17 @@ class Revocation(Base):
     kind: Mapped[str] = mapped_column(String(16))
     subject: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[int] = mapped_column(BigInteger)
+
+
+class ConsoleSession(Base):
+    """A signed-in browser: the cookie holds the random id, the table only its hash (auth/sessions.py)."""
+
+    __tablename__ = "console_sessions"
+    __table_args__ = (Index("ix_console_sessions_user_pk", "user_pk"),)
+
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_pk: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"))
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[int] = mapped_column(BigInteger)
+    last_seen: Mapped[int] = mapped_column(BigInteger)

@@ -11,7 +11,7 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from opencoc.auth import revocations
+from opencoc.auth import revocations, sessions
 from opencoc.auth.caller import Caller
 from opencoc.auth.models import AccessKey, Project, Tenant, Token, User
 from opencoc.core import ids
@@ -107,7 +107,9 @@ def revoke_tokens(session: Session, *, tenant_name: str, name: str) -> int:
 
 
 def _delete_tokens(session: Session, user: User) -> int:
-    # Tokens are looked up in the database on every request, so deleting them is enough everywhere.
+    # Tokens and console sessions are looked up in the database on every request, so deleting them
+    # is enough everywhere.
+    sessions.end_all(session, user_pk=user.id)
     done = session.execute(delete(Token).where(Token.user_pk == user.id))
     return int(done.rowcount)  # type: ignore[attr-defined]
 
@@ -296,3 +298,9 @@ def emails(session: Session, tenant_id: int, user_ids: list[str]) -> dict[str, s
         return {}
     mine = select(User.user_id, User.email).where(User.tenant_id == tenant_id, User.user_id.in_(user_ids))
     return dict(session.execute(mine).all())
+
+
+def tenant_users(session: Session, tenant_id: int) -> list[tuple[str, str]]:
+    """(user_id, name) of every user of the tenant, by name (the console's pickers)."""
+    rows = session.execute(select(User.user_id, User.name).where(User.tenant_id == tenant_id).order_by(User.name))
+    return [(user_id, name) for user_id, name in rows.all()]

@@ -55,6 +55,15 @@ def _sqlite_engine(url: str, begin: str) -> Engine:
 
 
 T = TypeVar("T")
+_WAKE = "opencoc.wake_after_commit"
+
+
+def wake_after_commit(session: Session, key: str) -> None:
+    """Announce `key` (core/wakeups.py) once the session's transaction commits, e.g. to live console views.
+
+    A write rolled back to its savepoint may still announce: a wake-up only makes a waiter look again.
+    """
+    session.info.setdefault(_WAKE, set()).add(key)
 
 
 class Database:
@@ -75,6 +84,8 @@ class Database:
         self._group_commit = GroupCommitter(self._transaction, self._lock_path()) if self.is_sqlite else None
         self._write_pool = None if self.is_sqlite else ThreadPoolExecutor(16, thread_name_prefix="db-write")
         self._read_pool = ThreadPoolExecutor(8, thread_name_prefix="db-read")
+        # Called with each key of `wake_after_commit` after the commit (the app sets Wakeups.notify).
+        self.on_commit: Callable[[str], None] | None = None
 
     def _lock_path(self) -> str:
         """The SQLite writers' lock file, beside the database file."""
@@ -82,8 +93,13 @@ class Database:
 
     @contextmanager
     def _transaction(self) -> Iterator[Session]:
-        with self._writer() as session, session.begin():
-            yield session
+        with self._writer() as session:
+            with session.begin():
+                yield session
+            keys = session.info.pop(_WAKE, ())
+            if self.on_commit is not None:
+                for key in keys:
+                    self.on_commit(key)
 
     @contextmanager
     def write_lock(self) -> Iterator[None]:

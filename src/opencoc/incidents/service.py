@@ -1,6 +1,8 @@
 """Incident logic: create, handle (the workflow), read, list, history. No HTTP; the tenant is explicit.
 
-Other domains call `create_incident`, `add_history` and `get_incident` (alarms -> incidents).
+Other domains call `create_incident`, `add_history` and `get_incident` (alarms -> incidents); the
+console reads through `search` (re-exported here). Every create and handle announces
+`changes_key(tenant_id)` after its commit, for live views.
 """
 
 from typing import Any
@@ -11,10 +13,13 @@ from sqlalchemy.orm import Session
 from opencoc.auth.service import user_names
 from opencoc.core import enterprise_projects, ids
 from opencoc.core.clock import now_ms
+from opencoc.core.db import wake_after_commit
 from opencoc.core.errors import OpenCOCError
 from opencoc.core.fastsql import json_value
-from opencoc.incidents import enums, schemas, sql, workflow
+from opencoc.incidents import enums, schemas, search, sql, workflow
 from opencoc.incidents.models import Incident
+
+__all__ = ["Incident", "search"]
 
 _NUM_ATTEMPTS = 5
 
@@ -22,6 +27,11 @@ _NUM_ATTEMPTS = 5
 def not_found(incident_num: str) -> OpenCOCError:
     """COC's error for an unknown incident (the Terraform provider reads it as "gone")."""
     return OpenCOCError(enums.NOT_FOUND_CODE, f"incident[{incident_num}] does not exist")
+
+
+def changes_key(tenant_id: int) -> str:
+    """The wake-up key announced after an incident of the tenant is created or changes."""
+    return f"incidents:{tenant_id}"
 
 
 def add_history(
@@ -81,6 +91,7 @@ def create_incident(
             break
     else:
         raise RuntimeError(f"no free incident_num after {_NUM_ATTEMPTS} attempts")
+    wake_after_commit(session, changes_key(tenant_id))
     add_history(
         session,
         tenant_id=tenant_id,
@@ -163,6 +174,7 @@ def handle_incident(session: Session, *, tenant_id: int, body: schemas.HandleInc
     if statement.run(conn, values).rowcount != 1:
         current = sql.SELECT_STATUS.run(conn, {"id": row.id}).scalar()
         raise workflow.not_allowed(body.operate_key, current or row.status)
+    wake_after_commit(session, changes_key(tenant_id))
     add_history(
         session,
         tenant_id=tenant_id,

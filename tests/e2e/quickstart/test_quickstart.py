@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import httpx
 import pytest
 
 from harness.server import LiveServer, server_env
@@ -23,6 +24,19 @@ def _quickstart(data_dir: Path) -> str:
         check=True,
     )
     return out.stdout
+
+
+def _signs_in_to_the_console(url: str, first: str, second: str) -> None:
+    """The console URL and the admin's first password are printed, the password once, and it signs in."""
+    password = re.search(r"password (\S+)", first)
+    assert password and "web console: http" in first, first
+    assert password[1] not in second and "web console: http" in second
+    with httpx.Client(base_url=url, follow_redirects=False) as browser:
+        token = re.search(r'name="sign_in_token" value="([^"]+)"', browser.get("/console/sign-in").text)
+        assert token
+        form = {"tenant": "default", "user": "admin", "password": password[1], "sign_in_token": token[1]}
+        assert browser.post("/console/sign-in", data=form).headers["location"] == "/console/"
+        assert browser.get("/console/incidents").status_code == 200
 
 
 def test_quickstart_prints_a_key_that_the_official_sdk_can_use(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -48,5 +62,6 @@ def test_quickstart_prints_a_key_that_the_official_sdk_can_use(tmp_path: Path, m
         credentials = GlobalCredentials(ak[1], sk[1]).with_iam_endpoint(server.url)
         CocClient.new_builder().with_credentials(credentials).with_region(Region("local", server.url)).build()
         assert credentials.domain_id == domain[1], "the SDK resolves the domain id from GET /v3/auth/domains"
+        _signs_in_to_the_console(server.url, first, second)
     finally:
         server.stop()

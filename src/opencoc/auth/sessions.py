@@ -1,0 +1,77 @@
+"""Console sign-in sessions: a random id in the browser's cookie, its hash and the CSRF token in the database.
+
+A session is looked up on every console request (one indexed join, like an X-Auth-Token), so
+signing out, an idle expiry, a password change and a deleted user take effect at once on every
+server process. `last_seen` is written at most once a minute per session, not on every request.
+"""
+
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from opencoc.auth.caller import Caller
+from opencoc.auth.models import ConsoleSession, Tenant, User
+from opencoc.core.crypto import sha256_hex
+
+TOUCH_EVERY_MS = 60_000
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """A live session: who it acts as and the CSRF token its forms must carry."""
+
+    caller: Caller
+    csrf_token: str
+    last_seen: int
+
+
+def start(session: Session, *, user_pk: int, tenant_id: int, now: int) -> tuple[str, str]:
+    """A new session for a checked login: (the cookie's session id, the CSRF token)."""
+    session_id, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+    session.add(
+        ConsoleSession(
+            id_hash=sha256_hex(session_id),
+            user_pk=user_pk,
+            tenant_id=tenant_id,
+            csrf_token=csrf,
+            created_at=now,
+            last_seen=now,
+        )
+    )
+    session.flush()
+    return session_id, csrf
+
+
+def resolve(session: Session, *, session_id: str, now: int, idle_ms: int) -> SignedIn | None:
+    """The session's caller, or None when it is unknown, signed out or idle for longer than `idle_ms`."""
+    row = session.execute(
+        select(ConsoleSession, User, Tenant)
+        .join(User, User.id == ConsoleSession.user_pk)
+        .join(Tenant, Tenant.id == ConsoleSession.tenant_id)
+        .where(ConsoleSession.id_hash == sha256_hex(session_id))
+    ).first()
+    if row is None or row[0].last_seen + idle_ms <= now:
+        return None
+    held, user, tenant = row
+    caller = Caller(tenant.id, tenant.domain_id, tenant.name, user.user_id, user.name)
+    return SignedIn(caller, held.csrf_token, held.last_seen)
+
+
+def touch(session: Session, *, session_id: str, now: int) -> None:
+    """Mark the session used now (keeps it from its idle expiry)."""
+    session.execute(
+        update(ConsoleSession).where(ConsoleSession.id_hash == sha256_hex(session_id)).values(last_seen=now)
+    )
+
+
+def end(session: Session, *, session_id: str) -> None:
+    """Sign out: the session's row is deleted."""
+    session.execute(delete(ConsoleSession).where(ConsoleSession.id_hash == sha256_hex(session_id)))
+
+
+def end_all(session: Session, *, user_pk: int) -> int:
+    """Sign the user out everywhere (a new password, revoked credentials); how many sessions there were."""
+    done = session.execute(delete(ConsoleSession).where(ConsoleSession.user_pk == user_pk))
+    return int(done.rowcount)  # type: ignore[attr-defined]

@@ -1,0 +1,374 @@
+"""Incidents: the list (filters, sort, pages, live), the create form, the detail with its timeline and actions.
+
+Every write goes through the incident API's own schemas and service, with the signed-in user as
+creator/operator, so the console and the API share one workflow, one validation and one history.
+"""
+
+import math
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request
+from starlette.datastructures import FormData
+from starlette.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
+
+from opencoc.alarms import service as alarms
+from opencoc.auth import service as auth
+from opencoc.console import forms, render
+from opencoc.console.errors import error_page
+from opencoc.console.session import Changing, Me, SignedIn
+from opencoc.core.deps import AppWakeups, Db
+from opencoc.core.errors import OpenCOCError
+from opencoc.incidents import enums, schemas
+from opencoc.incidents import service as incidents
+
+router = APIRouter()
+search = incidents.search
+BASE = "/console/incidents"
+KEEPALIVE_S = 15.0
+CREATE_FIELDS = (
+    "incident_title",
+    "incident_description",
+    "incident_level",
+    "incident_type",
+    "incident_source",
+    "is_service_interrupt",
+    "incident_assignee",
+    "assignee_scene",
+    "assignee_role",
+    "region",
+    "start_time",
+)
+SOLUTION_FIELDS = (
+    "mtm_type",
+    "is_service_interrupt",
+    "cause",
+    "solution",
+    "start_time",
+    "fault_recovery_time",
+    "fault_delineation_time",
+)
+VERIFY_FIELDS = ("virtual_confirm_result", "virtual_confirm_comment")
+# The operations each status allows, in the order the detail page offers them.
+ACTIONS: dict[str, tuple[str, ...]] = {
+    enums.TRIGGERED: ("accept",),
+    enums.ACKNOWLEDGED: ("solution",),
+    enums.RESOLVED: ("verify",),
+}
+
+
+def _filters(
+    status: str, level: str, source: str, q: str, mine: bool, sort: str, order: str, page: int, me: Me
+) -> search.Filters:
+    """The list's filters from the query; values outside the enumerations mean "any"."""
+    return search.Filters(
+        status=status if status in enums.STATUSES else None,
+        level=level if level in enums.LEVELS else None,
+        source=source if source in enums.SOURCES else None,
+        text=q.strip() or None,
+        assignee=me.caller.user_id if mine else None,
+        sort=sort if sort in search.SORTS else "created",
+        descending=order != "asc",
+        page=page,
+    )
+
+
+def _query(filters: search.Filters, mine: bool, **change: Any) -> str:
+    """The list's query string for `filters`, with `change` applied (links to other pages and sorts)."""
+    values: dict[str, Any] = {
+        "status": filters.status or "",
+        "level": filters.level or "",
+        "source": filters.source or "",
+        "q": filters.text or "",
+        "mine": "1" if mine else "",
+        "sort": filters.sort,
+        "order": "desc" if filters.descending else "asc",
+        "page": filters.page,
+    }
+    values.update(change)
+    return urlencode({k: v for k, v in values.items() if v not in ("", None)})
+
+
+@router.get(BASE, response_class=HTMLResponse)
+async def incident_list(
+    request: Request,
+    me: SignedIn,
+    db: Db,
+    status: Annotated[str, Query(max_length=64)] = "",
+    level: Annotated[str, Query(max_length=64)] = "",
+    source: Annotated[str, Query(max_length=64)] = "",
+    q: Annotated[str, Query(max_length=200)] = "",
+    mine: bool = False,
+    sort: Annotated[str, Query(max_length=16)] = "created",
+    order: Annotated[str, Query(max_length=4)] = "desc",
+    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+) -> HTMLResponse:
+    """The tenant's incidents, 50 a page, with the counts per status; htmx gets the table alone."""
+    filters = _filters(status, level, source, q, mine, sort, order, page, me)
+    tenant_id = me.caller.tenant_id
+
+    def read(s: Any) -> tuple[int, list[Any], dict[str, int], dict[str, str]]:
+        total, rows = search.page(s, tenant_id=tenant_id, filters=filters)
+        people = auth.user_names(s, tenant_id, sorted({p for r in rows for p in r.incident_assignee}))
+        return total, rows, search.counts_by_status(s, tenant_id=tenant_id), people
+
+    total, rows, counts, people = await db.run_read(read)
+    context: dict[str, Any] = {
+        "filters": filters,
+        "mine": mine,
+        "total": total,
+        "rows": rows,
+        "people": people,
+        "counts": counts,
+        "pages": max(1, math.ceil(total / search.PAGE_SIZE)),
+        "query": lambda **change: _query(filters, mine, **change),
+        "STATUSES": enums.STATUSES,
+        "SOURCES": enums.SOURCES,
+        "SORTS": search.SORTS,
+    }
+    if render.is_htmx(request):
+        return render.fragment(request, "incidents/_table.html", me=me, **context)
+    return await render.page(request, me, "incidents/list.html", section="incidents", **context)
+
+
+@router.get("/console/open-levels", response_class=HTMLResponse)
+async def open_levels(request: Request, me: SignedIn, db: Db) -> HTMLResponse:
+    """The header's open incidents by level (htmx refreshes it when the tenant's incidents change)."""
+    tenant_id = me.caller.tenant_id
+    counts = await db.run_read(lambda s: search.open_counts_by_level(s, tenant_id=tenant_id))
+    return render.fragment(request, "_open_levels.html", open_by_level=counts)
+
+
+@router.get(BASE + "/events")
+async def incident_events(me: SignedIn, wakeups: AppWakeups) -> StreamingResponse:
+    """Server-sent events: `changed` whenever an incident of the tenant is created or changes.
+
+    Each subscriber waits on the tenant's wake-up key (announced after the commit, core/db.py):
+    no database work until something changed, when the page fetches its table again.
+    """
+    key = incidents.changes_key(me.caller.tenant_id)
+
+    async def stream() -> AsyncIterator[str]:
+        yield "retry: 3000\n\n"
+        while not wakeups.closed:
+            changed = await wakeups.wait(key, KEEPALIVE_S)
+            if wakeups.closed:
+                return
+            yield "event: changed\ndata: {}\n\n" if changed else ": keep-alive\n\n"
+
+    headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
+    return StreamingResponse(stream(), media_type="text/event-stream", headers=headers)
+
+
+async def _users(db: Any, me: Me) -> list[tuple[str, str]]:
+    tenant_id = me.caller.tenant_id
+    return await db.run_read(lambda s: auth.tenant_users(s, tenant_id))
+
+
+def _new_form_defaults(me: Me) -> dict[str, str]:
+    return {
+        "incident_level": "level_30",
+        "incident_type": "inc_type_p_function_issues",
+        "incident_source": "incident_source_manual",
+        "incident_assignee": me.caller.user_id,
+    }
+
+
+@router.get(BASE + "/new", response_class=HTMLResponse)
+async def new_incident_form(request: Request, me: SignedIn, db: Db) -> HTMLResponse:
+    return await _create_page(request, me, db, _new_form_defaults(me), {})
+
+
+async def _create_page(
+    request: Request, me: Me, db: Any, values: dict[str, str], errors: dict[str, str]
+) -> HTMLResponse:
+    """The create form; shown again with the API's messages it answers 200 like any page (not an error)."""
+    return await render.page(
+        request,
+        me,
+        "incidents/new.html",
+        section="incidents",
+        values=values,
+        errors=errors,
+        users=await _users(db, me),
+        TYPES=enums.TYPES,
+        SOURCES=enums.SOURCES,
+    )
+
+
+def _text(form: FormData, name: str) -> str:
+    value = form.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _create_body(form: FormData, me: Me) -> dict[str, Any]:
+    """The API's create body from the form (the creator is the signed-in user)."""
+    body: dict[str, Any] = {
+        "incident_title": _text(form, "incident_title"),
+        "incident_description": _text(form, "incident_description"),
+        "incident_level": _text(form, "incident_level"),
+        "incident_type": _text(form, "incident_type"),
+        "incident_source": _text(form, "incident_source"),
+        "is_service_interrupt": form.get("is_service_interrupt") == "true",
+        "creator": me.caller.user_id,
+    }
+    for name in ("assignee_scene", "assignee_role"):
+        if _text(form, name):
+            body[name] = _text(form, name)
+    if _text(form, "incident_assignee"):
+        body["incident_assignee"] = [_text(form, "incident_assignee")]
+    if _text(form, "region"):
+        body["region"] = [_text(form, "region")]
+    start = forms.ms_from_local(_text(form, "start_time"), "start_time")
+    if start is not None:
+        body["start_time"] = start
+    return body
+
+
+@router.post(BASE, response_class=HTMLResponse)
+async def create_incident(request: Request, me: Changing, db: Db) -> Response:
+    """Create an incident as the signed-in user; the form again with the API's messages when invalid."""
+    form = await request.form()
+    values = {name: _text(form, name) for name in CREATE_FIELDS}
+    try:
+        body = schemas.parse(schemas.CreateIncidentRequest, _create_body(form, me))
+        tenant_id, project = me.caller.tenant_id, me.caller.project_id
+        created = await db.run_write(
+            lambda s: incidents.create_incident(s, tenant_id=tenant_id, body=body, project_id=project)
+        )
+    except OpenCOCError as exc:
+        errors = forms.field_errors(exc.error_msg, CREATE_FIELDS)
+        return await _create_page(request, me, db, values, errors)
+    return RedirectResponse(f"{BASE}/{created.incident_num}", status_code=303)
+
+
+async def _detail_page(
+    request: Request,
+    me: Me,
+    db: Any,
+    incident_num: str,
+    *,
+    form: str = "",
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+) -> HTMLResponse:
+    """The incident with its timeline and the actions of its status; `form` names the action whose form shows
+    `values` and `errors`."""
+    tenant_id = me.caller.tenant_id
+
+    def read(s: Any) -> tuple[dict[str, Any], list[Any], list[dict[str, Any]], dict[str, str]]:
+        data = incidents.detail(s, tenant_id=tenant_id, incident_num=incident_num)
+        timeline = search.timeline(s, tenant_id=tenant_id, incident_num=incident_num)
+        linked = alarms.linked_to_incident(s, tenant_id=tenant_id, incident_num=incident_num)
+        ids = {op.operator for op in timeline} | {data["creator"], data["acceptor"] or "", *data["incident_assignee"]}
+        return data, timeline, linked, auth.user_names(s, tenant_id, sorted(i for i in ids if i))
+
+    try:
+        data, timeline, linked, people = await db.run_read(read)
+    except OpenCOCError as exc:
+        if exc.error_code != enums.NOT_FOUND_CODE:
+            raise
+        return error_page(request, 404, f"There is no incident {incident_num} in your tenant.")
+    names = {entry["filed_key"]: entry["name_en"] for entry in data["enum_data_list"]}
+    return await render.page(
+        request,
+        me,
+        "incidents/detail.html",
+        section="incidents",
+        incident=data,
+        names=names,
+        timeline=timeline,
+        alarms=linked,
+        people=people,
+        actions=ACTIONS.get(data["status"], ()),
+        open_form=form,
+        values=values or {},
+        errors=errors or {},
+        TYPES=enums.TYPES,
+        OPERATIONS={
+            enums.CREATE: "Created",
+            enums.ACCEPT: "Accepted",
+            enums.COMMIT_SOLUTION: "Submitted a solution",
+            enums.CONFIRM: "Verified",
+        },
+        local=forms.local_from_ms,
+    )
+
+
+@router.get(BASE + "/{incident_num}", response_class=HTMLResponse)
+async def incident_detail(request: Request, incident_num: str, me: SignedIn, db: Db) -> HTMLResponse:
+    """Every field with its enum names, the timeline, and the actions valid in the incident's status."""
+    return await _detail_page(request, me, db, incident_num[:255])
+
+
+async def _handle(
+    request: Request,
+    me: Me,
+    db: Any,
+    incident_num: str,
+    operate_key: str,
+    parameter: dict[str, Any],
+    form: str,
+    fields: tuple[str, ...],
+    values: dict[str, str],
+) -> Response:
+    """One workflow operation through the API's schema and service, with the signed-in user as operator."""
+    tenant_id = me.caller.tenant_id
+    try:
+        body = schemas.parse(
+            schemas.HandleIncidentRequest,
+            {
+                "incident_num": incident_num,
+                "operator": me.caller.user_id,
+                "operate_key": operate_key,
+                "parameter": parameter,
+            },
+        )
+        await db.run_write(lambda s: incidents.handle_incident(s, tenant_id=tenant_id, body=body))
+    except OpenCOCError as exc:
+        if exc.error_code == enums.NOT_FOUND_CODE:
+            return error_page(request, 404, f"There is no incident {incident_num} in your tenant.")
+        errors = forms.field_errors(exc.error_msg, fields)
+        return await _detail_page(request, me, db, incident_num, form=form, values=values, errors=errors)
+    return RedirectResponse(f"{BASE}/{incident_num}", status_code=303)
+
+
+@router.post(BASE + "/{incident_num}/accept", response_class=HTMLResponse)
+async def accept(request: Request, incident_num: str, me: Changing, db: Db) -> Response:
+    return await _handle(request, me, db, incident_num[:255], enums.ACCEPT, {}, "accept", (), {})
+
+
+@router.post(BASE + "/{incident_num}/solution", response_class=HTMLResponse)
+async def submit_solution(request: Request, incident_num: str, me: Changing, db: Db) -> Response:
+    form = await request.form()
+    values = {name: _text(form, name) for name in SOLUTION_FIELDS}
+    try:
+        parameter: dict[str, Any] = {
+            "mtm_type": values["mtm_type"],
+            "is_service_interrupt": form.get("is_service_interrupt") == "true",
+            "cause": values["cause"],
+            "solution": values["solution"],
+        }
+        for name in ("start_time", "fault_recovery_time", "fault_delineation_time"):
+            ms = forms.ms_from_local(values[name], name)
+            if ms is not None:
+                parameter[name] = ms
+    except OpenCOCError as exc:
+        errors = forms.field_errors(exc.error_msg, SOLUTION_FIELDS)
+        return await _detail_page(request, me, db, incident_num[:255], form="solution", values=values, errors=errors)
+    return await _handle(
+        request, me, db, incident_num[:255], enums.COMMIT_SOLUTION, parameter, "solution", SOLUTION_FIELDS, values
+    )
+
+
+@router.post(BASE + "/{incident_num}/verify", response_class=HTMLResponse)
+async def verify(request: Request, incident_num: str, me: Changing, db: Db) -> Response:
+    """Confirm the solution (the incident completes) or reject it (back to acknowledged), with a comment."""
+    form = await request.form()
+    values = {name: _text(form, name) for name in VERIFY_FIELDS}
+    parameter = {
+        "virtual_confirm_result": values["virtual_confirm_result"] != "reject",
+        "virtual_confirm_comment": values["virtual_confirm_comment"],
+    }
+    return await _handle(request, me, db, incident_num[:255], enums.CONFIRM, parameter, "verify", VERIFY_FIELDS, values)

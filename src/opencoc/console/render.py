@@ -1,0 +1,78 @@
+"""Rendering console pages: the Jinja2 environment, the navigation, and the layout's header data.
+
+A full page extends `base.html`, which shows the tenant, the user, the open incidents by level,
+the navigation (`NAV`) and sign-out. A request from htmx (`HX-Request`) gets only the fragment a
+page names, without the layout.
+"""
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+from starlette.templating import Jinja2Templates
+
+from opencoc.console.session import CSRF_FIELD, Me
+from opencoc.core.deps import database
+from opencoc.incidents import enums as incident_enums
+from opencoc.incidents import service as incidents
+
+HERE = Path(__file__).parent
+STATIC_VERSION = "3"  # bump when a static file changes: browsers cache /console/static/ for a day
+HTMX = "htmx-2.0.11.min.js"
+
+# The navigation: (label, path, section). A page family adds its entry here.
+NAV: tuple[tuple[str, str, str], ...] = (("Incidents", "/console/incidents", "incidents"),)
+
+
+def when(ms: int | None) -> str:
+    """Milliseconds as a UTC date and time for people ("" when unset)."""
+    if ms is None:
+        return ""
+    return datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def enum_name(names: dict[str, tuple[str, str]], key: str | None) -> str:
+    """The English name of an enumerated value, or the key itself when it has none."""
+    if key is None:
+        return ""
+    return names.get(key, (key, key))[1]
+
+
+templates = Jinja2Templates(directory=HERE / "templates")
+templates.env.globals.update(
+    NAV=NAV,
+    HTMX=HTMX,
+    STATIC_VERSION=STATIC_VERSION,
+    CSRF_FIELD=CSRF_FIELD,
+    LEVELS=incident_enums.LEVELS,
+)
+templates.env.filters["when"] = when
+templates.env.filters["level_name"] = lambda key: enum_name(incident_enums.LEVELS, key)
+templates.env.filters["status_name"] = lambda key: enum_name(incident_enums.STATUSES, key)
+templates.env.filters["type_name"] = lambda key: enum_name(incident_enums.TYPES, key)
+templates.env.filters["source_name"] = lambda key: enum_name(incident_enums.SOURCES, key)
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
+async def page(
+    request: Request, me: Me | None, name: str, *, section: str = "", status: int = 200, **context: Any
+) -> HTMLResponse:
+    """A full page in the layout: the template `name` with `context`, the header's data and `me`."""
+    open_by_level: dict[str, int] = {}
+    if me is not None:
+        tenant_id = me.caller.tenant_id
+        open_by_level = await database(request).run_read(
+            lambda s: incidents.search.open_counts_by_level(s, tenant_id=tenant_id)
+        )
+    values = {"me": me, "section": section, "open_by_level": open_by_level, **context}
+    return templates.TemplateResponse(request, name, values, status_code=status)
+
+
+def fragment(request: Request, name: str, *, status: int = 200, **context: Any) -> HTMLResponse:
+    """A template without the layout (an htmx swap)."""
+    return templates.TemplateResponse(request, name, context, status_code=status)

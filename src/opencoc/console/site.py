@@ -1,0 +1,48 @@
+"""The console's place in the app: its routers under /console/, its static files, `/` for browsers, its state."""
+
+from fastapi import APIRouter, FastAPI, Request
+from starlette.responses import RedirectResponse, Response
+from starlette.staticfiles import StaticFiles
+
+from opencoc.console import errors, render
+from opencoc.console.pages import incidents, signin
+from opencoc.console.session import SignedIn
+from opencoc.console.throttle import SignInThrottle
+from opencoc.core.errors import OpenCOCError
+
+# Every page family's router; a new family adds its module here (and its NAV entry in render.py).
+PAGES: tuple[APIRouter, ...] = (signin.router, incidents.router)
+
+owns = errors.owns
+error_page = errors.error_page
+
+
+class _CachedStatic(StaticFiles):
+    """Static files a browser may keep for a day (their URLs carry render.STATIC_VERSION)."""
+
+    async def get_response(self, path: str, scope: dict) -> Response:  # type: ignore[override]
+        response = await super().get_response(path, scope)
+        if response.status_code == 200:
+            response.headers["Cache-Control"] = "public, max-age=86400"
+        return response
+
+
+def install(app: FastAPI) -> None:
+    """Mount the console on `app`."""
+    app.state.console_throttle = SignInThrottle()
+    for router in PAGES:
+        app.include_router(router, include_in_schema=False)
+    app.mount("/console/static", _CachedStatic(directory=render.HERE / "static"), name="console-static")
+    errors.install(app)
+
+    @app.get("/console", include_in_schema=False)
+    @app.get("/console/", include_in_schema=False)
+    async def home(me: SignedIn) -> RedirectResponse:
+        return RedirectResponse("/console/incidents", status_code=303)
+
+    @app.get("/", include_in_schema=False)
+    async def root(request: Request) -> RedirectResponse:
+        """A browser asking for the server's root gets the console; an API client the usual 404."""
+        if "text/html" not in request.headers.get("accept", ""):
+            raise OpenCOCError("COC.00000404", "resource not found", status=404)
+        return RedirectResponse("/console/", status_code=303)

@@ -1,0 +1,15 @@
+// Live views: a page element with data-live="<events URL>" listens to the server's events and
+// tells htmx, which fetches the fragment again ("incidents-changed" on the body).
+document.addEventListener("DOMContentLoaded", function () {
+  var live = document.querySelector("[data-live]");
+  if (!live || !window.EventSource || !window.htmx) {
+    return;
+  }
+  var source = new EventSource(live.getAttribute("data-live"));
+  source.addEventListener("changed", function () {
+    htmx.trigger(document.body, "incidents-changed");
+  });
+  window.addEventListener("pagehide", function () {
+    source.close();
+  });
+});

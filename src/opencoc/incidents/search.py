@@ -1,0 +1,110 @@
+"""The console's reads of incidents: a filtered, sorted page, counts per status and level, one timeline.
+
+Counts are SQL aggregates (GROUP BY), never rows loaded into Python.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, String, cast, func, select
+from sqlalchemy.orm import Session
+
+from opencoc.incidents import enums
+from opencoc.incidents.models import Incident, IncidentHistory
+
+PAGE_SIZE = 50
+OPEN_STATUSES = (enums.TRIGGERED, enums.ACKNOWLEDGED, enums.RESOLVED)
+# What a list may be sorted by: the name in the URL -> the column.
+SORTS: dict[str, Any] = {
+    "created": Incident.create_time,
+    "level": Incident.incident_level,
+    "status": Incident.status,
+    "title": Incident.incident_title,
+}
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the incident list shows; None/empty means any."""
+
+    status: str | None = None
+    level: str | None = None
+    source: str | None = None
+    text: str | None = None
+    assignee: str | None = None  # a user_id: "assigned to me"
+    sort: str = "created"
+    descending: bool = True
+    page: int = 1
+
+
+def _like_escaped(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _where(tenant_id: int, filters: Filters) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = [Incident.tenant_id == tenant_id]
+    if filters.status:
+        where.append(Incident.status == filters.status)
+    if filters.level:
+        where.append(Incident.incident_level == filters.level)
+    if filters.source:
+        where.append(Incident.incident_source == filters.source)
+    if filters.text:
+        pattern = f"%{_like_escaped(filters.text.lower())}%"
+        where.append(func.lower(Incident.incident_title).like(pattern, escape="\\"))
+    if filters.assignee:
+        # incident_assignee is a JSON list of user ids (at most one, the API's rule): match its text.
+        where.append(
+            cast(Incident.incident_assignee, String).like(f'%"{_like_escaped(filters.assignee)}"%', escape="\\")
+        )
+    return where
+
+
+def page(session: Session, *, tenant_id: int, filters: Filters) -> tuple[int, list[Incident]]:
+    """(how many match, the page's incidents) for the filters."""
+    where = _where(tenant_id, filters)
+    total = session.scalar(select(func.count()).select_from(Incident).where(*where)) or 0
+    column = SORTS.get(filters.sort, Incident.create_time)
+    order = (column.desc(), Incident.id.desc()) if filters.descending else (column.asc(), Incident.id.asc())
+    rows = session.scalars(
+        select(Incident).where(*where).order_by(*order).offset((max(filters.page, 1) - 1) * PAGE_SIZE).limit(PAGE_SIZE)
+    ).all()
+    return total, list(rows)
+
+
+def counts_by_status(session: Session, *, tenant_id: int) -> dict[str, int]:
+    """How many of the tenant's incidents are in each status."""
+    rows = session.execute(
+        select(Incident.status, func.count()).where(Incident.tenant_id == tenant_id).group_by(Incident.status)
+    )
+    return dict(rows.all())
+
+
+def open_counts_by_level(session: Session, *, tenant_id: int) -> dict[str, int]:
+    """How many of the tenant's incidents are still open (not completed), per level."""
+    rows = session.execute(
+        select(Incident.incident_level, func.count())
+        .where(Incident.tenant_id == tenant_id, Incident.status.in_(OPEN_STATUSES))
+        .group_by(Incident.incident_level)
+    )
+    return dict(rows.all())
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One entry of an incident's history: who did what, when, with which values."""
+
+    operator: str
+    operate_key: str
+    operate_time: int
+    parameter: dict[str, Any]
+
+
+def timeline(session: Session, *, tenant_id: int, incident_num: str) -> list[Operation]:
+    """The incident's history, oldest first."""
+    rows = session.scalars(
+        select(IncidentHistory)
+        .where(IncidentHistory.tenant_id == tenant_id, IncidentHistory.incident_num == incident_num)
+        .order_by(IncidentHistory.operate_time, IncidentHistory.id)
+    )
+    return [Operation(r.operator, r.operate_key, r.operate_time, r.parameter) for r in rows]
