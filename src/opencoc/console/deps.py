@@ -8,7 +8,8 @@ from opencoc.console.throttle import SignInThrottle
 
 
 async def get_throttle(request: Request) -> SignInThrottle:
-    return request.app.state.console_throttle
+    throttle: SignInThrottle = request.app.state.console_throttle  # Starlette's State is untyped
+    return throttle
 
 
 Throttle = Annotated[SignInThrottle, Depends(get_throttle)]

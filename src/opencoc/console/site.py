@@ -3,6 +3,7 @@
 from fastapi import APIRouter, FastAPI, Request
 from starlette.responses import RedirectResponse, Response
 from starlette.staticfiles import StaticFiles
+from starlette.types import Scope
 
 from opencoc.console import errors, render
 from opencoc.console.pages import incidents, signin
@@ -20,7 +21,7 @@ error_page = errors.error_page
 class _CachedStatic(StaticFiles):
     """Static files a browser may keep for a day (their URLs carry render.STATIC_VERSION)."""
 
-    async def get_response(self, path: str, scope: dict) -> Response:  # type: ignore[override]
+    async def get_response(self, path: str, scope: Scope) -> Response:
         response = await super().get_response(path, scope)
         if response.status_code == 200:
             response.headers["Cache-Control"] = "public, max-age=86400"

@@ -18,6 +18,7 @@ from opencoc.auth import service as auth
 from opencoc.console import forms, render
 from opencoc.console.errors import error_page
 from opencoc.console.session import Changing, Me, SignedIn
+from opencoc.core.db import Database
 from opencoc.core.deps import AppWakeups, Db
 from opencoc.core.errors import OpenCOCError
 from opencoc.incidents import enums, schemas
@@ -161,7 +162,7 @@ async def incident_events(me: SignedIn, wakeups: AppWakeups) -> StreamingRespons
     return StreamingResponse(stream(), media_type="text/event-stream", headers=headers)
 
 
-async def _users(db: Any, me: Me) -> list[tuple[str, str]]:
+async def _users(db: Database, me: Me) -> list[tuple[str, str]]:
     tenant_id = me.caller.tenant_id
     return await db.run_read(lambda s: auth.tenant_users(s, tenant_id))
 
