@@ -1,48 +1,55 @@
-"""The send-time half of the allow-list: every address a sender thread resolves is checked.
+"""The send-time half of the allow-list: every address a send resolves is checked.
 
 Apprise connects through many libraries (smtplib, requests, its plugins' own clients), and a
 URL's host can be re-pointed between the check at creation and the connection. All of them
 resolve through `socket.getaddrinfo`, so that is where the check sits: inside `checked(policy)`
-(on the current thread only) a resolution that yields a refused address raises instead of
-returning it. Other threads resolve as before.
+a resolution that yields a refused address raises instead of returning it. The policy travels
+in a context variable, which Apprise copies into the worker threads it sends from; code outside
+`checked` (other requests, other threads) resolves as before.
 """
 
 import socket
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any
 
 from opencoc.notifications.allowlist import Policy, address_refusal
 
-_local = threading.local()
+
+@dataclass
+class Check:
+    """The policy of one send, and why a connection was refused (written by whichever thread resolved)."""
+
+    policy: Policy
+    refusal: str | None = None
+
+
+_current: ContextVar[Check | None] = ContextVar("opencoc_notify_egress", default=None)
 _resolve = socket.getaddrinfo
 
 
 def _guarded_getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
     infos = _resolve(host, *args, **kwargs)
-    policy: Policy | None = getattr(_local, "policy", None)
-    if policy is None or host is None:
+    check = _current.get()
+    if check is None or host is None:
         return infos
     name = host.decode() if isinstance(host, bytes) else str(host)
-    reason = address_refusal(policy, name, [str(info[4][0]) for info in infos])
+    reason = address_refusal(check.policy, name, [str(info[4][0]) for info in infos])
     if reason is not None:
-        _local.refusal = reason
+        check.refusal = reason
         raise OSError(reason)
     return infos
 
 
 @contextmanager
-def checked(policy: Policy) -> Iterator[None]:
-    """Refuse connections to internal addresses from this thread while inside (see `refusal()`)."""
+def checked(policy: Policy) -> Iterator[Check]:
+    """Refuse connections to internal addresses made for this send; `.refusal` says why one was."""
     socket.getaddrinfo = _guarded_getaddrinfo  # idempotent; inert outside `checked`
-    _local.policy, _local.refusal = policy, None
+    check = Check(policy)
+    token = _current.set(check)
     try:
-        yield
+        yield check
     finally:
-        _local.policy = None
-
-
-def refusal() -> str | None:
-    """Why the last connection inside `checked` on this thread was refused, if one was."""
-    return getattr(_local, "refusal", None)
+        _current.reset(token)

@@ -100,10 +100,10 @@ def deliver(url: str, title: str, body: str, policy: Policy) -> None:
     """Send one notification now (blocking, on this thread); DeliveryError, redacted, when it fails."""
     apprise = _apprise()
     sender = apprise.Apprise()
-    with egress.checked(policy), apprise.LogCapture(level=logging.WARNING) as captured:
+    with egress.checked(policy) as check, apprise.LogCapture(level=logging.WARNING) as captured:
         if not sender.add(url):
             raise DeliveryError("the URL is not a valid Apprise URL")
         delivered = sender.notify(title=title, body=body)
     if not delivered:
-        why = egress.refusal() or captured.getvalue().strip()[-1000:] or "Apprise reported a failure"
+        why = check.refusal or captured.getvalue().strip()[-1000:] or "Apprise reported a failure"
         raise DeliveryError(redact(why, url))

@@ -13,7 +13,6 @@ from harness.polling import wait_for
 from harness.server import free_port
 from opencoc.auth import service as auth_service
 from opencoc.core.db import Database
-from opencoc.scripts import notify
 from tests.support.signing import TenantKey
 
 
@@ -73,12 +72,12 @@ def mailbox() -> Iterator[Mailbox]:
 
 
 @pytest.fixture
-def set_channel(db: Database, client: TestClient) -> Callable[..., None]:
-    """Configure a tenant's notification channel, as `opencoc admin set-notify` does."""
+def set_channel(client: TestClient) -> Callable[..., None]:
+    """Add a tenant notification channel named after a script protocol, as `opencoc notify channel add` does."""
 
     def configure(tenant: TenantKey, protocol: str, url: str) -> None:
-        cipher = client.app.state.cipher  # type: ignore[attr-defined]
-        with db.write() as session:
-            notify.set_channel(session, cipher, tenant_name=tenant.name, protocol=protocol, url=url)
+        body = {"name": protocol, "url": url}
+        added = client.post("/opencoc/v1/notifications/channels", json=body, auth=tenant.auth)
+        assert added.status_code == 200, added.text
 
     return configure
