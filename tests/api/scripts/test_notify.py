@@ -10,8 +10,8 @@ from harness.polling import wait_for
 from harness.server import free_port
 from opencoc.core.db import Database
 from opencoc.notifications.models import NotificationOutbox
-from tests.api.scripts.conftest import Mailbox
 from tests.api.scripts.helpers import create, edit_body, show, tenant_id, unique_name
+from tests.support.mailbox import Mailbox
 from tests.support.signing import TenantKey
 
 
