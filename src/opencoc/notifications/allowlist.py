@@ -89,7 +89,7 @@ def resolve(host: str) -> list[str]:
     """Every address `host` resolves to (the system resolver: numeric forms too); [] if none."""
     try:
         infos = socket.getaddrinfo(host.strip("[]"), None, proto=socket.IPPROTO_TCP)
-    except (OSError, UnicodeError):
+    except (OSError, ValueError):  # ValueError: a NUL byte or a label the IDNA codec refuses
         return []
     return [str(info[4][0]) for info in infos]
 
