@@ -58,7 +58,13 @@ def backend(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
 
 @pytest.fixture(scope="session")
 def settings(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    return Settings(data_dir=tmp_path_factory.mktemp("data"), database_url=backend, secret_key=MASTER_KEY)
+    # The tests' SMTP servers listen on 127.0.0.1, which the notification allow-list refuses unless listed.
+    return Settings(
+        data_dir=tmp_path_factory.mktemp("data"),
+        database_url=backend,
+        secret_key=MASTER_KEY,
+        notify_allowed_hosts="127.0.0.1",
+    )
 
 
 @pytest.fixture(scope="session")

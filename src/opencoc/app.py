@@ -37,8 +37,11 @@ from opencoc.core.wakeups import Wakeups
 from opencoc.incidents import routes as incidents_routes
 from opencoc.jobs import background as jobs_background
 from opencoc.jobs import routes as jobs_routes
+from opencoc.notifications import background as notifications_background
+from opencoc.notifications import deps as notifications_deps
+from opencoc.notifications import routes as notifications_routes
+from opencoc.notifications.allowlist import Policy as NotifyPolicy
 from opencoc.resources import routes as resources_routes
-from opencoc.scripts import background as scripts_background
 from opencoc.scripts import routes as scripts_routes
 
 ROUTERS: tuple[APIRouter, ...] = (
@@ -49,13 +52,14 @@ ROUTERS: tuple[APIRouter, ...] = (
     jobs_routes.router,
     agents_routes.router,
     resources_routes.router,
+    notifications_routes.router,
 )
 
 # Coroutines that run for the server's lifetime: (name, run(app)).
 BACKGROUND: tuple[tuple[str, Callable[[FastAPI], Coroutine[Any, Any, None]]], ...] = (
     ("auth.revocations", auth_background.run),
     ("alarms.writer", alarms_background.run),
-    ("scripts.notify", scripts_background.run),
+    ("notifications.outbox", notifications_background.run),
     ("jobs.sweep", jobs_background.run),
     ("agents.last-seen", agents_background.run),
 )
@@ -140,6 +144,7 @@ def _install_state(app: FastAPI, settings: Settings) -> None:
     wakeups.subscribe(revocations.AGENT_PREFIX, app.state.agent_registry.forget)
     app.state.alarm_writer = AlarmWriter(app.state.db)
     app.state.db.on_commit = wakeups.notify  # core.db.wake_after_commit: live console views
+    setattr(app.state, notifications_deps.STATE_KEY, NotifyPolicy.from_settings(settings))
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

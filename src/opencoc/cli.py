@@ -14,6 +14,7 @@ from opencoc.alarms import cli as alarms_cli
 from opencoc.auth import cli as auth_cli
 from opencoc.incidents import cli as incidents_cli
 from opencoc.jobs import cli as jobs_cli
+from opencoc.notifications import cli as notifications_cli
 from opencoc.resources import cli as resources_cli
 from opencoc.scripts import cli as scripts_cli
 
@@ -29,6 +30,7 @@ COMMAND_MODULES = (
     jobs_cli,
     agents_cli,
     resources_cli,
+    notifications_cli,
     agent_cli,
     serve_cli,
     run_local,

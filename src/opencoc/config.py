@@ -31,6 +31,15 @@ class Settings(BaseSettings):
     # believed (for the cookie's Secure flag) only from these comma-separated proxy addresses.
     console_idle_seconds: int = 12 * 3600
     console_trusted_proxies: str = ""
+    # Notifications (notifications/allowlist.py): comma-separated lists an admin sets. A host is a name
+    # or an IP network; only listed hosts may resolve to private, loopback or link-local addresses.
+    notify_allowed_schemes: str = (
+        "mailto,mailtos,json,jsons,xml,xmls,form,forms,slack,discord,workflows,tgram,ntfy,ntfys,"
+        "gotify,gotifys,mmost,mmosts,rocket,rockets,matrix,matrixs,pover,pagerduty,opsgenie,dingtalk,wecombot"
+    )
+    notify_allowed_hosts: str = ""
+    notify_max_attempts: int = 8
+    notify_send_timeout_seconds: float = 30.0
 
     @property
     def resolved_database_url(self) -> str:

@@ -2,7 +2,7 @@
 
 - "coc" family (incidents, alarm webhooks, alarm management, IAM-free COC routes):
   `{provider_code, error_code, error_msg, data}`
-- "job" family (scripts, orders, resources, agent API): `{data}` on success and
+- "job" family (scripts, orders, resources, agent API, our own `/opencoc/v1/...`): `{data}` on success and
   `{error_code, error_msg}` on error.
 
 The same shapes as pydantic generics (`CocEnvelope[T]`, `JobEnvelope[T]`), so that each route
@@ -19,7 +19,15 @@ T = TypeVar("T")
 PROVIDER_CODE = "049"
 SUCCESS_CODE = "GOM.00000000"
 
-_JOB_PREFIXES = ("/v1/job", "/v1/script/", "/v1/resources", "/v1/external/resources", "/opencoc/agent", "/v3/")
+_JOB_PREFIXES = (
+    "/v1/job",
+    "/v1/script/",
+    "/v1/resources",
+    "/v1/external/resources",
+    "/opencoc/agent",
+    "/opencoc/v1/",
+    "/v3/",
+)
 
 
 class WireModel(BaseModel):

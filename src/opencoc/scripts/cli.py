@@ -1,4 +1,4 @@
-"""`opencoc script ...` (through the signed API) and `opencoc admin set-notify...` (on the database).
+"""`opencoc script ...`: custom scripts through the signed API.
 
 `script_app` is module-level so that opencoc/cli.py can add `script run` (a jobs command) to it.
 """
@@ -11,8 +11,7 @@ import typer
 from rich.table import Table
 
 from opencoc.client.cli import api, api_errors
-from opencoc.core.cli_support import admin_errors, cipher, console, emit_json, fail, open_database
-from opencoc.scripts import notify
+from opencoc.core.cli_support import console, emit_json, fail
 from opencoc.scripts.statuses import APPROVED, REJECTED
 
 script_app = typer.Typer(help="Custom scripts: create, list, show, update, delete, review.", no_args_is_help=True)
@@ -227,52 +226,5 @@ def check(file: Path = _FILE_REQUIRED, json_out: bool = _JSON) -> None:
         console.print(f"  {cmd['command_name']}: {cmd['example']} - {cmd['description_en']}")
 
 
-def set_notify(
-    tenant: str = typer.Option(..., "--tenant"),
-    protocol: str = typer.Option(..., "--protocol", help="EMAIL, SMS, WECHAT, DING_TALK, WE_LINK, ..."),
-    url: str = typer.Option(None, "--url", help="An Apprise URL, e.g. mailtos://user:pass@smtp.example.com"),
-    remove: bool = typer.Option(False, "--remove"),
-) -> None:
-    """Set the channel that notifies script reviewers on a protocol (stored encrypted)."""
-    if not remove and not url:
-        fail("give --url, or --remove")
-    with admin_errors(), open_database().write() as session:
-        notify.set_channel(
-            session, cipher(), tenant_name=tenant, protocol=protocol.upper(), url=None if remove else url
-        )
-    console.print(f"{protocol.upper()} channel of {tenant} {'removed' if remove else 'set'}")
-
-
-def set_notify_target(
-    tenant: str = typer.Option(..., "--tenant"),
-    user: str = typer.Option(..., "--user"),
-    protocol: str = typer.Option(..., "--protocol"),
-    target: str = typer.Option(None, "--target", help="An address, phone number or id on that channel."),
-    remove: bool = typer.Option(False, "--remove"),
-) -> None:
-    """Set where a user is reached when asked to review (EMAIL falls back to the user's email)."""
-    if not remove and not target:
-        fail("give --target, or --remove")
-    with admin_errors(), open_database().write() as session:
-        notify.set_target(
-            session,
-            tenant_name=tenant,
-            user_name=user,
-            protocol=protocol.upper(),
-            target=None if remove else target,
-        )
-    console.print(f"{protocol.upper()} target of {user} {'removed' if remove else 'set'}")
-
-
-def list_notify(tenant: str = typer.Option(..., "--tenant"), json_out: bool = _JSON) -> None:
-    """The tenant's notification channels (URLs hold passwords: only their scheme is shown)."""
-    with admin_errors(), open_database().read() as session:
-        rows = notify.channels(session, cipher(), tenant_name=tenant)
-    _show(rows, json_out)
-
-
 def register(app: typer.Typer, admin: typer.Typer) -> None:
     app.add_typer(script_app, name="script")
-    admin.command("set-notify")(set_notify)
-    admin.command("set-notify-target")(set_notify_target)
-    admin.command("list-notify")(list_notify)

@@ -1,4 +1,4 @@
-"""Tables of the scripts domain: scripts, their versions, reviews, and reviewer notifications.
+"""Tables of the scripts domain: scripts, their versions and reviews.
 
 A script row holds what is current (metadata, properties, status, tags); its content and
 parameters live in `script_versions`, one row per create or modify, kept after the script is
@@ -82,48 +82,3 @@ class ScriptReview(Base):
     status: Mapped[str] = mapped_column(String(16))
     comments: Mapped[str | None] = mapped_column(String(1024))
     gmt_created: Mapped[int] = mapped_column(BigInteger)
-
-
-class NotifyChannel(Base):
-    """A tenant's Apprise URL for one notification protocol (stored encrypted: it holds passwords)."""
-
-    __tablename__ = "script_notify_channels"
-    __table_args__ = (UniqueConstraint("tenant_id", "protocol"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
-    protocol: Mapped[str] = mapped_column(String(16))
-    url_encrypted: Mapped[str] = mapped_column(String(2048))
-    gmt_modified: Mapped[int] = mapped_column(BigInteger)
-
-
-class NotifyTarget(Base):
-    """Where one user is reached on one protocol (an address, a phone number...)."""
-
-    __tablename__ = "script_notify_targets"
-    __table_args__ = (UniqueConstraint("tenant_id", "user_id", "protocol"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
-    user_id: Mapped[str] = mapped_column(String(64))
-    protocol: Mapped[str] = mapped_column(String(16))
-    target: Mapped[str] = mapped_column(String(255))
-
-
-class NotifyOutbox(Base):
-    """A reviewer notification waiting to be sent, retried with back-off until it succeeds."""
-
-    __tablename__ = "script_notify_outbox"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
-    protocol: Mapped[str] = mapped_column(String(16))
-    targets: Mapped[list[str]] = mapped_column(JSON)
-    title: Mapped[str] = mapped_column(String(255))
-    body: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(8), index=True)
-    attempts: Mapped[int] = mapped_column(Integer)
-    next_attempt_at: Mapped[int] = mapped_column(BigInteger, index=True)
-    last_error: Mapped[str | None] = mapped_column(String(1024))
-    gmt_created: Mapped[int] = mapped_column(BigInteger)
-    gmt_sent: Mapped[int | None] = mapped_column(BigInteger)

@@ -10,7 +10,8 @@ from opencoc.core.deps import AppCipher, AppWakeups, Db
 from opencoc.core.envelopes import JobEnvelope, job_ok
 from opencoc.core.limits import INT32_MAX, INT64_MAX
 from opencoc.core.openapi import ERRORS
-from opencoc.scripts import notify, review, risk, schemas, service
+from opencoc.notifications import service as notifications
+from opencoc.scripts import review, risk, schemas, service
 from opencoc.scripts.schemas import (
     AddScriptModel,
     ApprovalJobScriptModel,
@@ -32,7 +33,7 @@ async def create_script(
 ) -> Any:
     """Create a custom script -> its script_uuid."""
     script = await db.run_write(lambda s: service.create_script(s, caller=caller, cipher=cipher, body=body))
-    wakeups.notify(notify.WAKEUP_KEY)
+    notifications.wake_sender(wakeups)
     return job_ok(script.script_uuid)
 
 
@@ -86,7 +87,7 @@ async def update_script(
     await db.run_write(
         lambda s: service.update_script(s, caller=caller, cipher=cipher, script_uuid=script_uuid, body=body)
     )
-    wakeups.notify(notify.WAKEUP_KEY)
+    notifications.wake_sender(wakeups)
     return job_ok(script_uuid)
 
 

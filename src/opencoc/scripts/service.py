@@ -16,7 +16,7 @@ from opencoc.core import enterprise_projects, ids
 from opencoc.core.clock import now_ms
 from opencoc.core.crypto import Cipher
 from opencoc.core.errors import OpenCOCError
-from opencoc.scripts import notify, placement, risk
+from opencoc.scripts import notice, placement, risk
 from opencoc.scripts import params as script_params
 from opencoc.scripts.executable import ExecutableScript, ParamDef
 from opencoc.scripts.models import Script
@@ -124,7 +124,7 @@ def create_script(session: Session, *, caller: Caller, cipher: Cipher, body: Add
         session.flush()
     except IntegrityError as exc:  # a concurrent create took the name first
         raise _duplicate_name(body.name) from exc
-    notify.request_review(session, script)
+    notice.request_review(session, script)
     return script
 
 
@@ -158,7 +158,7 @@ def update_script(
     script.operator = caller.user_name
     script.gmt_modified = max(now_ms(), script.gmt_modified + 1)
     _apply_properties(script, props)
-    notify.request_review(session, script)
+    notice.request_review(session, script)
     return script
 
 

@@ -1,19 +1,14 @@
 """Fixtures of the scripts API tests: reviewers in a test's tenant, a real SMTP server, channels."""
 
 from collections.abc import Callable, Iterator
-from email import message_from_bytes
-from email.message import Message
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import Envelope
 from fastapi.testclient import TestClient
 
-from harness.polling import wait_for
 from harness.server import free_port
 from opencoc.auth import service as auth_service
 from opencoc.core.db import Database
-from opencoc.scripts import notify
+from tests.support.mailbox import Mailbox
 from tests.support.signing import TenantKey
 
 
@@ -32,39 +27,6 @@ def add_user(db: Database, client: TestClient) -> Callable[..., TenantKey]:
     return add
 
 
-class Mailbox:
-    """Mail received by a real local SMTP server (aiosmtpd)."""
-
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.messages: list[Message] = []
-        self._controller: Controller | None = None
-
-    async def handle_DATA(self, server: object, session: object, envelope: Envelope) -> str:  # noqa: N802
-        self.messages.append(message_from_bytes(envelope.original_content or b""))
-        return "250 OK"
-
-    def start(self) -> "Mailbox":
-        self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
-        self._controller.start()
-        return self
-
-    def stop(self) -> None:
-        if self._controller is not None:
-            self._controller.stop()
-
-    def wait_for(self, count: int, timeout: float = 30.0) -> list[Message]:
-        """The messages once `count` have arrived (fails after `timeout` seconds)."""
-        wait_for(
-            lambda: len(self.messages) >= count,
-            f"{count} mails",
-            timeout,
-            every=0.05,
-            detail=lambda: f"got {len(self.messages)}",
-        )
-        return self.messages
-
-
 @pytest.fixture
 def mailbox() -> Iterator[Mailbox]:
     box = Mailbox(free_port()).start()
@@ -73,12 +35,12 @@ def mailbox() -> Iterator[Mailbox]:
 
 
 @pytest.fixture
-def set_channel(db: Database, client: TestClient) -> Callable[..., None]:
-    """Configure a tenant's notification channel, as `opencoc admin set-notify` does."""
+def set_channel(client: TestClient) -> Callable[..., None]:
+    """Add a tenant notification channel named after a script protocol, as `opencoc notify channel add` does."""
 
     def configure(tenant: TenantKey, protocol: str, url: str) -> None:
-        cipher = client.app.state.cipher  # type: ignore[attr-defined]
-        with db.write() as session:
-            notify.set_channel(session, cipher, tenant_name=tenant.name, protocol=protocol, url=url)
+        body = {"name": protocol, "url": url}
+        added = client.post("/opencoc/v1/notifications/channels", json=body, auth=tenant.auth)
+        assert added.status_code == 200, added.text
 
     return configure

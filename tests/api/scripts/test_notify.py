@@ -9,10 +9,9 @@ from sqlalchemy import select
 from harness.polling import wait_for
 from harness.server import free_port
 from opencoc.core.db import Database
-from opencoc.scripts import notify
-from opencoc.scripts.models import NotifyOutbox
-from tests.api.scripts.conftest import Mailbox
+from opencoc.notifications.models import NotificationOutbox
 from tests.api.scripts.helpers import create, edit_body, show, tenant_id, unique_name
+from tests.support.mailbox import Mailbox
 from tests.support.signing import TenantKey
 
 
@@ -24,10 +23,10 @@ def _recipients(messages: list[Message]) -> set[str]:
     return {str(m["To"]) for m in messages}
 
 
-def _outbox(db: Database, tenant: TenantKey) -> list[NotifyOutbox]:
+def _outbox(db: Database, tenant: TenantKey) -> list[NotificationOutbox]:
     tid = tenant_id(db, tenant)
     with db.read() as session:
-        return list(session.scalars(select(NotifyOutbox).where(NotifyOutbox.tenant_id == tid)).all())
+        return list(session.scalars(select(NotificationOutbox).where(NotificationOutbox.tenant_id == tid)).all())
 
 
 def test_reviewers_get_an_email_on_create_and_on_modify(
@@ -40,8 +39,8 @@ def test_reviewers_get_an_email_on_create_and_on_modify(
 ) -> None:
     bob = add_user(tenant, "bob", email="bob@example.com")
     carol = add_user(tenant, "carol")
-    with db.write() as session:
-        notify.set_target(session, tenant_name=tenant.name, user_name="carol", protocol="EMAIL", target="c@example.org")
+    own = client.post("/opencoc/v1/notifications/targets", json={"url": "mailto:c@example.org"}, auth=carol.auth)
+    assert own.status_code == 200, own.text
     set_channel(tenant, "EMAIL", _mail_url(mailbox.port))
     reviewers = [
         {"reviewer_name": "bob", "reviewer_id": bob.user_id},

@@ -1,4 +1,4 @@
-"""`opencoc script ...` against a real server, and `opencoc admin set-notify` on its database."""
+"""`opencoc script ...` against a real server."""
 
 import json
 import subprocess
@@ -71,19 +71,3 @@ def test_script_commands_end_to_end(live_server: LiveServer, live_tenant: Tenant
 
     _as(live_server, live_tenant, "script", "delete", uuid)
     assert json.loads(_as(live_server, live_tenant, "script", "list", "--json").stdout)["total"] == 0
-
-
-def test_admin_sets_notification_channels_without_showing_secrets(
-    live_server: LiveServer, live_tenant: TenantKey
-) -> None:
-    bad = live_server.cli("admin", "set-notify", "--tenant", live_tenant.name, "--protocol", "EMAIL", "--url", "nope",
-                          check=False)  # fmt: skip
-    assert bad.returncode == 1 and "Apprise URL" in bad.stderr
-    live_server.cli("admin", "set-notify", "--tenant", live_tenant.name, "--protocol", "email",
-                    "--url", "mailtos://ops:hunter2@smtp.example.com?from=coc@example.com")  # fmt: skip
-    live_server.cli("admin", "set-notify-target", "--tenant", live_tenant.name, "--user", "admin", "--protocol",
-                    "EMAIL", "--target", "admin@example.com")  # fmt: skip
-    shown = live_server.cli("admin", "list-notify", "--tenant", live_tenant.name, "--json").stdout
-    assert json.loads(shown) == [{"protocol": "EMAIL", "scheme": "mailtos"}] and "hunter2" not in shown
-    live_server.cli("admin", "set-notify", "--tenant", live_tenant.name, "--protocol", "EMAIL", "--remove")
-    assert json.loads(live_server.cli("admin", "list-notify", "--tenant", live_tenant.name, "--json").stdout) == []

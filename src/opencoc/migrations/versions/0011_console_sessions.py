@@ -1,14 +1,14 @@
 """console sessions: the signed-in browsers of the web console
 
 Revision ID: 0011_console_sessions
-Revises: 0008_revocation
+Revises: 0010_notifications
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0011_console_sessions"
-down_revision = "0008_revocation"
+down_revision = "0010_notifications"
 branch_labels = None
 depends_on = None
 

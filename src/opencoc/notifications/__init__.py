@@ -1,0 +1,1 @@
+"""Notifications: tenant channels and users' own targets (Apprise URLs), a durable outbox, one `notify(...)`."""
