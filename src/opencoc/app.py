@@ -17,6 +17,8 @@ from opencoc.agents.registry import AgentRegistry
 from opencoc.alarms import background as alarms_background
 from opencoc.alarms import routes as alarms_routes
 from opencoc.alarms.writer import AlarmWriter
+from opencoc.approvals import routes as approvals_routes
+from opencoc.approvals.service import Decider
 from opencoc.auth import background as auth_background
 from opencoc.auth import revocations
 from opencoc.auth import routes as auth_routes
@@ -38,6 +40,7 @@ from opencoc.jobs import background as jobs_background
 from opencoc.jobs import routes as jobs_routes
 from opencoc.resources import routes as resources_routes
 from opencoc.scripts import background as scripts_background
+from opencoc.scripts import review as scripts_review
 from opencoc.scripts import routes as scripts_routes
 
 ROUTERS: tuple[APIRouter, ...] = (
@@ -48,7 +51,11 @@ ROUTERS: tuple[APIRouter, ...] = (
     jobs_routes.router,
     agents_routes.router,
     resources_routes.router,
+    approvals_routes.router,
 )
+
+# Subjects whose domain decides their approval requests itself (see approvals/service.py): kind -> Decider.
+APPROVAL_DECIDERS: dict[str, Decider] = {scripts_review.KIND: scripts_review.decide_approval}
 
 # Coroutines that run for the server's lifetime: (name, run(app)).
 BACKGROUND: tuple[tuple[str, Callable[[FastAPI], Coroutine[Any, Any, None]]], ...] = (
@@ -136,6 +143,7 @@ def _install_state(app: FastAPI, settings: Settings) -> None:
     app.state.agent_registry = AgentRegistry()
     wakeups.subscribe(revocations.AGENT_PREFIX, app.state.agent_registry.forget)
     app.state.alarm_writer = AlarmWriter(app.state.db)
+    app.state.approval_deciders = APPROVAL_DECIDERS
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -2,8 +2,8 @@
 
 - "coc" family (incidents, alarm webhooks, alarm management, IAM-free COC routes):
   `{provider_code, error_code, error_msg, data}`
-- "job" family (scripts, orders, resources, agent API): `{data}` on success and
-  `{error_code, error_msg}` on error.
+- "job" family (scripts, orders, resources, agent API, our own /opencoc/v1 API): `{data}` on
+  success and `{error_code, error_msg}` on error.
 """
 
 from typing import Any, Literal
@@ -13,7 +13,7 @@ Family = Literal["coc", "job"]
 PROVIDER_CODE = "049"
 SUCCESS_CODE = "GOM.00000000"
 
-_JOB_PREFIXES = ("/v1/job", "/v1/script/", "/v1/resources", "/v1/external/resources", "/opencoc/agent", "/v3/")
+_JOB_PREFIXES = ("/v1/job", "/v1/script/", "/v1/resources", "/v1/external/resources", "/opencoc/agent", "/opencoc/v1/", "/v3/")
 
 
 def family_for_path(path: str) -> Family:
