@@ -1,6 +1,7 @@
 """The approvals domain's queries and guarded updates (the only code that touches its tables)."""
 
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import and_, case, or_, select, update
 from sqlalchemy.orm import Session
@@ -11,7 +12,9 @@ from opencoc.approvals.statuses import APPROVE, APPROVED, CANCELLED, PENDING, RE
 
 def load(session: Session, tenant_id: int, approval_id: str) -> ApprovalRequest | None:
     return session.scalar(
-        select(ApprovalRequest).where(ApprovalRequest.tenant_id == tenant_id, ApprovalRequest.approval_id == approval_id)
+        select(ApprovalRequest).where(
+            ApprovalRequest.tenant_id == tenant_id, ApprovalRequest.approval_id == approval_id
+        )
     )
 
 
@@ -45,6 +48,7 @@ def record_verdict(session: Session, request_id: int, verdict: str, now: int) ->
     out of PENDING (PostgreSQL re-checks the WHERE after the row lock; SQLite has one writer).
     """
     r = ApprovalRequest
+    values: dict[str, Any]
     if verdict == APPROVE:
         values = {
             "approved_count": r.approved_count + 1,
@@ -58,7 +62,7 @@ def record_verdict(session: Session, request_id: int, verdict: str, now: int) ->
         .values(**values, gmt_modified=now)
         .execution_options(synchronize_session=False)
     )
-    return done.rowcount == 1  # type: ignore[attr-defined,no-any-return]
+    return done.rowcount == 1  # type: ignore[attr-defined]
 
 
 def cancel_pending(session: Session, tenant_id: int, kind: str, subject_id: str, now: int) -> int:
@@ -70,10 +74,12 @@ def cancel_pending(session: Session, tenant_id: int, kind: str, subject_id: str,
         .values(status=CANCELLED, gmt_modified=now)
         .execution_options(synchronize_session=False)
     )
-    return done.rowcount  # type: ignore[attr-defined,no-any-return]
+    return done.rowcount  # type: ignore[attr-defined]
 
 
-def latest_for(session: Session, tenant_id: int, kind: str, subject_id: str, version: str | None) -> ApprovalRequest | None:
+def latest_for(
+    session: Session, tenant_id: int, kind: str, subject_id: str, version: str | None
+) -> ApprovalRequest | None:
     r = ApprovalRequest
     query = select(r).where(r.tenant_id == tenant_id, r.subject_kind == kind, r.subject_id == subject_id)
     if version is not None:

@@ -21,7 +21,8 @@ class NotFound(ApprovalError):
 class NotApprover(ApprovalError):
     def __init__(self, user_name: str, approval_id: str) -> None:
         super().__init__(
-            NOT_APPROVER, f"user[{user_name}] is not an approver of approval[{approval_id}]: only its approvers decide",
+            NOT_APPROVER,
+            f"user[{user_name}] is not an approver of approval[{approval_id}]: only its approvers decide",
             status=403,
         )
 
@@ -37,7 +38,8 @@ class NotPending(ApprovalError):
 class AlreadyDecided(ApprovalError):
     def __init__(self, user_name: str, approval_id: str) -> None:
         super().__init__(
-            ALREADY_DECIDED, f"user[{user_name}] has already decided approval[{approval_id}]: one decision each",
+            ALREADY_DECIDED,
+            f"user[{user_name}] has already decided approval[{approval_id}]: one decision each",
             status=409,
         )
 

@@ -43,19 +43,28 @@ async def _decide(
 ) -> Any:
     decided = await db.run_write(
         lambda s: service.decide_through(
-            s, caller=caller, approval_id=approval_id, verdict=verdict, comment=body.comment if body else None, deciders=deciders
+            s,
+            caller=caller,
+            approval_id=approval_id,
+            verdict=verdict,
+            comment=body.comment if body else None,
+            deciders=deciders,
         )
     )
     return job_ok(decided)
 
 
 @router.post("/{approval_id}/approve", response_model=ApprovalResponse)
-async def approve(caller: CurrentCaller, db: Db, deciders: Deciders, approval_id: ApprovalId, body: Comment = None) -> Any:
+async def approve(
+    caller: CurrentCaller, db: Db, deciders: Deciders, approval_id: ApprovalId, body: Comment = None
+) -> Any:
     """An approver approves; the request is APPROVED once `required` approvers have (409 once decided)."""
     return await _decide(caller, db, deciders, approval_id, APPROVE, body)
 
 
 @router.post("/{approval_id}/reject", response_model=ApprovalResponse)
-async def reject(caller: CurrentCaller, db: Db, deciders: Deciders, approval_id: ApprovalId, body: Comment = None) -> Any:
+async def reject(
+    caller: CurrentCaller, db: Db, deciders: Deciders, approval_id: ApprovalId, body: Comment = None
+) -> Any:
     """An approver rejects; the request is REJECTED at once (409 once decided)."""
     return await _decide(caller, db, deciders, approval_id, REJECT, body)

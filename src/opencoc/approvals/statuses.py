@@ -1,6 +1,6 @@
 """Statuses of an approval request and the verdicts an approver gives, once."""
 
-from typing import Literal
+from typing import Final, Literal
 
 PENDING = "PENDING"
 APPROVED = "APPROVED"
@@ -8,6 +8,6 @@ REJECTED = "REJECTED"
 CANCELLED = "CANCELLED"
 STATUSES = (PENDING, APPROVED, REJECTED, CANCELLED)
 
-APPROVE = "APPROVE"
-REJECT = "REJECT"
 Verdict = Literal["APPROVE", "REJECT"]
+APPROVE: Final = "APPROVE"
+REJECT: Final = "REJECT"

@@ -38,9 +38,7 @@ def _approvals() -> None:
     op.create_table(
         "approval_approvers",
         sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column(
-            "request_id", sa.Integer, sa.ForeignKey("approval_requests.id", ondelete="CASCADE"), nullable=False
-        ),
+        sa.Column("request_id", sa.Integer, sa.ForeignKey("approval_requests.id", ondelete="CASCADE"), nullable=False),
         sa.Column("tenant_id", sa.Integer, sa.ForeignKey("tenants.id"), nullable=False),
         sa.Column("user_id", sa.String(64), nullable=False),
         sa.Column("user_name", sa.String(64), nullable=False),
@@ -50,9 +48,7 @@ def _approvals() -> None:
     op.create_table(
         "approval_decisions",
         sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column(
-            "request_id", sa.Integer, sa.ForeignKey("approval_requests.id", ondelete="CASCADE"), nullable=False
-        ),
+        sa.Column("request_id", sa.Integer, sa.ForeignKey("approval_requests.id", ondelete="CASCADE"), nullable=False),
         sa.Column("tenant_id", sa.Integer, sa.ForeignKey("tenants.id"), nullable=False),
         sa.Column("approver_id", sa.String(64), nullable=False),
         sa.Column("approver_name", sa.String(64), nullable=False),
@@ -79,7 +75,9 @@ def _pending_scripts_to_requests() -> None:
         *(sa.column(c) for c in ("title", "requester_id", "requester_name", "required", "approved_count", "status")),
         *(sa.column(c) for c in ("gmt_created", "gmt_modified")),
     )
-    approvers = sa.table("approval_approvers", *(sa.column(c) for c in ("request_id", "tenant_id", "user_id", "user_name")))
+    approvers = sa.table(
+        "approval_approvers", *(sa.column(c) for c in ("request_id", "tenant_id", "user_id", "user_name"))
+    )
     for s in bind.execute(sa.select(scripts).where(scripts.c.status == "PENDING_APPROVE")).mappings().all():
         request_id = bind.execute(
             requests.insert()
