@@ -11,6 +11,7 @@ from opencoc import run_local, serve_cli
 from opencoc.agent import cli as agent_cli
 from opencoc.agents import cli as agents_cli
 from opencoc.alarms import cli as alarms_cli
+from opencoc.approvals import cli as approvals_cli
 from opencoc.auth import cli as auth_cli
 from opencoc.incidents import cli as incidents_cli
 from opencoc.jobs import cli as jobs_cli
@@ -29,6 +30,7 @@ COMMAND_MODULES = (
     jobs_cli,
     agents_cli,
     resources_cli,
+    approvals_cli,
     agent_cli,
     serve_cli,
     run_local,
