@@ -19,6 +19,7 @@ from opencoc.alarms import routes as alarms_routes
 from opencoc.alarms.writer import AlarmWriter
 from opencoc.approvals import routes as approvals_routes
 from opencoc.approvals.service import Decider
+from opencoc.attachments import routes as attachments_routes
 from opencoc.auth import background as auth_background
 from opencoc.auth import revocations
 from opencoc.auth import routes as auth_routes
@@ -52,6 +53,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     agents_routes.router,
     resources_routes.router,
     approvals_routes.router,
+    attachments_routes.router,
 )
 
 # Subjects whose domain decides their approval requests itself (see approvals/service.py): kind -> Decider.
@@ -68,6 +70,11 @@ BACKGROUND: tuple[tuple[str, Callable[[FastAPI], Coroutine[Any, Any, None]]], ..
 
 # Routes that take bodies larger than OPENCOC_MAX_BODY_BYTES: (path prefix, limit in bytes).
 BODY_LIMITS: tuple[tuple[str, int], ...] = (jobs_routes.RESULT_BODY_LIMIT,)
+
+
+def _body_limits(settings: Settings) -> tuple[tuple[str, int], ...]:
+    """BODY_LIMITS and the configured ones (attachments: OPENCOC_ATTACHMENT_MAX_BYTES)."""
+    return (*BODY_LIMITS, attachments_routes.body_limit(settings))
 
 
 @asynccontextmanager
@@ -168,5 +175,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     _install_docs(app, settings.docs)
     _install_error_handlers(app)
-    app.add_middleware(RequestGuards, max_body=settings.max_body_bytes, body_limits=BODY_LIMITS)
+    app.add_middleware(RequestGuards, max_body=settings.max_body_bytes, body_limits=_body_limits(settings))
     return app
