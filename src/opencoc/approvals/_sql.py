@@ -62,7 +62,8 @@ def record_verdict(session: Session, request_id: int, verdict: str, now: int) ->
         .values(**values, gmt_modified=now)
         .execution_options(synchronize_session=False)
     )
-    return done.rowcount == 1  # type: ignore[attr-defined]
+    rows: int = done.rowcount  # type: ignore[attr-defined]
+    return rows == 1
 
 
 def cancel_pending(session: Session, tenant_id: int, kind: str, subject_id: str, now: int) -> int:
@@ -74,7 +75,8 @@ def cancel_pending(session: Session, tenant_id: int, kind: str, subject_id: str,
         .values(status=CANCELLED, gmt_modified=now)
         .execution_options(synchronize_session=False)
     )
-    return done.rowcount  # type: ignore[attr-defined]
+    rows: int = done.rowcount  # type: ignore[attr-defined]
+    return rows
 
 
 def latest_for(
