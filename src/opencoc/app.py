@@ -17,6 +17,9 @@ from opencoc.agents.registry import AgentRegistry
 from opencoc.alarms import background as alarms_background
 from opencoc.alarms import routes as alarms_routes
 from opencoc.alarms.writer import AlarmWriter
+from opencoc.approvals import routes as approvals_routes
+from opencoc.approvals.service import Decider
+from opencoc.attachments import routes as attachments_routes
 from opencoc.auth import background as auth_background
 from opencoc.auth import revocations
 from opencoc.auth import routes as auth_routes
@@ -42,6 +45,7 @@ from opencoc.notifications import deps as notifications_deps
 from opencoc.notifications import routes as notifications_routes
 from opencoc.notifications.allowlist import Policy as NotifyPolicy
 from opencoc.resources import routes as resources_routes
+from opencoc.scripts import review as scripts_review
 from opencoc.scripts import routes as scripts_routes
 
 ROUTERS: tuple[APIRouter, ...] = (
@@ -53,7 +57,12 @@ ROUTERS: tuple[APIRouter, ...] = (
     agents_routes.router,
     resources_routes.router,
     notifications_routes.router,
+    approvals_routes.router,
+    attachments_routes.router,
 )
+
+# Subjects whose domain decides their approval requests itself (see approvals/service.py): kind -> Decider.
+APPROVAL_DECIDERS: dict[str, Decider] = {scripts_review.KIND: scripts_review.decide_approval}
 
 # Coroutines that run for the server's lifetime: (name, run(app)).
 BACKGROUND: tuple[tuple[str, Callable[[FastAPI], Coroutine[Any, Any, None]]], ...] = (
@@ -66,6 +75,11 @@ BACKGROUND: tuple[tuple[str, Callable[[FastAPI], Coroutine[Any, Any, None]]], ..
 
 # Routes that take bodies larger than OPENCOC_MAX_BODY_BYTES: (path prefix, limit in bytes).
 BODY_LIMITS: tuple[tuple[str, int], ...] = (jobs_routes.RESULT_BODY_LIMIT,)
+
+
+def _body_limits(settings: Settings) -> tuple[tuple[str, int], ...]:
+    """BODY_LIMITS and the configured ones (attachments: OPENCOC_ATTACHMENT_MAX_BYTES)."""
+    return (*BODY_LIMITS, attachments_routes.body_limit(settings))
 
 
 @asynccontextmanager
@@ -145,6 +159,7 @@ def _install_state(app: FastAPI, settings: Settings) -> None:
     app.state.alarm_writer = AlarmWriter(app.state.db)
     app.state.db.on_commit = wakeups.notify  # core.db.wake_after_commit: live console views
     setattr(app.state, notifications_deps.STATE_KEY, NotifyPolicy.from_settings(settings))
+    app.state.approval_deciders = APPROVAL_DECIDERS
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -170,5 +185,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     console.install(app)
     _install_docs(app, settings.docs)
     _install_error_handlers(app)
-    app.add_middleware(RequestGuards, max_body=settings.max_body_bytes, body_limits=BODY_LIMITS)
+    app.add_middleware(RequestGuards, max_body=settings.max_body_bytes, body_limits=_body_limits(settings))
     return app

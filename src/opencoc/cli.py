@@ -11,6 +11,8 @@ from opencoc import run_local, serve_cli
 from opencoc.agent import cli as agent_cli
 from opencoc.agents import cli as agents_cli
 from opencoc.alarms import cli as alarms_cli
+from opencoc.approvals import cli as approvals_cli
+from opencoc.attachments import cli as attachments_cli
 from opencoc.auth import cli as auth_cli
 from opencoc.incidents import cli as incidents_cli
 from opencoc.jobs import cli as jobs_cli
@@ -31,6 +33,8 @@ COMMAND_MODULES = (
     agents_cli,
     resources_cli,
     notifications_cli,
+    approvals_cli,
+    attachments_cli,
     agent_cli,
     serve_cli,
     run_local,

@@ -17,6 +17,7 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     max_body_bytes: int = 1024 * 1024
+    attachment_max_bytes: int = 10 * 1024 * 1024
     max_header_bytes: int = 32 * 1024
     max_headers: int = 100
     header_timeout_seconds: float = 10.0

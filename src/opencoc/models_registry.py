@@ -2,6 +2,8 @@
 
 from opencoc.agents import models as _agents  # noqa: F401
 from opencoc.alarms import models as _alarms  # noqa: F401
+from opencoc.approvals import models as _approvals  # noqa: F401
+from opencoc.attachments import models as _attachments  # noqa: F401
 from opencoc.auth import models as _auth  # noqa: F401
 from opencoc.core.models import Base
 from opencoc.incidents import models as _incidents  # noqa: F401

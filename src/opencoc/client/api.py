@@ -27,7 +27,22 @@ class CocApi:
         )
 
     def request(self, method: str, path: str, *, json: Any = None, params: Any = None) -> Any:
-        resp = self._http.request(method, path, json=json, params=params)
+        return self._parsed(self._http.request(method, path, json=json, params=params))
+
+    def upload(self, path: str, content: bytes, content_type: str, params: dict[str, str]) -> Any:
+        """POST a raw body (signed with it) under its own Content-Type."""
+        resp = self._http.post(path, content=content, params=params, headers={"Content-Type": content_type})
+        return self._parsed(resp)
+
+    def download(self, path: str) -> bytes:
+        resp = self._http.get(path)
+        if resp.status_code >= 400:
+            self._parsed(resp)
+        return resp.content
+
+    @staticmethod
+    def _parsed(resp: httpx.Response) -> Any:
+        """The JSON body, or ApiError for a status of 400 and above."""
         try:
             body = resp.json()
         except ValueError:

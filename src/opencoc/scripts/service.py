@@ -1,8 +1,9 @@
 """Custom scripts: create, list, show, modify, delete, tags; every call scoped to one tenant.
 
 Status: a script without reviewers is APPROVED; with reviewers it is PENDING_APPROVE until one
-of them decides (`review.accept_script`). Every modify writes a new version and, when the
-script has reviewers, sends it back to PENDING_APPROVE and notifies them again.
+of them decides (`review.py`, on the approvals domain: one approval request per reviewed version).
+Every modify writes a new version and, when the script has reviewers, sends it back to
+PENDING_APPROVE, opens a new request (cancelling the previous one) and notifies them again.
 """
 
 from typing import Any
@@ -16,7 +17,7 @@ from opencoc.core import enterprise_projects, ids
 from opencoc.core.clock import now_ms
 from opencoc.core.crypto import Cipher
 from opencoc.core.errors import OpenCOCError
-from opencoc.scripts import notice, placement, risk
+from opencoc.scripts import notice, placement, review, risk
 from opencoc.scripts import params as script_params
 from opencoc.scripts.executable import ExecutableScript, ParamDef
 from opencoc.scripts.models import Script
@@ -124,6 +125,7 @@ def create_script(session: Session, *, caller: Caller, cipher: Cipher, body: Add
         session.flush()
     except IntegrityError as exc:  # a concurrent create took the name first
         raise _duplicate_name(body.name) from exc
+    review.open_review(session, caller=caller, script=script)
     notice.request_review(session, script)
     return script
 
@@ -158,6 +160,7 @@ def update_script(
     script.operator = caller.user_name
     script.gmt_modified = max(now_ms(), script.gmt_modified + 1)
     _apply_properties(script, props)
+    review.open_review(session, caller=caller, script=script)
     notice.request_review(session, script)
     return script
 
@@ -165,6 +168,7 @@ def update_script(
 def delete_script(session: Session, *, tenant_id: int, script_uuid: str) -> str:
     """Delete the script; its versions stay, so executions keep naming what they ran."""
     script = load_script(session, tenant_id=tenant_id, script_uuid=script_uuid, for_update=True)
+    review.withdraw_review(session, script=script)
     session.delete(script)
     return script_uuid
 
