@@ -72,9 +72,12 @@ def test_agent_enrols_keeps_its_identity_and_goes_offline_when_killed(server: Li
         assert (host["name"], host["region_id"], host["properties"]["os_type"]) == ("e2e-host", "r-e2e", "linux")
     finally:
         _stop(first)
+    # Wait for the silence to show, so that ONLINE below can only come from the restarted agent.
+    wait_for(lambda: _hosts(server, tenant)[0]["agent_state"] == "OFFLINE", "the stopped agent OFFLINE")
 
     second = _agent(server, state_dir)  # no token: the saved identity is reused
     try:
+        wait_for(lambda: _hosts(server, tenant)[0]["agent_state"] == "ONLINE", "the restarted agent ONLINE")
         with Api(server, tenant) as api:
             restarted = Host(second, state_dir, saved.agent_sn, saved.resource_id)
             uuid = api.execute(api.script("echo restarted"), [[restarted]], execute_user=getpass.getuser())
