@@ -91,11 +91,7 @@ async def show_alarm(alarm_id: str, caller: CurrentCaller, db: Db) -> FastJSONRe
 async def clear_alarm(caller: CurrentCaller, db: Db, payload: JsonBody) -> FastJSONResponse:
     """Clear alarms (clear_alarm); `data` lists the ids cleared by this call."""
     body = schemas.parse(schemas.ClearAlarmRequest, payload)
-    data = await db.run_write(
-        lambda s: flows.clear_alarms(
-            s, tenant_id=caller.tenant_id, body=body, operator=caller.user_name, operator_id=caller.user_id
-        )
-    )
+    data = await db.run_write(lambda s: flows.clear_alarms(s, caller=caller, body=body))
     return FastJSONResponse(coc_ok(data))
 
 
@@ -103,9 +99,7 @@ async def clear_alarm(caller: CurrentCaller, db: Db, payload: JsonBody) -> FastJ
 async def transfer_alarm_to_incident(caller: CurrentCaller, db: Db, payload: JsonBody) -> FastJSONResponse:
     """Turn alarms into one incident (transfer_alarm_to_incident); `data` = [incident_num]."""
     body = schemas.parse(schemas.AlarmToIncidentRequest, payload)
-    num = await db.run_write(
-        lambda s: flows.transfer_to_incident(s, tenant_id=caller.tenant_id, body=body, operator=caller.user_id)
-    )
+    num = await db.run_write(lambda s: flows.transfer_to_incident(s, caller=caller, body=body))
     return FastJSONResponse(coc_ok([num]))
 
 
@@ -164,7 +158,7 @@ async def create_integration(
     data = await db.run_write(
         lambda s: integrations.create(
             s,
-            tenant_id=caller.tenant_id,
+            caller=caller,
             name=body.name,
             type_=body.type,
             rules=body.rules.with_default_owner(caller.user_id),
@@ -177,21 +171,21 @@ async def create_integration(
 @router.post("/v1/alarm-mgmt/integrations/{ref}/disable", response_model=None)
 async def disable_integration(ref: str, caller: CurrentCaller, db: Db) -> FastJSONResponse:
     """Disable an integration (by integration_id or name): its key gets 401."""
-    data = await db.run_write(lambda s: integrations.set_enabled(s, tenant_id=caller.tenant_id, ref=ref, enabled=False))
+    data = await db.run_write(lambda s: integrations.set_enabled(s, caller=caller, ref=ref, enabled=False))
     return FastJSONResponse(coc_ok(data))
 
 
 @router.post("/v1/alarm-mgmt/integrations/{ref}/enable", response_model=None)
 async def enable_integration(ref: str, caller: CurrentCaller, db: Db) -> FastJSONResponse:
     """Enable an integration again."""
-    data = await db.run_write(lambda s: integrations.set_enabled(s, tenant_id=caller.tenant_id, ref=ref, enabled=True))
+    data = await db.run_write(lambda s: integrations.set_enabled(s, caller=caller, ref=ref, enabled=True))
     return FastJSONResponse(coc_ok(data))
 
 
 @router.delete("/v1/alarm-mgmt/integrations/{ref}", response_model=None)
 async def delete_integration(ref: str, caller: CurrentCaller, db: Db) -> FastJSONResponse:
     """Delete an integration; its alarms stay."""
-    data = await db.run_write(lambda s: integrations.remove(s, tenant_id=caller.tenant_id, ref=ref))
+    data = await db.run_write(lambda s: integrations.remove(s, caller=caller, ref=ref))
     return FastJSONResponse(coc_ok(data))
 
 

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 
 from opencoc.auth import revocations
 from opencoc.auth.caller import Caller
-from opencoc.auth.roles import ADMIN, DEFAULT_ROLE, Role, check_role
 from opencoc.auth.models import AccessKey, Project, Tenant, Token, User
+from opencoc.auth.roles import ADMIN, DEFAULT_ROLE, Role, check_role
 from opencoc.core import ids
 from opencoc.core.clock import now_ms
 from opencoc.core.crypto import Cipher, sha256_hex

@@ -35,7 +35,7 @@ async def execute_script(
 ) -> Any:
     """Run an approved script on enrolled hosts, batch after batch -> its execute_uuid."""
     execute_uuid, woken = await db.run_write(
-        lambda s: service.execute(
+        lambda s: service.start_order(
             s,
             caller=caller,
             script_uuid=script_uuid,

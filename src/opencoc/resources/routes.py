@@ -66,4 +66,4 @@ async def list_resources(
 @router.post("/v1/external/resources/sync")
 async def sync_resources(body: SyncRequest, caller: CurrentCaller) -> dict[str, Any]:
     """Nothing to pull: enrolled agents keep the inventory live, so a sync succeeds at once."""
-    return job_ok("success")
+    return job_ok(service.sync(caller))

@@ -4,6 +4,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from opencoc.auth.caller import Caller
+from opencoc.auth.roles import is_admin, require
 from opencoc.core.clock import now_ms
 from opencoc.core.errors import OpenCOCError
 from opencoc.scripts.models import Script, ScriptReview
@@ -20,13 +21,15 @@ def _is_reviewer(reviewer: dict[str, str], caller: Caller) -> bool:
 
 
 def accept_script(session: Session, *, caller: Caller, script_uuid: str, body: ApprovalJobScriptModel) -> bool:
-    """Record the caller's decision; only a reviewer of the script, only while it is pending."""
+    """Record the caller's decision; only a reviewer of the script or an admin, only while it is pending."""
+    require(caller, "scripts.review")
     script = load_script(session, tenant_id=caller.tenant_id, script_uuid=script_uuid, for_update=True)
     reviewer = next((r for r in script.reviewers if _is_reviewer(r, caller)), None)
-    if reviewer is None:
+    if reviewer is None and not is_admin(caller):
         raise OpenCOCError(
             "COC.00040606",
-            f"user[{caller.user_name}] is not a reviewer of script[{script_uuid}]: only its reviewers may approve it",
+            f"user[{caller.user_name}] is not a reviewer of script[{script_uuid}]:"
+            " only its reviewers or an admin may decide",
             status=403,
         )
     # Guarded in the database: of two concurrent decisions on the same version only one wins.
