@@ -8,7 +8,7 @@ from opencoc.agents.schemas import EnrollRequest, EnrollResponse, HeartbeatReque
 from opencoc.core.clock import now_ms
 from opencoc.core.deps import Db
 
-router = APIRouter(prefix="/opencoc/agent/v1", tags=["agents"])
+router = APIRouter(prefix="/opencoc/v1/agent", tags=["agents"])
 
 
 @router.post("/enroll")

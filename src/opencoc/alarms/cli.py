@@ -168,7 +168,7 @@ def list_(
     """List alarms, newest first."""
     with api_errors():
         data = api().get(
-            "/v1/alarm-mgmt/alarms",
+            "/opencoc/v1/alarm-mgmt/alarms",
             status=status,
             alarm_level=level,
             integration_key=integration_key,

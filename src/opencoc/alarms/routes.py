@@ -53,7 +53,7 @@ async def report_prometheus_event(owner: PrometheusIntegration, payload: JsonBod
     return Response(ACCEPTED, media_type="application/json")
 
 
-@router.get("/v1/alarm-mgmt/alarms", response_model=None)
+@router.get("/opencoc/v1/alarm-mgmt/alarms", response_model=None)
 async def list_alarms(
     caller: CurrentCaller,
     db: Db,
@@ -141,14 +141,14 @@ async def handler_alarm(
     return FastJSONResponse(coc_ok(data))
 
 
-@router.get("/v1/alarm-mgmt/integrations", response_model=None)
+@router.get("/opencoc/v1/alarm-mgmt/integrations", response_model=None)
 async def list_integrations(caller: CurrentCaller, db: Db) -> FastJSONResponse:
     """The tenant's integrations (ours); keys are shown only when created."""
     data = await db.run_read(lambda s: integrations.list_all(s, tenant_id=caller.tenant_id))
     return FastJSONResponse(coc_ok({"total": len(data), "list": data}))
 
 
-@router.post("/v1/alarm-mgmt/integrations", response_model=None, openapi_extra=INTEGRATION_BODY)
+@router.post("/opencoc/v1/alarm-mgmt/integrations", response_model=None, openapi_extra=INTEGRATION_BODY)
 async def create_integration(
     caller: CurrentCaller, db: Db, payload: JsonBody, settings: AppSettings, request: Request
 ) -> FastJSONResponse:
@@ -168,21 +168,21 @@ async def create_integration(
     return FastJSONResponse(coc_ok(data))
 
 
-@router.post("/v1/alarm-mgmt/integrations/{ref}/disable", response_model=None)
+@router.post("/opencoc/v1/alarm-mgmt/integrations/{ref}/disable", response_model=None)
 async def disable_integration(ref: str, caller: CurrentCaller, db: Db) -> FastJSONResponse:
     """Disable an integration (by integration_id or name): its key gets 401."""
     data = await db.run_write(lambda s: integrations.set_enabled(s, caller=caller, ref=ref, enabled=False))
     return FastJSONResponse(coc_ok(data))
 
 
-@router.post("/v1/alarm-mgmt/integrations/{ref}/enable", response_model=None)
+@router.post("/opencoc/v1/alarm-mgmt/integrations/{ref}/enable", response_model=None)
 async def enable_integration(ref: str, caller: CurrentCaller, db: Db) -> FastJSONResponse:
     """Enable an integration again."""
     data = await db.run_write(lambda s: integrations.set_enabled(s, caller=caller, ref=ref, enabled=True))
     return FastJSONResponse(coc_ok(data))
 
 
-@router.delete("/v1/alarm-mgmt/integrations/{ref}", response_model=None)
+@router.delete("/opencoc/v1/alarm-mgmt/integrations/{ref}", response_model=None)
 async def delete_integration(ref: str, caller: CurrentCaller, db: Db) -> FastJSONResponse:
     """Delete an integration; its alarms stay."""
     data = await db.run_write(lambda s: integrations.remove(s, caller=caller, ref=ref))

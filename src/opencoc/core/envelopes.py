@@ -13,7 +13,7 @@ Family = Literal["coc", "job"]
 PROVIDER_CODE = "049"
 SUCCESS_CODE = "GOM.00000000"
 
-_JOB_PREFIXES = ("/v1/job", "/v1/script/", "/v1/resources", "/v1/external/resources", "/opencoc/agent", "/v3/")
+_JOB_PREFIXES = ("/v1/job", "/v1/script/", "/v1/resources", "/v1/external/resources", "/opencoc/v1/agent", "/v3/")
 
 
 def family_for_path(path: str) -> Family:

@@ -20,7 +20,7 @@ RESULT_BODY_LIMIT = feed.RESULT_BODY_LIMIT
 
 ExecuteUuid = Annotated[str, Path(min_length=1, max_length=26)]
 ORDERS = "/v1/job/script/orders"
-AGENT = "/opencoc/agent/v1"
+AGENT = "/opencoc/v1/agent"
 
 
 @router.post("/v1/job/scripts/{script_uuid}")

@@ -96,7 +96,7 @@ class JobScriptOrderOperationBody(BaseModel):
 
 
 class TaskResult(BaseModel):
-    """POST /opencoc/agent/v1/tasks/{task_id}/result."""
+    """POST /opencoc/v1/agent/tasks/{task_id}/result."""
 
     status: ResultStatus
     exit_code: int | None = Field(default=None, ge=INT32_MIN, le=INT32_MAX)
