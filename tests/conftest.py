@@ -80,19 +80,33 @@ def db(client: TestClient) -> Database:
 
 @pytest.fixture
 def make_tenant(db: Database, client: TestClient) -> Callable[..., TenantKey]:
-    """Create a tenant (unique name) with an access key for its admin, or for a new user."""
+    """Create a tenant (unique name) with an access key for its admin, or for a new user (of `role`)."""
 
-    def make(user: str | None = None, password: str | None = None) -> TenantKey:
+    def make(user: str | None = None, password: str | None = None, role: str = "operator") -> TenantKey:
         name = f"t{next(_names)}-{id(db) % 10_000}"
         cipher = client.app.state.cipher  # type: ignore[attr-defined]
         with db.write() as session:
             auth_service.create_tenant(session, name=name)
             user_name = auth_service.ADMIN_USER
             if user:
-                auth_service.create_user(session, tenant_name=name, name=user, password=password)
+                auth_service.create_user(session, tenant_name=name, name=user, password=password, role=role)
                 user_name = user
             key = auth_service.create_access_key(session, cipher, tenant_name=name, user_name=user_name)
         return TenantKey(name, key.domain_id, key.user_id, key.access_key, key.secret_key)
+
+    return make
+
+
+@pytest.fixture
+def make_user(db: Database, client: TestClient) -> Callable[..., TenantKey]:
+    """Another user of an existing tenant, with `role` and an access key."""
+
+    def make(tenant: TenantKey, name: str, role: str = "operator") -> TenantKey:
+        cipher = client.app.state.cipher  # type: ignore[attr-defined]
+        with db.write() as session:
+            auth_service.create_user(session, tenant_name=tenant.name, name=name, password=None, role=role)
+            key = auth_service.create_access_key(session, cipher, tenant_name=tenant.name, user_name=name)
+        return TenantKey(tenant.name, key.domain_id, key.user_id, key.access_key, key.secret_key)
 
     return make
 

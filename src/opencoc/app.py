@@ -154,6 +154,7 @@ def _install_state(app: FastAPI, settings: Settings) -> None:
     app.state.wakeups = wakeups = Wakeups()
     app.state.key_cache = KeyCache()
     wakeups.subscribe(revocations.KEY_PREFIX, app.state.key_cache.evict)
+    wakeups.subscribe(revocations.USER_PREFIX, app.state.key_cache.evict_user)
     app.state.agent_registry = AgentRegistry()
     wakeups.subscribe(revocations.AGENT_PREFIX, app.state.agent_registry.forget)
     app.state.alarm_writer = AlarmWriter(app.state.db)

@@ -42,7 +42,10 @@ def _coc(sdk: SimpleNamespace, server: LiveServer, tenant: TenantKey) -> Any:
 
 def _integration(server: LiveServer, tenant: TenantKey, type_: str) -> str:
     resp = httpx.post(
-        f"{server.url}/v1/alarm-mgmt/integrations", json={"name": type_, "type": type_}, auth=tenant.auth, timeout=30
+        f"{server.url}/opencoc/v1/alarm-mgmt/integrations",
+        json={"name": type_, "type": type_},
+        auth=tenant.auth,
+        timeout=30,
     )
     assert resp.status_code == 200, resp.text
     return str(resp.json()["data"]["integration_key"])
@@ -81,7 +84,9 @@ def test_report_custom_event_and_alarm_operations(
     coc.create_report_custom_event(_report(sdk, key))
     coc.create_report_custom_event(_report(sdk, key, alarm_id="second", alarm_level="Info", alarm_name="Disk"))
 
-    listed = httpx.get(f"{live_server.url}/v1/alarm-mgmt/alarms", auth=live_tenant.auth, timeout=30).json()["data"]
+    listed = httpx.get(f"{live_server.url}/opencoc/v1/alarm-mgmt/alarms", auth=live_tenant.auth, timeout=30).json()[
+        "data"
+    ]
     ids = {a["original_alarm_id"]: a["alarm_id"] for a in listed["list"]}
     first, second = ids["18cf0a1b2c3d0f8"], ids["second"]
 
@@ -158,6 +163,8 @@ def test_report_prometheus_event_through_the_sdk(
         m.CreateReportPrometheusEventRequest(integration_key=key, body={"version": "4", "alerts": [alert]})
     )
     assert resp.error_code == "COC.00000000"
-    listed = httpx.get(f"{live_server.url}/v1/alarm-mgmt/alarms", auth=live_tenant.auth, timeout=30).json()["data"]
+    listed = httpx.get(f"{live_server.url}/opencoc/v1/alarm-mgmt/alarms", auth=live_tenant.auth, timeout=30).json()[
+        "data"
+    ]
     [alarm] = listed["list"]
     assert alarm["alarm_name"] == "Down" and alarm["alarm_level"] == "Major" and alarm["alarm_desc"] == "h1 down"

@@ -80,8 +80,9 @@ def test_sdk_script_lifecycle_with_review(sdk: Any, live_server: LiveServer, liv
     assert page.total == 1 and page.data[0].script_uuid == uuid and page.data[0].id >= 1
     assert page.data[0].properties.risk_level == "LOW"
 
+    carol = sdk.client(live_server, _add_user(live_server, live_tenant, "carol"))  # an operator, not a reviewer
     with pytest.raises(sdk.Error) as refused:
-        owner.accept_script(
+        carol.accept_script(
             m.AcceptScriptRequest(script_uuid=uuid, body=m.ApprovalJobScriptModel(status="APPROVED", comments="me"))
         )
     assert refused.value.status_code == 403 and refused.value.error_code == "COC.00040606"

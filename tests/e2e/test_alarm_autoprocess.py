@@ -19,9 +19,9 @@ def test_auto_process_runs_the_script_on_the_host(
     host = start_agent(live_server, enroll_token(live_server, live_tenant.name), tmp_path / "agent")
     try:
         with Api(live_server, live_tenant) as api:
-            created = api.call("POST", "/v1/alarm-mgmt/integrations", json={"name": "auto", "type": "custom"})
+            created = api.call("POST", "/opencoc/v1/alarm-mgmt/integrations", json={"name": "auto", "type": "custom"})
             assert httpx.post(created["url"], json=alarm_body()).is_success
-            [alarm] = api.call("GET", "/v1/alarm-mgmt/alarms")["list"]
+            [alarm] = api.call("GET", "/opencoc/v1/alarm-mgmt/alarms")["list"]
             script = api.script('echo "handled ${alarm}" > ${out}', {"alarm": "", "out": ""})
             out = tmp_path / "handled.txt"
             body = {

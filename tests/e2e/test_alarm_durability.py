@@ -45,7 +45,10 @@ def _stored_ids(server: LiveServer, tenant: TenantKey) -> set[str]:
     offset = 0
     while True:
         resp = httpx.get(
-            f"{server.url}/v1/alarm-mgmt/alarms", params={"limit": 1000, "offset": offset}, auth=tenant.auth, timeout=30
+            f"{server.url}/opencoc/v1/alarm-mgmt/alarms",
+            params={"limit": 1000, "offset": offset},
+            auth=tenant.auth,
+            timeout=30,
         )
         assert resp.status_code == 200, resp.text
         page: list[dict[str, Any]] = resp.json()["data"]["list"]
@@ -57,7 +60,7 @@ def _stored_ids(server: LiveServer, tenant: TenantKey) -> set[str]:
 
 def test_acknowledged_alarms_survive_kill_9(live_server: LiveServer, live_tenant: TenantKey) -> None:
     created = httpx.post(
-        f"{live_server.url}/v1/alarm-mgmt/integrations",
+        f"{live_server.url}/opencoc/v1/alarm-mgmt/integrations",
         json={"name": "durable", "type": "custom"},
         auth=live_tenant.auth,
         timeout=30,

@@ -53,7 +53,7 @@ def test_alertmanager_alerts_become_alarms_and_resolves_clear_them(
     live_server: LiveServer, live_tenant: TenantKey, alertmanager_for: Callable[[str], Alertmanager]
 ) -> None:
     created = httpx.post(
-        f"{live_server.url}/v1/alarm-mgmt/integrations",
+        f"{live_server.url}/opencoc/v1/alarm-mgmt/integrations",
         json={"name": "alertmanager", "type": "prometheus"},
         auth=live_tenant.auth,
         timeout=30,
@@ -61,7 +61,9 @@ def test_alertmanager_alerts_become_alarms_and_resolves_clear_them(
     manager = alertmanager_for(f"{live_server.url}/v1/event/prometheus/{created['integration_key']}")
 
     def alarms() -> list[dict[str, Any]]:
-        resp = httpx.get(f"{live_server.url}/v1/alarm-mgmt/alarms", params={"limit": 100}, auth=live_tenant.auth)
+        resp = httpx.get(
+            f"{live_server.url}/opencoc/v1/alarm-mgmt/alarms", params={"limit": 100}, auth=live_tenant.auth
+        )
         assert resp.status_code == 200, resp.text
         return resp.json()["data"]["list"]  # type: ignore[no-any-return]
 

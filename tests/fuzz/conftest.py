@@ -26,7 +26,7 @@ from tests.api.incidents.helpers import create as create_incident
 from tests.api.jobs.helpers import Fleet, batches
 from tests.support.signing import RequestsSigner, TenantKey
 
-AGENT_PREFIX = "/opencoc/agent/v1/"
+AGENT_PREFIX = "/opencoc/v1/agent/"
 ENROLL = AGENT_PREFIX + "enroll"
 
 

@@ -19,7 +19,7 @@ from tests.fuzz.openapi import BASE_URL, document
 
 MAX_EXAMPLES = 60
 SEED = 20260210
-POLL = "/opencoc/agent/v1/tasks"
+POLL = "/opencoc/v1/agent/tasks"
 
 schema = schemathesis.openapi.from_dict(document())
 KNOWN: dict[str, list[str]] = {}  # path parameter -> values naming the tenant's objects (see _known)

@@ -14,7 +14,7 @@ import httpx
 
 from opencoc.agent.identity import Identity
 
-API = "/opencoc/agent/v1"
+API = "/opencoc/v1/agent"
 GONE = (404, 410)
 
 

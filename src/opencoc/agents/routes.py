@@ -9,7 +9,7 @@ from opencoc.core.clock import now_ms
 from opencoc.core.deps import Db
 from opencoc.core.openapi import ERRORS
 
-router = APIRouter(prefix="/opencoc/agent/v1", tags=["agents"], responses=ERRORS["job"])
+router = APIRouter(prefix="/opencoc/v1/agent", tags=["agents"], responses=ERRORS["job"])
 
 
 @router.post("/enroll")

@@ -81,14 +81,13 @@ def create_integration(
     }
     rules = _rules(options, level)
     with admin_errors(), open_database().write() as session:
-        owner = auth.get_tenant(session, tenant)
-        admin_id = auth.get_user(session, owner, auth.ADMIN_USER).user_id
+        caller = auth.shell_caller(session, tenant_name=tenant)
         out = integrations.create(
             session,
-            tenant_id=owner.id,
+            caller=caller,
             name=name,
             type_=type_,
-            rules=rules.with_default_owner(admin_id),
+            rules=rules.with_default_owner(caller.user_id),
             endpoint=_endpoint(),
         )
     if json_out:
@@ -107,11 +106,11 @@ def list_integrations(tenant: str = TENANT, json_out: bool = JSON_OUT) -> None:
 
 def _change(tenant: str, ref: str, json_out: bool, enabled: bool | None) -> None:
     with admin_errors(), open_database().write() as session:
-        tenant_id = auth.get_tenant(session, tenant).id
+        caller = auth.shell_caller(session, tenant_name=tenant)
         if enabled is None:
-            out = integrations.remove(session, tenant_id=tenant_id, ref=ref)
+            out = integrations.remove(session, caller=caller, ref=ref)
         else:
-            out = integrations.set_enabled(session, tenant_id=tenant_id, ref=ref, enabled=enabled)
+            out = integrations.set_enabled(session, caller=caller, ref=ref, enabled=enabled)
     word = "deleted" if enabled is None else ("enabled" if enabled else "disabled")
     emit_json(out) if json_out else console.print(f"integration {out['name']} {word}")
 
@@ -169,7 +168,7 @@ def list_(
     """List alarms, newest first."""
     with api_errors():
         data = api().get(
-            "/v1/alarm-mgmt/alarms",
+            "/opencoc/v1/alarm-mgmt/alarms",
             status=status,
             alarm_level=level,
             integration_key=integration_key,

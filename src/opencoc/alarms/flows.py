@@ -7,7 +7,7 @@ The webhooks' own alarm -> incident conversion runs in the ingest batch (ingest.
 alarm's transaction, through the same `incidents.service`.
 
 `auto_process`: `task_type` SCRIPT runs the tenant's approved script `associated_task_id` through the jobs
-service (jobs.service.execute), one batch per entry of `target_instances` in `order_no` order:
+service (jobs.service.start_order), one batch per entry of `target_instances` in `order_no` order:
 its `target_instances` string holds resource ids, comma-separated or as a JSON array (of ids or
 of `{resource_id, region_id, ...}` objects); `batch_strategy` PAUSE pauses after the batch.
 `input_param` becomes the script's parameters. The order is recorded in the alarm's handling
@@ -34,6 +34,7 @@ from opencoc.alarms.schemas import (
 )
 from opencoc.alarms.service import LINKED_CODE, get, get_many
 from opencoc.auth.caller import Caller
+from opencoc.auth.roles import require
 from opencoc.core.clock import now_ms
 from opencoc.core.crypto import Cipher
 from opencoc.core.errors import OpenCOCError
@@ -99,10 +100,11 @@ def auto_process(
     offline_after_s: float,
 ) -> tuple[dict[str, Any], set[str]]:
     """Start the handling and record it: (response data, agents to wake)."""
+    require(caller, "alarms.auto_process")
     get(session, caller.tenant_id, alarm_id)
     if body.task_type != SCRIPT:
         raise OpenCOCError(INVALID_CODE, f"The field[task_type] value[{body.task_type}] invalid, expected {SCRIPT}")
-    execute_uuid, woken = jobs.execute(
+    execute_uuid, woken = jobs.start_order(
         session,
         caller=caller,
         script_uuid=body.associated_task_id,
@@ -126,13 +128,13 @@ def auto_process(
     return {"work_order_id": work_order, "associated_task_id": execute_uuid}, woken
 
 
-def clear_alarms(
-    session: Session, *, tenant_id: int, body: ClearAlarmRequest, operator: str, operator_id: str
-) -> list[str]:
+def clear_alarms(session: Session, *, caller: Caller, body: ClearAlarmRequest) -> list[str]:
     """Clear the active alarms among `alarm_ids` (cleared ones stay as they are); the ids cleared now.
 
-    `operator` (a user name) is recorded on the alarm, `operator_id` on the linked incident's history.
+    The caller's name is recorded on the alarm, its user id on the linked incident's history.
     """
+    require(caller, "alarms.clear")
+    tenant_id, operator, operator_id = caller.tenant_id, caller.user_name, caller.user_id
     now = now_ms()
     cleared = []
     for alarm, _ in get_many(session, tenant_id, body.alarm_ids):
@@ -239,8 +241,10 @@ def _link(session: Session, alarms: list[Alarm], incident_num: str, incident_tit
         )
 
 
-def transfer_to_incident(session: Session, *, tenant_id: int, body: AlarmToIncidentRequest, operator: str) -> str:
+def transfer_to_incident(session: Session, *, caller: Caller, body: AlarmToIncidentRequest) -> str:
     """One incident for all of `alarm_ids` (none may be linked already); its incident_num."""
+    require(caller, "alarms.convert")
+    tenant_id, operator = caller.tenant_id, caller.user_id
     _check_choice("level_id", body.level_id, incident_enums.LEVELS)
     _check_choice("mtm_type", body.mtm_type, incident_enums.TYPES)
     _check_choice("source_id", body.source_id, incident_enums.SOURCES)

@@ -15,6 +15,8 @@ from opencoc.alarms import ids
 from opencoc.alarms.models import Integration
 from opencoc.alarms.rules import Rules
 from opencoc.alarms.schemas import INVALID_CODE, NOT_FOUND_CODE, check_nul
+from opencoc.auth.caller import Caller
+from opencoc.auth.roles import require
 from opencoc.core.clock import now_ms
 from opencoc.core.crypto import sha256_hex
 from opencoc.core.db import Database
@@ -43,14 +45,15 @@ def view(row: Integration) -> dict[str, Any]:
     }
 
 
-def create(session: Session, *, tenant_id: int, name: str, type_: str, rules: Rules, endpoint: str) -> dict[str, Any]:
-    """A new enabled integration; the result carries `integration_key` and `url`, shown only now."""
+def create(session: Session, *, caller: Caller, name: str, type_: str, rules: Rules, endpoint: str) -> dict[str, Any]:
+    """A new enabled integration (admins only); the result carries `integration_key` and `url`, shown only now."""
+    require(caller, "alarms.integrations")
     check_nul(name, "name")
     check_nul(rules.model_dump(), "rules")
     key, now = ids.integration_key(), now_ms()
     row = Integration(
         integration_id=ids.integration_id(),
-        tenant_id=tenant_id,
+        tenant_id=caller.tenant_id,
         name=name,
         type=type_,
         enabled=True,
@@ -86,17 +89,19 @@ def _find(session: Session, tenant_id: int, ref: str) -> Integration:
     return row
 
 
-def set_enabled(session: Session, *, tenant_id: int, ref: str, enabled: bool) -> dict[str, Any]:
-    """Enable or disable an integration; a disabled key gets 401 and stores nothing."""
-    row = _find(session, tenant_id, ref)
+def set_enabled(session: Session, *, caller: Caller, ref: str, enabled: bool) -> dict[str, Any]:
+    """Enable or disable an integration (admins only); a disabled key gets 401 and stores nothing."""
+    require(caller, "alarms.integrations")
+    row = _find(session, caller.tenant_id, ref)
     session.execute(update(Integration).where(Integration.id == row.id).values(enabled=enabled, update_time=now_ms()))
     session.refresh(row)
     return view(row)
 
 
-def remove(session: Session, *, tenant_id: int, ref: str) -> dict[str, Any]:
-    """Delete an integration; its alarms stay, no longer attached to it."""
-    row = _find(session, tenant_id, ref)
+def remove(session: Session, *, caller: Caller, ref: str) -> dict[str, Any]:
+    """Delete an integration (admins only); its alarms stay, no longer attached to it."""
+    require(caller, "alarms.integrations")
+    row = _find(session, caller.tenant_id, ref)
     out = view(row)
     session.execute(delete(Integration).where(Integration.id == row.id))
     return out

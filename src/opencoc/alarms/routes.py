@@ -56,7 +56,7 @@ async def report_prometheus_event(owner: PrometheusIntegration, payload: JsonBod
     return Response(ACCEPTED, media_type="application/json")
 
 
-@router.get("/v1/alarm-mgmt/alarms", response_model=None, responses=returns(CocEnvelope[schemas.AlarmPage]))
+@router.get("/opencoc/v1/alarm-mgmt/alarms", response_model=None, responses=returns(CocEnvelope[schemas.AlarmPage]))
 async def list_alarms(
     caller: CurrentCaller,
     db: Db,
@@ -101,11 +101,7 @@ async def show_alarm(alarm_id: str, caller: CurrentCaller, db: Db) -> FastJSONRe
 async def clear_alarm(caller: CurrentCaller, db: Db, payload: JsonBody) -> FastJSONResponse:
     """Clear alarms (clear_alarm); `data` lists the ids cleared by this call."""
     body = schemas.parse(schemas.ClearAlarmRequest, payload)
-    data = await db.run_write(
-        lambda s: flows.clear_alarms(
-            s, tenant_id=caller.tenant_id, body=body, operator=caller.user_name, operator_id=caller.user_id
-        )
-    )
+    data = await db.run_write(lambda s: flows.clear_alarms(s, caller=caller, body=body))
     return FastJSONResponse(coc_ok(data))
 
 
@@ -118,9 +114,7 @@ async def clear_alarm(caller: CurrentCaller, db: Db, payload: JsonBody) -> FastJ
 async def transfer_alarm_to_incident(caller: CurrentCaller, db: Db, payload: JsonBody) -> FastJSONResponse:
     """Turn alarms into one incident (transfer_alarm_to_incident); `data` = [incident_num]."""
     body = schemas.parse(schemas.AlarmToIncidentRequest, payload)
-    num = await db.run_write(
-        lambda s: flows.transfer_to_incident(s, tenant_id=caller.tenant_id, body=body, operator=caller.user_id)
-    )
+    num = await db.run_write(lambda s: flows.transfer_to_incident(s, caller=caller, body=body))
     return FastJSONResponse(coc_ok([num]))
 
 
@@ -172,7 +166,7 @@ async def handler_alarm(
 
 
 @router.get(
-    "/v1/alarm-mgmt/integrations", response_model=None, responses=returns(CocEnvelope[schemas.IntegrationPage])
+    "/opencoc/v1/alarm-mgmt/integrations", response_model=None, responses=returns(CocEnvelope[schemas.IntegrationPage])
 )
 async def list_integrations(caller: CurrentCaller, db: Db) -> FastJSONResponse:
     """The tenant's integrations (ours); keys are shown only when created."""
@@ -181,7 +175,7 @@ async def list_integrations(caller: CurrentCaller, db: Db) -> FastJSONResponse:
 
 
 @router.post(
-    "/v1/alarm-mgmt/integrations",
+    "/opencoc/v1/alarm-mgmt/integrations",
     response_model=None,
     responses=returns(CocEnvelope[schemas.CreatedIntegration]),
     openapi_extra=INTEGRATION_BODY,
@@ -195,7 +189,7 @@ async def create_integration(
     data = await db.run_write(
         lambda s: integrations.create(
             s,
-            tenant_id=caller.tenant_id,
+            caller=caller,
             name=body.name,
             type_=body.type,
             rules=body.rules.with_default_owner(caller.user_id),
@@ -205,24 +199,24 @@ async def create_integration(
     return FastJSONResponse(coc_ok(data))
 
 
-@router.post("/v1/alarm-mgmt/integrations/{ref}/disable", response_model=None, responses=INTEGRATION)
+@router.post("/opencoc/v1/alarm-mgmt/integrations/{ref}/disable", response_model=None, responses=INTEGRATION)
 async def disable_integration(ref: str, caller: CurrentCaller, db: Db) -> FastJSONResponse:
     """Disable an integration (by integration_id or name): its key gets 401."""
-    data = await db.run_write(lambda s: integrations.set_enabled(s, tenant_id=caller.tenant_id, ref=ref, enabled=False))
+    data = await db.run_write(lambda s: integrations.set_enabled(s, caller=caller, ref=ref, enabled=False))
     return FastJSONResponse(coc_ok(data))
 
 
-@router.post("/v1/alarm-mgmt/integrations/{ref}/enable", response_model=None, responses=INTEGRATION)
+@router.post("/opencoc/v1/alarm-mgmt/integrations/{ref}/enable", response_model=None, responses=INTEGRATION)
 async def enable_integration(ref: str, caller: CurrentCaller, db: Db) -> FastJSONResponse:
     """Enable an integration again."""
-    data = await db.run_write(lambda s: integrations.set_enabled(s, tenant_id=caller.tenant_id, ref=ref, enabled=True))
+    data = await db.run_write(lambda s: integrations.set_enabled(s, caller=caller, ref=ref, enabled=True))
     return FastJSONResponse(coc_ok(data))
 
 
-@router.delete("/v1/alarm-mgmt/integrations/{ref}", response_model=None, responses=INTEGRATION)
+@router.delete("/opencoc/v1/alarm-mgmt/integrations/{ref}", response_model=None, responses=INTEGRATION)
 async def delete_integration(ref: str, caller: CurrentCaller, db: Db) -> FastJSONResponse:
     """Delete an integration; its alarms stay."""
-    data = await db.run_write(lambda s: integrations.remove(s, tenant_id=caller.tenant_id, ref=ref))
+    data = await db.run_write(lambda s: integrations.remove(s, caller=caller, ref=ref))
     return FastJSONResponse(coc_ok(data))
 
 

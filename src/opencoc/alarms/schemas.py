@@ -118,7 +118,7 @@ class AutoHandlerAlarmRequest(_Wire):
 
 
 class CreateIntegrationRequest(_Wire):
-    """Body of POST /v1/alarm-mgmt/integrations (ours)."""
+    """Body of POST /opencoc/v1/alarm-mgmt/integrations (ours)."""
 
     name: Annotated[str, Field(min_length=1, max_length=64)]
     type: Literal["custom", "prometheus"]

@@ -92,5 +92,5 @@ async def download(caller: CurrentCaller, db: Db, attachment_id: AttachmentId) -
 async def delete(caller: CurrentCaller, db: Db, attachment_id: AttachmentId) -> Any:
     """Delete an attachment -> its id."""
     return job_ok(
-        await db.run_write(lambda s: service.delete(s, tenant_id=caller.tenant_id, attachment_id=attachment_id))
+        await db.run_write(lambda s: service.delete(s, caller=caller, attachment_id=attachment_id))
     )

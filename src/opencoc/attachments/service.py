@@ -9,6 +9,7 @@ from opencoc.attachments import content
 from opencoc.attachments.models import Attachment as Row
 from opencoc.attachments.schemas import Attachment, SubjectLink
 from opencoc.auth.caller import Caller
+from opencoc.auth.roles import require
 from opencoc.core import ids
 from opencoc.core.clock import now_ms
 from opencoc.core.errors import OpenCOCError
@@ -59,6 +60,7 @@ def store(
     subject: SubjectLink | None = None,
 ) -> Attachment:
     """Keep the file when its size and type pass (413 over `max_bytes`, 415 for a type refused)."""
+    require(caller, "attachments.write")
     if len(data) > max_bytes:
         raise too_large(max_bytes)
     if not data:
@@ -112,6 +114,7 @@ def list_for_subject(session: Session, *, tenant_id: int, subject: SubjectLink) 
     return [_view(r) for r in rows]
 
 
-def delete(session: Session, *, tenant_id: int, attachment_id: str) -> str:
-    session.delete(_load(session, tenant_id, attachment_id))
+def delete(session: Session, *, caller: Caller, attachment_id: str) -> str:
+    require(caller, "attachments.write")
+    session.delete(_load(session, caller.tenant_id, attachment_id))
     return attachment_id

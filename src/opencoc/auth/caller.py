@@ -1,6 +1,8 @@
-"""Who is calling: the tenant and user an authenticated request acts as."""
+"""Who is calling: the tenant and user an authenticated request acts as, and the user's role there."""
 
 from dataclasses import dataclass
+
+from opencoc.auth.roles import Role
 
 
 @dataclass(frozen=True)
@@ -10,4 +12,5 @@ class Caller:
     tenant_name: str
     user_id: str
     user_name: str
+    role: Role
     project_id: str | None = None

@@ -1,12 +1,12 @@
-"""`opencoc admin create-tenant|create-user|set-password|create-key|revoke-key|revoke-tokens`.
+"""`opencoc admin create-tenant|create-user|set-role|set-password|create-key|revoke-key|revoke-tokens`.
 
-They act directly on the database; a revocation reaches running servers within 2 s
-(auth/revocations.py).
+They act directly on the database; a revocation or a role change reaches running servers
+within 2 s (auth/revocations.py).
 """
 
 import typer
 
-from opencoc.auth import service
+from opencoc.auth import roles, service
 from opencoc.core.cli_support import admin_errors, cipher, console, emit_json, open_database
 from opencoc.core.clock import now_ms
 
@@ -23,13 +23,25 @@ def create_user(
     tenant: str = typer.Option(..., "--tenant"),
     user: str = typer.Option(..., "--user"),
     password: str = typer.Option(None, "--password"),
+    role: str = typer.Option(roles.DEFAULT_ROLE, "--role", help="admin, operator or viewer."),
     json_out: bool = typer.Option(False, "--json"),
 ) -> None:
-    """Create a user of a tenant; with a password it can log in for an X-Auth-Token."""
+    """Create a user of a tenant (role operator unless --role says otherwise); with a password it can log in."""
     with admin_errors(), open_database().write() as session:
-        created = service.create_user(session, tenant_name=tenant, name=user, password=password)
-        out = {"user_id": created.user_id}
-    emit_json(out) if json_out else console.print(f"user {user} user_id={out['user_id']}")
+        created = service.create_user(session, tenant_name=tenant, name=user, password=password, role=role)
+        out = {"user_id": created.user_id, "role": created.role}
+    emit_json(out) if json_out else console.print(f"user {user} user_id={out['user_id']} role={out['role']}")
+
+
+def set_role(
+    tenant: str = typer.Option(..., "--tenant"),
+    user: str = typer.Option(..., "--user"),
+    role: str = typer.Option(..., "--role", help="admin, operator or viewer."),
+) -> None:
+    """Give a user a role in its tenant; every server applies it within 2 s."""
+    with admin_errors(), open_database().write() as session:
+        changed = service.set_role(session, tenant_name=tenant, name=user, role=role, now=now_ms())
+    console.print(f"{user} is now {role}" if changed else f"{user} already was {role}")
 
 
 def set_password(
@@ -86,6 +98,7 @@ def revoke_key(access_key: str, tenant: str = typer.Option(..., "--tenant")) -> 
 def register(app: typer.Typer, admin: typer.Typer) -> None:
     admin.command("create-tenant")(create_tenant)
     admin.command("create-user")(create_user)
+    admin.command("set-role")(set_role)
     admin.command("set-password")(set_password)
     admin.command("revoke-tokens")(revoke_tokens)
     admin.command("create-key")(create_key)

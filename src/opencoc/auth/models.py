@@ -1,4 +1,4 @@
-"""Tables: tenants (IAM domains), their users, access keys, tokens, projects and revocations."""
+"""Tables: tenants (IAM domains), their users (each with a role), access keys, tokens, projects, revocations."""
 
 from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -25,6 +25,7 @@ class User(Base):
     name: Mapped[str] = mapped_column(String(64))
     password_hash: Mapped[str | None] = mapped_column(String(255))
     email: Mapped[str | None] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[int] = mapped_column(BigInteger)
 
 

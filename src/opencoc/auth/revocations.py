@@ -10,6 +10,9 @@ Each revocation is a row of `auth_revocations`, written in the revoking transact
   safety net for a NOTIFY missed while a listener reconnected. Announcing a revocation more
   than once also evicts an entry that a request loaded just before the revocation committed.
 The database stays the source of truth: a revoked or expired credential is never loaded again.
+A role change is announced the same way (kind `user`, the user's id): the caches drop every key
+of the user, and the next request loads it again with the new role. Tokens are not cached:
+each request reads its user's role.
 `created_at` is the revoking host's clock; the NOTIFY path does not depend on it.
 """
 
@@ -21,9 +24,11 @@ from opencoc.core.pg_relay import CHANNEL
 
 KEY = "key"
 AGENT = "agent"
+USER = "user"
 PREFIX = "revoked:"
 KEY_PREFIX = f"{PREFIX}{KEY}:"
 AGENT_PREFIX = f"{PREFIX}{AGENT}:"
+USER_PREFIX = f"{PREFIX}{USER}:"
 RECENT_MS = 10_000
 POLL_INTERVAL_S = 0.5
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from opencoc.auth import revocations, sessions
 from opencoc.auth.caller import Caller
 from opencoc.auth.models import AccessKey, Project, Tenant, Token, User
+from opencoc.auth.roles import ADMIN, DEFAULT_ROLE, Role, check_role
 from opencoc.core import ids
 from opencoc.core.clock import now_ms
 from opencoc.core.crypto import Cipher, sha256_hex
@@ -72,18 +73,22 @@ def create_tenant(session: Session, *, name: str) -> Tenant:
     tenant = Tenant(name=name, domain_id=ids.hex_id(), created_at=now_ms())
     session.add(tenant)
     session.flush()
-    session.add(User(tenant_id=tenant.id, user_id=ids.hex_id(), name=ADMIN_USER, created_at=now_ms()))
+    session.add(User(tenant_id=tenant.id, user_id=ids.hex_id(), name=ADMIN_USER, role=ADMIN, created_at=now_ms()))
     session.flush()
     return tenant
 
 
-def create_user(session: Session, *, tenant_name: str, name: str, password: str | None) -> User:
+def create_user(
+    session: Session, *, tenant_name: str, name: str, password: str | None, role: str = DEFAULT_ROLE
+) -> User:
+    """A user of the tenant with `role` (operator unless said otherwise)."""
     tenant = get_tenant(session, tenant_name)
     user = User(
         tenant_id=tenant.id,
         user_id=ids.hex_id(),
         name=name,
         password_hash=_hasher.hash(password) if password else None,
+        role=check_role(role),
         created_at=now_ms(),
     )
     session.add(user)
@@ -92,6 +97,31 @@ def create_user(session: Session, *, tenant_name: str, name: str, password: str 
     except IntegrityError as exc:
         raise OpenCOCError("COC.00000409", f"user[{name}] already exists", status=409) from exc
     return user
+
+
+def set_role(session: Session, *, tenant_name: str, name: str, role: str, now: int) -> bool:
+    """Give the user `role`; False if it had it already. Every server drops the user's cached keys
+    within 2 s (a `user` revocation, auth/revocations.py), so the keys act with the new role."""
+    new_role = check_role(role)
+    user = get_user(session, get_tenant(session, tenant_name), name)
+    if user.role == new_role:
+        return False
+    user.role = new_role
+    revocations.record(session, kind=revocations.USER, subject=user.user_id, now=now)
+    return True
+
+
+def shell_caller(session: Session, *, tenant_name: str) -> Caller:
+    """Who the admin CLI acts as in a tenant: its first user `admin`, with the admin role whatever that
+    user's own (the CLI acts on the database: whoever runs it can do everything anyway)."""
+    tenant = get_tenant(session, tenant_name)
+    user = get_user(session, tenant, ADMIN_USER)
+    return Caller(tenant.id, tenant.domain_id, tenant.name, user.user_id, user.name, role=ADMIN)
+
+
+def _caller(tenant: Tenant, user: User, project_id: str | None = None) -> Caller:
+    role: Role = check_role(user.role)
+    return Caller(tenant.id, tenant.domain_id, tenant.name, user.user_id, user.name, role=role, project_id=project_id)
 
 
 def set_password(session: Session, *, tenant_name: str, name: str, password: str) -> int:
@@ -165,8 +195,7 @@ def load_key(session: Session, cipher: Cipher, access_key: str) -> KeyIdentity |
     if row is None:
         return None
     key, user, tenant = row
-    caller = Caller(tenant.id, tenant.domain_id, tenant.name, user.user_id, user.name)
-    return KeyIdentity(cipher.decrypt(key.secret_encrypted), caller, key.expires_at)
+    return KeyIdentity(cipher.decrypt(key.secret_encrypted), _caller(tenant, user), key.expires_at)
 
 
 _PROJECTS = uuid.UUID("6f1d8f8e-3c56-4a55-9d0e-0c0c0c0c0c0c")
@@ -248,7 +277,7 @@ def issue_token(session: Session, *, login: Login, project_name: str | None, ttl
     token = ids.token()
     expires = now_ms() + ttl_s * 1000
     session.add(Token(token_hash=sha256_hex(token), user_pk=user.id, project_id=project, expires_at=expires))
-    return token, expires, Caller(tenant.id, tenant.domain_id, tenant.name, user.user_id, user.name, project)
+    return token, expires, _caller(tenant, user, project)
 
 
 def token_view(caller: Caller, *, expires: int, project_name: str | None) -> dict[str, Any]:
@@ -279,7 +308,7 @@ def resolve_token(session: Session, token: str) -> Caller | None:
     if row is None or row[0].expires_at < now_ms():
         return None
     tok, user, tenant = row
-    return Caller(tenant.id, tenant.domain_id, tenant.name, user.user_id, user.name, tok.project_id)
+    return _caller(tenant, user, tok.project_id)
 
 
 def user_names(session: Session, tenant_id: int, user_ids: list[str]) -> dict[str, str]:

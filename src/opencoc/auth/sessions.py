@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from opencoc.auth.caller import Caller
 from opencoc.auth.models import ConsoleSession, Tenant, User
+from opencoc.auth.roles import check_role
 from opencoc.core.crypto import sha256_hex
 
 TOUCH_EVERY_MS = 60_000
@@ -55,7 +56,8 @@ def resolve(session: Session, *, session_id: str, now: int, idle_ms: int) -> Sig
     if row is None or row[0].last_seen + idle_ms <= now:
         return None
     held, user, tenant = row
-    caller = Caller(tenant.id, tenant.domain_id, tenant.name, user.user_id, user.name)
+    # The role is read with the session on every request: a set-role reaches the console at once.
+    caller = Caller(tenant.id, tenant.domain_id, tenant.name, user.user_id, user.name, role=check_role(user.role))
     return SignedIn(caller, held.csrf_token, held.last_seen)
 
 

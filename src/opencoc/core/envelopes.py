@@ -24,7 +24,6 @@ _JOB_PREFIXES = (
     "/v1/script/",
     "/v1/resources",
     "/v1/external/resources",
-    "/opencoc/agent",
     "/opencoc/v1/",
     "/v3/",
 )
@@ -67,9 +66,13 @@ class JobError(WireModel):
     error_msg: str
 
 
+# Our own alarm API answers in the COC envelope, like COC's alarm-mgmt routes beside it.
+_COC_PREFIXES = ("/opencoc/v1/alarm-mgmt/",)
+
+
 def family_for_path(path: str) -> Family:
     """The envelope family a path belongs to."""
-    return "job" if path.startswith(_JOB_PREFIXES) else "coc"
+    return "job" if path.startswith(_JOB_PREFIXES) and not path.startswith(_COC_PREFIXES) else "coc"
 
 
 def coc_ok(data: Any = None, error_code: str = SUCCESS_CODE, error_msg: str | None = None) -> dict[str, Any]:

@@ -31,3 +31,9 @@ class TtlCache(Generic[K, V]):
     def evict(self, key: K) -> None:
         with self._lock:
             self._items.pop(key, None)
+
+    def evict_where(self, matches: Callable[[K, V], bool]) -> None:
+        """Drop every entry for which `matches(key, value)` holds (a scan: for rare events)."""
+        with self._lock:
+            for key in [k for k, v in self._items.items() if matches(k, v)]:
+                self._items.pop(key, None)

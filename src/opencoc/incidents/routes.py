@@ -46,9 +46,7 @@ TicketType = Annotated[str, Depends(_ticket_type)]
 async def create_incident(caller: CurrentCaller, db: Db, payload: JsonObjectBody) -> FastJSONResponse:
     """Create an incident ticket; `data.incident_num` names it."""
     body = schemas.parse(schemas.CreateIncidentRequest, payload)
-    incident = await db.run_write(
-        lambda s: service.create_incident(s, tenant_id=caller.tenant_id, body=body, project_id=caller.project_id)
-    )
+    incident = await db.run_write(lambda s: service.create_incident_for(s, caller=caller, body=body))
     return FastJSONResponse(coc_ok({"incident_num": incident.incident_num}))
 
 
@@ -61,7 +59,7 @@ async def create_incident(caller: CurrentCaller, db: Db, payload: JsonObjectBody
 async def handle_incident(caller: CurrentCaller, db: Db, payload: JsonObjectBody) -> FastJSONResponse:
     """Accept, commit a solution to, or confirm an incident (operate_key)."""
     body = schemas.parse(schemas.HandleIncidentRequest, payload)
-    await db.run_write(lambda s: service.handle_incident(s, tenant_id=caller.tenant_id, body=body))
+    await db.run_write(lambda s: service.handle_incident(s, caller=caller, body=body))
     return FastJSONResponse(coc_ok(None))
 
 

@@ -1,7 +1,8 @@
 """Incident logic: create, handle (the workflow), read, list, history. No HTTP; the tenant is explicit.
 
 Other domains call `create_incident`, `add_history` and `get_incident` (alarms -> incidents); the
-console reads through `search` (re-exported here). Every create and handle announces
+console reads through `search` (re-exported here). A user's own calls (`create_incident_for`,
+`handle_incident`) first check the caller's role. Every create and handle announces
 `changes_key(tenant_id)` after its commit, for live views.
 """
 
@@ -10,6 +11,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from opencoc.auth.caller import Caller
+from opencoc.auth.roles import require
 from opencoc.auth.service import user_names
 from opencoc.core import enterprise_projects, ids
 from opencoc.core.clock import now_ms
@@ -51,6 +54,12 @@ def add_history(
             }
         ),
     )
+
+
+def create_incident_for(session: Session, *, caller: Caller, body: schemas.CreateIncidentRequest) -> Incident:
+    """A user's create_incident (the route's): only if the caller's role allows it."""
+    require(caller, "incidents.create")
+    return create_incident(session, tenant_id=caller.tenant_id, body=body, project_id=caller.project_id)
 
 
 def create_incident(
@@ -142,11 +151,13 @@ def _solution_values(params: schemas.CommitSolutionParameter, start_time: int | 
     }
 
 
-def handle_incident(session: Session, *, tenant_id: int, body: schemas.HandleIncidentRequest) -> str:
+def handle_incident(session: Session, *, caller: Caller, body: schemas.HandleIncidentRequest) -> str:
     """Apply one workflow operation, guarded by `UPDATE ... WHERE status = <expected>`; the new status.
 
     Only workflow columns change (see models.Incident): never what the creator gave.
     """
+    require(caller, "incidents.handle")
+    tenant_id = caller.tenant_id
     params = schemas.parse(schemas.PARAMETERS[body.operate_key], body.parameter or {}, prefix="parameter")
     conn = session.connection()
     row = sql.SELECT_FOR_HANDLE.run(conn, {"tenant_id": tenant_id, "incident_num": body.incident_num}).first()

@@ -18,7 +18,7 @@ from opencoc.jobs.wake import agent_key
 
 # An agent uploads up to 1 MB of a task's output, which JSON escaping can inflate: its result
 # route takes bodies up to 8 MB (the app passes this to the body-size guard).
-RESULT_BODY_LIMIT = ("/opencoc/agent/v1/tasks/", 8 * 1024 * 1024)
+RESULT_BODY_LIMIT = ("/opencoc/v1/agent/tasks/", 8 * 1024 * 1024)
 
 
 async def _collect(db: Database, cipher: Cipher, agent_sn: str, woken: bool, grace: float) -> tasks.Feed:

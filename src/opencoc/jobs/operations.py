@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement, delete, select, update
 from sqlalchemy.orm import Session
 
 from opencoc.auth.caller import Caller
+from opencoc.auth.roles import require
 from opencoc.core.errors import OpenCOCError
 from opencoc.jobs import dispatcher
 from opencoc.jobs import statuses as st
@@ -152,6 +153,7 @@ def operate(
     offline_after_s: float,
 ) -> set[str]:
     """Apply one operation to the caller's order; the agents to wake."""
+    require(caller, "orders.operate")
     order = dispatcher.lock_order(session, get_order(session, tenant_id=caller.tenant_id, execute_uuid=execute_uuid).id)
     op = body.operation_type
     if order.status not in st.ORDER_ALLOWS[op]:

@@ -21,7 +21,7 @@ RESULT_BODY_LIMIT = feed.RESULT_BODY_LIMIT
 
 ExecuteUuid = Annotated[str, Path(min_length=1, max_length=26)]
 ORDERS = "/v1/job/script/orders"
-AGENT = "/opencoc/agent/v1"
+AGENT = "/opencoc/v1/agent"
 
 
 @router.post("/v1/job/scripts/{script_uuid}", response_model=JobEnvelope[str])
@@ -36,7 +36,7 @@ async def execute_script(
 ) -> Any:
     """Run an approved script on enrolled hosts, batch after batch -> its execute_uuid."""
     execute_uuid, woken = await db.run_write(
-        lambda s: service.execute(
+        lambda s: service.start_order(
             s,
             caller=caller,
             script_uuid=script_uuid,

@@ -97,7 +97,7 @@ class JobScriptOrderOperationBody(BaseModel):
 
 
 class TaskResult(BaseModel):
-    """POST /opencoc/agent/v1/tasks/{task_id}/result."""
+    """POST /opencoc/v1/agent/tasks/{task_id}/result."""
 
     status: ResultStatus
     exit_code: int | None = Field(default=None, ge=INT32_MIN, le=INT32_MAX)
@@ -267,13 +267,13 @@ class AgentTask(WireModel):
 
 
 class TaskFeed(WireModel):
-    """GET /opencoc/agent/v1/tasks: due tasks, and the task ids to cancel."""
+    """GET /opencoc/v1/agent/tasks: due tasks, and the task ids to cancel."""
 
     tasks: list[AgentTask]
     cancel: list[str]
 
 
 class ResultAccepted(WireModel):
-    """POST /opencoc/agent/v1/tasks/{task_id}/result: false for a repeat."""
+    """POST /opencoc/v1/agent/tasks/{task_id}/result: false for a repeat."""
 
     accepted: bool

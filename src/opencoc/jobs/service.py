@@ -1,4 +1,7 @@
-"""Executing a script: check the request against the seed's rules, record the order, start batch 1."""
+"""Starting a script order: check the request against the seed's rules, record the order, start batch 1.
+
+`start_order` is the one public way to start one (the execute route, alarm auto-process).
+"""
 
 from typing import Any
 
@@ -8,6 +11,7 @@ from sqlalchemy.orm import Session
 from opencoc.agents import service as agents_service
 from opencoc.agents.service import Agent
 from opencoc.auth.caller import Caller
+from opencoc.auth.roles import require
 from opencoc.core import ids
 from opencoc.core.crypto import Cipher
 from opencoc.core.errors import OpenCOCError
@@ -27,7 +31,7 @@ from opencoc.scripts import service as scripts_service
 from opencoc.scripts.schemas import SENSITIVE_MASK
 from opencoc.scripts.service import ExecutableScript
 
-__all__ = ["execute", "fail_agent_instances", "get_order", "order_not_found", "wake_agents"]
+__all__ = ["fail_agent_instances", "get_order", "order_not_found", "start_order", "wake_agents"]
 
 INVALID = "COC.00040701"
 ORDER_NOT_FOUND = "COC.00040709"
@@ -185,7 +189,7 @@ def _add_batches(
             )
 
 
-def execute(
+def start_order(
     session: Session,
     *,
     caller: Caller,
@@ -196,6 +200,7 @@ def execute(
     offline_after_s: float,
 ) -> tuple[str, set[str]]:
     """Create the order and start its first batch: (execute_uuid, agents to wake)."""
+    require(caller, "orders.create")
     script = scripts_service.get_executable(session, tenant_id=caller.tenant_id, script_uuid=script_uuid, cipher=cipher)
     script.ensure_approved()
     script.check_placement(error_code=INVALID)

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from opencoc.auth.caller import Caller
+from opencoc.auth.roles import require
 from opencoc.core.clock import now_ms
 from opencoc.core.crypto import Cipher
 from opencoc.core.db import Database
@@ -171,6 +172,7 @@ def create_channel(
     session: Session, cipher: Cipher, policy: Policy, *, caller: Caller, body: ChannelBody
 ) -> dict[str, Any]:
     """A new channel of the caller's tenant (its URL checked against the allow-list, stored encrypted)."""
+    require(caller, "notifications.channels")
     url = _channel_url(policy, body.url)
     now = now_ms()
     row = NotificationChannel(
@@ -191,6 +193,7 @@ def update_channel(
     session: Session, cipher: Cipher, policy: Policy, *, caller: Caller, channel_id: int, body: ChannelBody
 ) -> dict[str, Any]:
     """Rename a channel and replace its URL; pending deliveries use the new URL."""
+    require(caller, "notifications.channels")
     row = _channel_row(session, caller, channel_id)
     row.url_encrypted = cipher.encrypt(_channel_url(policy, body.url))
     row.name, row.gmt_modified = body.name, max(now_ms(), row.gmt_modified + 1)
@@ -213,6 +216,7 @@ def get_channel(session: Session, cipher: Cipher, *, caller: Caller, channel_id:
 
 def delete_channel(session: Session, *, caller: Caller, channel_id: int) -> int:
     """Remove a channel; its pending deliveries fail with that reason."""
+    require(caller, "notifications.channels")
     session.delete(_channel_row(session, caller, channel_id))
     return channel_id
 
@@ -226,6 +230,7 @@ async def test_channel(
     db: Database, cipher: Cipher, policy: Policy, *, caller: Caller, channel_id: int, timeout: float
 ) -> dict[str, Any]:
     """Send a test notice to a channel now (not through the outbox) -> whether it was delivered, and why not."""
+    require(caller, "notifications.channels")
     name, stored = await db.run_read(lambda s: _name_and_url(s, caller, channel_id))
     url = cipher.decrypt(stored)
     title, body = f"[OpenCOC] Test of channel {name}", f"A test notice sent by {caller.user_name}."
@@ -251,6 +256,7 @@ def _target_view(cipher: Cipher, row: NotificationTarget) -> dict[str, Any]:
 
 def add_target(session: Session, cipher: Cipher, policy: Policy, *, caller: Caller, url: str) -> dict[str, Any]:
     """One of the caller's own targets (an Apprise URL, or a mailto: address for the tenant's channels)."""
+    require(caller, "notifications.targets")
     kind = _checked_kind(policy, "url", url)
     row = NotificationTarget(
         tenant_id=caller.tenant_id, user_id=caller.user_id, kind=kind, url_encrypted=cipher.encrypt(url),
@@ -272,6 +278,7 @@ def list_targets(session: Session, cipher: Cipher, *, caller: Caller) -> list[di
 
 def delete_target(session: Session, *, caller: Caller, target_id: int) -> int:
     """Remove one of the caller's own targets (another user's is not found)."""
+    require(caller, "notifications.targets")
     row = session.get(NotificationTarget, target_id)
     if row is None or row.tenant_id != caller.tenant_id or row.user_id != caller.user_id:
         raise OpenCOCError(NOT_FOUND, f"target[{target_id}] not found", status=404)

@@ -67,4 +67,4 @@ async def list_resources(
 @router.post("/v1/external/resources/sync", response_model=JobEnvelope[str])
 async def sync_resources(body: SyncRequest, caller: CurrentCaller) -> dict[str, Any]:
     """Nothing to pull: enrolled agents keep the inventory live, so a sync succeeds at once."""
-    return job_ok("success")
+    return job_ok(service.sync(caller))

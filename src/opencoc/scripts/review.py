@@ -12,6 +12,7 @@ from opencoc.approvals import service as approvals
 from opencoc.approvals.schemas import Approver, Subject
 from opencoc.approvals.statuses import APPROVE, PENDING, REJECT, Verdict
 from opencoc.auth.caller import Caller
+from opencoc.auth.roles import require
 from opencoc.core.clock import now_ms
 from opencoc.core.errors import OpenCOCError
 from opencoc.scripts.models import Script, ScriptReview
@@ -72,12 +73,14 @@ def _decide(
 
 
 def accept_script(session: Session, *, caller: Caller, script_uuid: str, body: ApprovalJobScriptModel) -> bool:
-    """Record the caller's decision (COC's wire); only a reviewer of the script, only while it is pending."""
+    """Record the caller's decision (COC's wire); only a reviewer of the script or an admin, only while pending."""
+    require(caller, "scripts.review")
     script = load_script(session, tenant_id=caller.tenant_id, script_uuid=script_uuid, for_update=True)
     request = approvals.latest_for(session, tenant_id=caller.tenant_id, subject=_subject(script))
     not_reviewer = OpenCOCError(
         "COC.00040606",
-        f"user[{caller.user_name}] is not a reviewer of script[{script_uuid}]: only its reviewers may approve it",
+        f"user[{caller.user_name}] is not a reviewer of script[{script_uuid}]:"
+        " only its reviewers or an admin may decide",
         status=403,
     )
     if request is None:  # this version has no reviewers
@@ -98,6 +101,7 @@ def decide_approval(
     session: Session, caller: Caller, request: approvals.Approval, verdict: Verdict, comment: str | None
 ) -> approvals.Approval:
     """The approvals Decider of scripts: a decision through /opencoc/v1/approvals moves the script too."""
+    require(caller, "scripts.review")
     try:
         script: Script | None = load_script(
             session, tenant_id=caller.tenant_id, script_uuid=request.subject.id, for_update=True

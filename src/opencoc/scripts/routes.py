@@ -94,9 +94,7 @@ async def update_script(
 @router.delete("/v1/job/scripts/{script_uuid}", response_model=JobEnvelope[str])
 async def delete_script(script_uuid: ScriptUuid, caller: CurrentCaller, db: Db) -> Any:
     """Delete a custom script."""
-    return job_ok(
-        await db.run_write(lambda s: service.delete_script(s, tenant_id=caller.tenant_id, script_uuid=script_uuid))
-    )
+    return job_ok(await db.run_write(lambda s: service.delete_script(s, caller=caller, script_uuid=script_uuid)))
 
 
 @router.post("/v1/job/scripts/{script_uuid}/action", response_model=JobEnvelope[bool])
@@ -121,9 +119,7 @@ async def update_resource_tags(
     """Replace a script's whole tag set."""
     service.check_tag_resource_type(resource_type)
     return job_ok(
-        await db.run_write(
-            lambda s: service.update_tags(s, tenant_id=caller.tenant_id, script_uuid=resource_id, tags=body.tags)
-        )
+        await db.run_write(lambda s: service.update_tags(s, caller=caller, script_uuid=resource_id, tags=body.tags))
     )
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from opencoc.auth.caller import Caller
+from opencoc.auth.roles import require
 from opencoc.core import enterprise_projects, ids
 from opencoc.core.clock import now_ms
 from opencoc.core.crypto import Cipher
@@ -86,6 +87,7 @@ def _apply_properties(script: Script, props: dict[str, Any]) -> None:
 
 def create_script(session: Session, *, caller: Caller, cipher: Cipher, body: AddScriptModel) -> Script:
     """A new script and its first version; reviewers are notified when it needs review."""
+    require(caller, "scripts.create")
     checked = script_params.check(body.script_params or [])
     _check_placement(body.type, body.content, checked)
     _check_risk(body.properties.risk_level, body.content)
@@ -134,6 +136,7 @@ def update_script(
     session: Session, *, caller: Caller, cipher: Cipher, script_uuid: str, body: EditScriptModel
 ) -> Script:
     """Modify description, content, params and properties; name and type cannot change."""
+    require(caller, "scripts.update")
     script = load_script(session, tenant_id=caller.tenant_id, script_uuid=script_uuid, for_update=True)
     if body.name is not None and body.name != script.name:
         raise OpenCOCError("COC.00040601", f"name cannot be changed (script name is {script.name})")
@@ -165,9 +168,10 @@ def update_script(
     return script
 
 
-def delete_script(session: Session, *, tenant_id: int, script_uuid: str) -> str:
+def delete_script(session: Session, *, caller: Caller, script_uuid: str) -> str:
     """Delete the script; its versions stay, so executions keep naming what they ran."""
-    script = load_script(session, tenant_id=tenant_id, script_uuid=script_uuid, for_update=True)
+    require(caller, "scripts.delete")
+    script = load_script(session, tenant_id=caller.tenant_id, script_uuid=script_uuid, for_update=True)
     review.withdraw_review(session, script=script)
     session.delete(script)
     return script_uuid
@@ -270,13 +274,14 @@ def check_tag_resource_type(resource_type: str) -> None:
         raise OpenCOCError("COC.00040701", f"resource_type[{resource_type[:64]}] invalid, expected coc:script")
 
 
-def update_tags(session: Session, *, tenant_id: int, script_uuid: str, tags: list[ResourceTag]) -> str:
+def update_tags(session: Session, *, caller: Caller, script_uuid: str, tags: list[ResourceTag]) -> str:
     """Replace the script's whole tag set."""
+    require(caller, "scripts.tags")
     keys = [t.key for t in tags]
     duplicated = sorted({k for k in keys if keys.count(k) > 1})
     if duplicated:
         raise OpenCOCError("COC.00040701", f"tags.key {duplicated[0]} is duplicated")
-    script = load_script(session, tenant_id=tenant_id, script_uuid=script_uuid, for_update=True)
+    script = load_script(session, tenant_id=caller.tenant_id, script_uuid=script_uuid, for_update=True)
     script.tags = [t.model_dump() for t in tags]
     script.gmt_modified = max(now_ms(), script.gmt_modified + 1)
     return script_uuid

@@ -10,8 +10,8 @@ from opencoc.core.clock import now_ms
 from opencoc.core.db import Database
 from tests.support.signing import TenantKey
 
-ENROLL = "/opencoc/agent/v1/enroll"
-HEARTBEAT = "/opencoc/agent/v1/heartbeat"
+ENROLL = "/opencoc/v1/agent/enroll"
+HEARTBEAT = "/opencoc/v1/agent/heartbeat"
 
 
 @dataclass(frozen=True)

@@ -61,7 +61,7 @@ def test_revoked_token_is_401_and_enrolled_agents_keep_working(
     with db.write() as session:
         service.revoke_enroll_token(session, tenant_name=tenant.name, token=token, now=now_ms())
     assert client.post(ENROLL, json={"token": token, "facts": {}}).status_code == 401
-    assert client.post("/opencoc/agent/v1/heartbeat", json={}, headers=agent.headers).status_code == 200
+    assert client.post("/opencoc/v1/agent/heartbeat", json={}, headers=agent.headers).status_code == 200
 
 
 def test_invalid_facts_are_400_naming_the_field(client: TestClient, db: Database, tenant: TenantKey) -> None:

@@ -12,8 +12,8 @@ from opencoc.core.db import Database
 from opencoc.incidents.models import Incident, IncidentHistory
 from tests.support.signing import TenantKey
 
-INTEGRATIONS = "/v1/alarm-mgmt/integrations"
-ALARMS = "/v1/alarm-mgmt/alarms"
+INTEGRATIONS = "/opencoc/v1/alarm-mgmt/integrations"
+ALARMS = "/opencoc/v1/alarm-mgmt/alarms"
 ACCEPTED = {"error_code": "COC.00000000", "error_msg": "success", "data": None, "provider_code": "049"}
 
 

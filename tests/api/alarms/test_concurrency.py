@@ -16,13 +16,13 @@ SENDERS = 32
 
 def _integration(server: LiveServer, tenant: TenantKey) -> str:
     body = {"name": "load", "type": "custom"}
-    resp = httpx.post(f"{server.url}/v1/alarm-mgmt/integrations", json=body, auth=tenant.auth, timeout=30)
+    resp = httpx.post(f"{server.url}/opencoc/v1/alarm-mgmt/integrations", json=body, auth=tenant.auth, timeout=30)
     assert resp.status_code == 200, resp.text
     return str(resp.json()["data"]["integration_key"])
 
 
 def _alarms(server: LiveServer, tenant: TenantKey) -> list[dict[str, Any]]:
-    resp = httpx.get(f"{server.url}/v1/alarm-mgmt/alarms", params={"limit": 1000}, auth=tenant.auth, timeout=30)
+    resp = httpx.get(f"{server.url}/opencoc/v1/alarm-mgmt/alarms", params={"limit": 1000}, auth=tenant.auth, timeout=30)
     assert resp.status_code == 200, resp.text
     return resp.json()["data"]["list"]  # type: ignore[no-any-return]
 

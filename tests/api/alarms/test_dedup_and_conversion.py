@@ -39,9 +39,9 @@ def test_distinct_alarm_ids_are_distinct_alarms(client: TestClient, tenant: Tena
 def test_same_alarm_id_in_two_integrations_is_two_alarms(client: TestClient, tenant: TenantKey) -> None:
     first = custom_key(client, tenant)
     second = str(
-        client.post("/v1/alarm-mgmt/integrations", json={"name": "second", "type": "custom"}, auth=tenant.auth).json()[
-            "data"
-        ]["integration_key"]
+        client.post(
+            "/opencoc/v1/alarm-mgmt/integrations", json={"name": "second", "type": "custom"}, auth=tenant.auth
+        ).json()["data"]["integration_key"]
     )
     reported(client, first)
     reported(client, second)

@@ -131,7 +131,7 @@ def test_revoked_agent_cannot_poll_and_its_tasks_end_abnormal(
     _refused_within_2_s(
         lambda: client.get(TASKS, params={"wait": 0}, headers=a.headers).status_code, "the revoked agent to be refused"
     )
-    assert client.post("/opencoc/agent/v1/heartbeat", json={}, headers=a.headers).status_code == 401
+    assert client.post("/opencoc/v1/agent/heartbeat", json={}, headers=a.headers).status_code == 401
     now = fleet.instances(running, 1)
     assert now[a.agent_sn]["status"] == "ABNORMAL" and "agent revoked" in now[a.agent_sn]["message"]
     assert now[b.agent_sn]["status"] == "READY", "another agent's work is untouched"

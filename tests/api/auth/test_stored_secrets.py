@@ -25,5 +25,5 @@ def test_a_key_stored_by_an_earlier_version_still_signs_in(client: TestClient, d
         session.execute(text("UPDATE access_keys SET secret_encrypted = :s WHERE access_key = :k"),
                         {"s": old_encrypt(MASTER_KEY, tenant.secret_key), "k": tenant.access_key})  # fmt: skip
     assert not _stored(db, tenant.access_key).startswith("v2:")
-    resp = client.get("/v1/alarm-mgmt/alarms", auth=tenant.auth)
+    resp = client.get("/opencoc/v1/alarm-mgmt/alarms", auth=tenant.auth)
     assert resp.status_code == 200, resp.text

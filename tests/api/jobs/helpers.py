@@ -17,7 +17,7 @@ from tests.api.agents.helpers import Enrolled, enroll, enroll_token
 from tests.support.signing import TenantKey
 
 ORDERS = "/v1/job/script/orders"
-TASKS = "/opencoc/agent/v1/tasks"
+TASKS = "/opencoc/v1/agent/tasks"
 _names = itertools.count(1)
 
 

@@ -39,7 +39,8 @@ def test_only_a_reviewer_approves_and_a_modify_sends_it_back(
     uuid = create(client, tenant, props={"reviewers": [_reviewer(bob, "bob")], "protocol": "NOT_TO_NOTIFY"})
     assert show(client, tenant, uuid)["status"] == "PENDING_APPROVE"
 
-    assert_error(_decide(client, tenant, uuid, "APPROVED"), 403, "COC.00040606", "not a reviewer")
+    carol = add_user(tenant, "carol")  # an operator, not a reviewer (an admin may decide: tests/api/auth/test_roles.py)
+    assert_error(_decide(client, carol, uuid, "APPROVED"), 403, "COC.00040606", "not a reviewer")
     assert show(client, tenant, uuid)["status"] == "PENDING_APPROVE"
 
     _decided(client, bob, uuid, "APPROVED", "looks fine")
@@ -66,9 +67,12 @@ def test_only_a_reviewer_approves_and_a_modify_sends_it_back(
     assert show(client, tenant, uuid)["status"] == "APPROVED", "without reviewers no review is needed"
 
 
-def test_a_script_without_reviewers_is_not_reviewable(client: TestClient, tenant: TenantKey) -> None:
+def test_a_script_without_reviewers_is_not_reviewable(
+    client: TestClient, tenant: TenantKey, add_user: Callable[..., TenantKey]
+) -> None:
     uuid = create(client, tenant)
-    assert_error(_decide(client, tenant, uuid, "APPROVED"), 403, "COC.00040606", "not a reviewer")
+    carol = add_user(tenant, "carol")  # an operator: an admin's decision meets the status check instead
+    assert_error(_decide(client, carol, uuid, "APPROVED"), 403, "COC.00040606", "not a reviewer")
     assert show(client, tenant, uuid)["status"] == "APPROVED", "a script without reviewers needs no review"
 
 

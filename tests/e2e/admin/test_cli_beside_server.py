@@ -62,9 +62,23 @@ def _create_users(server: LiveServer, tenant: str, names: list[str]) -> list[sub
     for start in range(0, len(names), CLI_AT_ONCE):
         procs = [
             subprocess.Popen(
-                [sys.executable, "-m", "opencoc", "admin", "create-user", "--tenant", tenant, "--user", name,
-                 "--password", f"pw-{name}"],
-                env=server.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                [
+                    sys.executable,
+                    "-m",
+                    "opencoc",
+                    "admin",
+                    "create-user",
+                    "--tenant",
+                    tenant,
+                    "--user",
+                    name,
+                    "--password",
+                    f"pw-{name}",
+                ],
+                env=server.env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
             )  # fmt: skip
             for name in names[start : start + CLI_AT_ONCE]
         ]

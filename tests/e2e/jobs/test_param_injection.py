@@ -46,9 +46,9 @@ def host(add_hosts: Callable[..., list[Host]]) -> Host:
 
 @pytest.fixture(scope="module")
 def alarm_id(api: Api) -> str:
-    created = api.call("POST", "/v1/alarm-mgmt/integrations", json={"name": "inject", "type": "custom"})
+    created = api.call("POST", "/opencoc/v1/alarm-mgmt/integrations", json={"name": "inject", "type": "custom"})
     assert httpx.post(created["url"], json=alarm_body(alarmId="inject-1")).is_success
-    alarms = api.call("GET", "/v1/alarm-mgmt/alarms")["list"]
+    alarms = api.call("GET", "/opencoc/v1/alarm-mgmt/alarms")["list"]
     return str(next(a["alarm_id"] for a in alarms if a["original_alarm_id"] == "inject-1"))
 
 

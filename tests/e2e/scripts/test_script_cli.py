@@ -54,7 +54,8 @@ def test_script_commands_end_to_end(live_server: LiveServer, live_tenant: Tenant
     assert shown["status"] == "PENDING_APPROVE" and shown["description"] == "reviewed"
     assert shown["script_params"][1]["param_value"] == "*" * 17 and shown["content"].startswith("#!/bin/sh")
 
-    refused = _as(live_server, live_tenant, "script", "approve", uuid, check=False)
+    carol = _user(live_server, live_tenant, "carol")  # an operator, not a reviewer (the tenant's admin may decide)
+    refused = _as(live_server, carol, "script", "approve", uuid, check=False)
     assert refused.returncode == 1 and "COC.00040606" in refused.stderr
     _as(live_server, bob, "script", "approve", uuid, "--comments", "ok")
     assert json.loads(_as(live_server, live_tenant, "script", "show", uuid, "--json").stdout)["status"] == "APPROVED"

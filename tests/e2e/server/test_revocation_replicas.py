@@ -18,7 +18,7 @@ from tests.e2e.server.conftest import own_database
 from tests.support.signing import TenantKey
 
 REVOKED_WITHIN_S = 2.0
-TASKS = "/opencoc/agent/v1/tasks"
+TASKS = "/opencoc/v1/agent/tasks"
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
@@ -46,7 +46,7 @@ def _all_refuse(servers: list[LiveServer], path: str, what: str, **kw: object) -
 
 def _enrolled_agent(server: LiveServer, tenant: str) -> dict[str, str]:
     token = json.loads(server.cli("admin", "create-enroll-token", "--tenant", tenant, "--json").stdout)["token"]
-    resp = httpx.post(server.url + "/opencoc/agent/v1/enroll", json={"token": token}, timeout=30)
+    resp = httpx.post(server.url + "/opencoc/v1/agent/enroll", json={"token": token}, timeout=30)
     assert resp.status_code == 200, resp.text
     return resp.json()  # type: ignore[no-any-return]
 

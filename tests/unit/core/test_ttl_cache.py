@@ -54,3 +54,11 @@ def test_a_revocation_delivered_through_wakeups_evicts_the_cached_key() -> None:
 
     asyncio.run(deliver())
     assert cache.get("AK1") is None and cache.get("AK2") == "identity-2"
+
+
+def test_evict_where_drops_exactly_the_matching_entries() -> None:
+    cache: TtlCache[str, str] = TtlCache(60.0)
+    for key, owner in (("k1", "alice"), ("k2", "bob"), ("k3", "alice")):
+        cache.put(key, owner)
+    cache.evict_where(lambda _key, owner: owner == "alice")
+    assert [cache.get(k) for k in ("k1", "k2", "k3")] == [None, "bob", None]

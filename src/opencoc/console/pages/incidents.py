@@ -234,10 +234,8 @@ async def create_incident(request: Request, me: Changing, db: Db) -> Response:
     values = {name: _text(form, name) for name in CREATE_FIELDS}
     try:
         body = schemas.parse(schemas.CreateIncidentRequest, _create_body(form, me))
-        tenant_id, project = me.caller.tenant_id, me.caller.project_id
-        created = await db.run_write(
-            lambda s: incidents.create_incident(s, tenant_id=tenant_id, body=body, project_id=project)
-        )
+        caller = me.caller
+        created = await db.run_write(lambda s: incidents.create_incident_for(s, caller=caller, body=body))
     except OpenCOCError as exc:
         errors = forms.field_errors(exc.error_msg, CREATE_FIELDS)
         return await _create_page(request, me, db, values, errors)
@@ -315,7 +313,6 @@ async def _handle(
     values: dict[str, str],
 ) -> Response:
     """One workflow operation through the API's schema and service, with the signed-in user as operator."""
-    tenant_id = me.caller.tenant_id
     try:
         body = schemas.parse(
             schemas.HandleIncidentRequest,
@@ -326,7 +323,7 @@ async def _handle(
                 "parameter": parameter,
             },
         )
-        await db.run_write(lambda s: incidents.handle_incident(s, tenant_id=tenant_id, body=body))
+        await db.run_write(lambda s: incidents.handle_incident(s, caller=me.caller, body=body))
     except OpenCOCError as exc:
         if exc.error_code == enums.NOT_FOUND_CODE:
             return error_page(request, 404, f"There is no incident {incident_num} in your tenant.")
