@@ -187,6 +187,7 @@ def decide_through(
     deciders: Mapping[str, Decider],
 ) -> Approval:
     """A decision through /opencoc/v1/approvals: by the subject's domain when it registered a Decider."""
+    require(caller, "approvals.decide")
     request = get(session, tenant_id=caller.tenant_id, approval_id=approval_id)
     decider = deciders.get(request.subject.kind)
     if decider is None:

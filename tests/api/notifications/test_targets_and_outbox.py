@@ -62,7 +62,7 @@ def test_notify_reaches_the_channel_with_recipients_and_their_own_targets_once_e
     mailbox: Mailbox,
     add_channel: Callable[..., dict[str, Any]],
 ) -> None:
-    tenant = make_tenant(user="dora")
+    tenant = make_tenant(user="dora", role="admin")  # channels are an admin's
     add_channel(tenant, "EMAIL", mail_url(mailbox.port))
     client.post(TARGETS, json={"url": "mailto:dora@example.org"}, auth=tenant.auth)
     own = f"{mail_url(mailbox.port)}&to=dora-own@example.org"
@@ -99,7 +99,7 @@ def _caller(db: Database, tenant: TenantKey) -> Any:
     from opencoc.auth.caller import Caller
 
     return Caller(tenant_id=_tenant_id(db, tenant), domain_id=tenant.domain_id, tenant_name=tenant.name,
-                  user_id=tenant.user_id, user_name="admin")  # fmt: skip
+                  user_id=tenant.user_id, user_name="admin", role="admin")  # fmt: skip
 
 
 def test_a_failing_delivery_backs_off_and_is_failed_at_the_last_attempt(db: Database, tenant: TenantKey) -> None:

@@ -5,14 +5,14 @@ same encrypted URL, so script review keeps notifying. Their per-protocol reviewe
 the old outbox are not carried over: users add their own targets (`opencoc notify target add`).
 
 Revision ID: 0010_notifications
-Revises: 0008_revocation
+Revises: 0009_roles
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0010_notifications"
-down_revision = "0008_revocation"
+down_revision = "0009_roles"
 branch_labels = None
 depends_on = None
 
