@@ -1,6 +1,6 @@
 """Review of a script pending approval: one of its reviewers approves or rejects it."""
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from opencoc.auth.caller import Caller
@@ -57,3 +57,29 @@ def accept_script(session: Session, *, caller: Caller, script_uuid: str, body: A
         )
     )
     return True
+
+
+def review_queue(session: Session, *, caller: Caller) -> list[Script]:
+    """The tenant's scripts pending approval that the caller reviews, oldest change first."""
+    pending = session.scalars(
+        select(Script)
+        .where(Script.tenant_id == caller.tenant_id, Script.status == PENDING_APPROVE)
+        .order_by(Script.gmt_modified)
+    )
+    return [s for s in pending if is_reviewer(s, caller)]
+
+
+def is_reviewer(script: Script, caller: Caller) -> bool:
+    """Whether the caller is one of the script's reviewers."""
+    return any(_is_reviewer(r, caller) for r in script.reviewers)
+
+
+def decisions(session: Session, *, tenant_id: int, script_uuid: str) -> list[ScriptReview]:
+    """Every review decision on the script, newest first."""
+    return list(
+        session.scalars(
+            select(ScriptReview)
+            .where(ScriptReview.tenant_id == tenant_id, ScriptReview.script_uuid == script_uuid)
+            .order_by(ScriptReview.id.desc())
+        )
+    )

@@ -16,7 +16,7 @@ from opencoc.core import enterprise_projects, ids
 from opencoc.core.clock import now_ms
 from opencoc.core.crypto import Cipher
 from opencoc.core.errors import OpenCOCError
-from opencoc.scripts import notify, placement, risk
+from opencoc.scripts import notify, placement, review, risk
 from opencoc.scripts import params as script_params
 from opencoc.scripts.executable import ExecutableScript, ParamDef
 from opencoc.scripts.models import Script
@@ -24,7 +24,15 @@ from opencoc.scripts.placement import runnable
 from opencoc.scripts.python_params import PlacementError
 from opencoc.scripts.schemas import AddScriptModel, EditScriptModel, ResourceTag, ScriptParamDefine, ScriptProperties
 from opencoc.scripts.statuses import APPROVED, PENDING_APPROVE
-from opencoc.scripts.versions import add_version, current_version, get_executable, get_version, load_script
+from opencoc.scripts.versions import (
+    VersionView,
+    add_version,
+    current_version,
+    get_executable,
+    get_version,
+    list_versions,
+    load_script,
+)
 
 __all__ = [
     "ExecutableScript",
@@ -39,6 +47,10 @@ __all__ = [
     "list_scripts",
     "list_tags",
     "record_use",
+    "review",
+    "risk",
+    "VersionView",
+    "list_versions",
     "runnable",
     "update_script",
     "update_tags",
