@@ -24,7 +24,7 @@ from opencoc.jobs.schemas import (
     ScriptExecuteModel,
 )
 from opencoc.jobs.sweep import fail_agent_instances
-from opencoc.jobs.wake import wake_agents
+from opencoc.jobs.wake import order_key, wake_agents
 from opencoc.scripts import service as scripts_service
 from opencoc.scripts.schemas import SENSITIVE_MASK
 from opencoc.scripts.service import ExecutableScript
@@ -36,6 +36,7 @@ __all__ = [
     "get_order",
     "list_orders",
     "operate",
+    "order_key",
     "order_not_found",
     "progress",
     "wake_agents",

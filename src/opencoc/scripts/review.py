@@ -66,12 +66,12 @@ def review_queue(session: Session, *, caller: Caller) -> list[Script]:
         .where(Script.tenant_id == caller.tenant_id, Script.status == PENDING_APPROVE)
         .order_by(Script.gmt_modified)
     )
-    return [s for s in pending if is_reviewer(s, caller)]
+    return [s for s in pending if is_reviewer(s.reviewers, caller)]
 
 
-def is_reviewer(script: Script, caller: Caller) -> bool:
-    """Whether the caller is one of the script's reviewers."""
-    return any(_is_reviewer(r, caller) for r in script.reviewers)
+def is_reviewer(reviewers: list[dict[str, str]], caller: Caller) -> bool:
+    """Whether the caller is one of these reviewers (a script's `properties.reviewers`)."""
+    return any(_is_reviewer(r, caller) for r in reviewers)
 
 
 def decisions(session: Session, *, tenant_id: int, script_uuid: str) -> list[ScriptReview]:

@@ -47,6 +47,7 @@ __all__ = [
     "list_scripts",
     "list_tags",
     "record_use",
+    "notify",
     "review",
     "risk",
     "VersionView",
