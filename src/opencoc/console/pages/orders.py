@@ -35,6 +35,7 @@ from opencoc.scripts import statuses as script_statuses
 router = APIRouter()
 BASE = "/console/orders"
 KEEPALIVE_S = 15.0
+CHANGED = "event: changed\ndata: {}\n\n"
 INVALID = "COC.00040701"
 PAGE = 50
 MAX_PICK = 200  # hosts the run form lists at once
@@ -343,12 +344,14 @@ async def order_events(
     key = jobs.order_key(order_id)
 
     async def stream() -> AsyncIterator[str]:
-        yield "retry: 3000\n\n"
+        # `changed` at once: what changed between the page's render and this subscription (an agent
+        # can finish a short task in that time) must not be missed; on a reconnect as well.
+        yield "retry: 3000\n\n" + CHANGED
         while not wakeups.closed:
             changed = await wakeups.wait(key, KEEPALIVE_S)
             if wakeups.closed:
                 return
-            yield "event: changed\ndata: {}\n\n" if changed else ": keep-alive\n\n"
+            yield CHANGED if changed else ": keep-alive\n\n"
 
     headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
     return StreamingResponse(stream(), media_type="text/event-stream", headers=headers)
