@@ -92,6 +92,9 @@ def test_a_two_batch_order_pauses_continues_and_shows_only_valid_operations(
     setup: Setup, client: TestClient, db: Database
 ) -> None:
     uuid = start(setup)
+    listed = setup.browser.get("/console/orders?status=PROCESSING")
+    assert listed.status_code == 200 and f"/console/orders/{uuid}" in listed.text
+    assert f"/console/orders/{uuid}" not in setup.browser.get("/console/orders?status=FINISHED").text
     view = setup.browser.get(f"/console/orders/{uuid}").text
     assert "web-1" in view and "web-2" in view and "Batch 2" in view
     assert SECRET not in view

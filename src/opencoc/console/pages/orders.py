@@ -114,7 +114,7 @@ async def order_list(
         "orders/list.html",
         section="scripts",
         data=data,
-        status=wanted or "",
+        chosen=wanted or "",
         older=older,
         STATUSES=st.ORDER_STATUSES,
     )
