@@ -1,6 +1,6 @@
 """Browser tests: Debian's Chromium driven by Playwright against a real `opencoc serve` process.
 
-One server and one browser per test session (they are the slow parts); each test gets a fresh
+One server per test session and one browser per test module (they are the slow parts); each test gets a fresh
 browser context (its own cookies) and a page that records console errors: a test fails if the
 browser logged any. `shoot(page, name)` saves screenshots at 1280 px and 375 px wide into
 $OPENCOC_ARTEFACTS (default /tmp/opencoc-artefacts), outside the source tree.
@@ -56,8 +56,10 @@ def console_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSer
     server.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium() -> Iterator[Browser]:
+    # Per module, not per session: while Playwright's sync API is open the main thread has a running
+    # event loop, and every later test that calls asyncio.run() (tests/unit) would fail.
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser

@@ -63,6 +63,7 @@ def collect(*, server: str, region_id: str | None, zone_id: str | None, hostname
         "ips": ips,
         "os_type": "windows" if sys.platform.startswith("win") else "linux",
         "os_name": _os_name(),
+        "kernel": platform.release() or None,
         "region_id": region_id,
         "zone_id": zone_id,
         "agent_version": opencoc.__version__,

@@ -17,6 +17,7 @@ class AgentFacts(BaseModel):
     ips: Annotated[list[Annotated[str, Field(max_length=64)]], Field(max_length=64)] = []
     os_type: Annotated[str | None, Field(max_length=16)] = None
     os_name: Annotated[str | None, Field(max_length=255)] = None
+    kernel: Annotated[str | None, Field(max_length=128)] = None
     region_id: Annotated[str | None, Field(max_length=64)] = None
     zone_id: Annotated[str | None, Field(max_length=64)] = None
     agent_version: Annotated[str | None, Field(max_length=32)] = None

@@ -31,6 +31,7 @@ __all__ = [
     "find_for_resource",
     "get_by_sn",
     "last_seen_times",
+    "list_agents",
     "record_seen",
     "revoke",
     "revoke_enroll_token",
@@ -183,3 +184,8 @@ def record_seen(session: Session, seen: dict[int, int]) -> None:
         .values(last_seen_at=bindparam("seen"))
     )
     session.connection().execute(stmt, [{"agent_pk": k, "seen": v} for k, v in seen.items()])
+
+
+def list_agents(session: Session, *, tenant_id: int) -> list[Agent]:
+    """The tenant's agents (revoked ones too), by host name."""
+    return list(session.scalars(select(Agent).where(Agent.tenant_id == tenant_id).order_by(Agent.hostname, Agent.id)))

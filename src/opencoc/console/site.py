@@ -6,13 +6,20 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
 from opencoc.console import errors, render
-from opencoc.console.pages import incidents, signin
+from opencoc.console.pages import hosts, incidents, orders, scripts, signin
 from opencoc.console.session import SignedIn
 from opencoc.console.throttle import SignInThrottle
 from opencoc.core.errors import OpenCOCError
 
 # Every page family's router; a new family adds its module here (and its NAV entry in render.py).
-PAGES: tuple[APIRouter, ...] = (signin.router, incidents.router)
+PAGES: tuple[APIRouter, ...] = (
+    signin.router,
+    incidents.router,
+    # operations: scripts, orders, hosts
+    scripts.router,
+    orders.router,
+    hosts.router,
+)
 
 owns = errors.owns
 error_page = errors.error_page

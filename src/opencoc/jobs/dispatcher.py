@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from opencoc.agents import service as agents_service
 from opencoc.jobs import statuses as st
+from opencoc.jobs import wake
 from opencoc.jobs.models import ScriptBatch, ScriptInstance, ScriptOrder
 
 
@@ -46,6 +47,7 @@ def set_order_status(session: Session, order: ScriptOrder, new: str, now: int, r
         return False
     for key, value in values.items():
         setattr(order, key, value)
+    wake.changed(session, order.id)
     return True
 
 
@@ -62,6 +64,7 @@ def end_instance(
     if done.rowcount != 1:  # type: ignore[attr-defined]
         return False
     instance.status, instance.error, instance.gmt_finished, instance.cancel_requested = status, error, now, False
+    wake.changed(session, instance.order_id)
     return True
 
 
@@ -84,6 +87,7 @@ def queue(
         inst.cancel_requested, inst.cancel_sent_at = False, None
         woken.add(inst.agent_sn)
     session.flush()
+    wake.changed(session, order.id)
     return woken
 
 

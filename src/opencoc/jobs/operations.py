@@ -14,11 +14,11 @@ from sqlalchemy.orm import Session
 from opencoc.auth.caller import Caller
 from opencoc.auth.roles import require
 from opencoc.core.errors import OpenCOCError
-from opencoc.jobs import dispatcher
+from opencoc.jobs import dispatcher, wake
 from opencoc.jobs import statuses as st
 from opencoc.jobs.models import InstanceOutput, ScriptBatch, ScriptInstance, ScriptOrder
+from opencoc.jobs.orders import INVALID, get_order
 from opencoc.jobs.schemas import JobScriptOrderOperationBody
-from opencoc.jobs.service import INVALID, get_order
 
 MAX_ROW_ID = 2**31 - 1  # ids are 32-bit; a larger instance_id names nothing
 
@@ -158,4 +158,5 @@ def operate(
     op = body.operation_type
     if order.status not in st.ORDER_ALLOWS[op]:
         raise OpenCOCError(INVALID, f"operation_type {op} is not allowed: order status is {order.status}")
+    wake.changed(session, order.id)
     return HANDLERS[op](_Ctx(session, order, body, caller, now, offline_after_s))

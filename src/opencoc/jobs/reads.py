@@ -10,7 +10,7 @@ from opencoc.agents.service import Agent
 from opencoc.core.errors import OpenCOCError
 from opencoc.jobs import statuses as st
 from opencoc.jobs.models import InstanceOutput, ScriptBatch, ScriptInstance, ScriptOrder
-from opencoc.jobs.service import INVALID, get_order
+from opencoc.jobs.orders import INVALID, get_order
 from opencoc.scripts.schemas import SENSITIVE_MASK
 
 SCRIPT_SOURCE = "CUSTOM_SCRIPT"
@@ -114,7 +114,7 @@ def order_info(session: Session, *, tenant_id: int, execute_uuid: str, now: int)
     }
 
 
-def _batch_state(batch: ScriptBatch) -> str:
+def batch_state(batch: ScriptBatch) -> str:
     if batch.skipped:
         return "SKIPPED"
     if batch.finished_at is not None:
@@ -133,7 +133,7 @@ def list_batches(session: Session, *, tenant_id: int, execute_uuid: str) -> list
             "batch_index": b.batch_index,
             "total_instances": b.total_instances,
             "rotation_strategy": b.rotation_strategy,
-            "properties": _batch_state(b),
+            "properties": batch_state(b),
         }
         for b in rows
     ]

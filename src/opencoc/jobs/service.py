@@ -5,7 +5,6 @@
 
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from opencoc.agents import service as agents_service
@@ -15,9 +14,12 @@ from opencoc.auth.roles import require
 from opencoc.core import ids
 from opencoc.core.crypto import Cipher
 from opencoc.core.errors import OpenCOCError
-from opencoc.jobs import dispatcher
+from opencoc.jobs import dispatcher, progress
 from opencoc.jobs import statuses as st
 from opencoc.jobs.models import ScriptBatch, ScriptInstance, ScriptOrder
+from opencoc.jobs.operations import operate
+from opencoc.jobs.orders import INVALID, ORDER_NOT_FOUND, get_order, order_not_found
+from opencoc.jobs.reads import list_orders
 from opencoc.jobs.schemas import (
     MAX_HOSTS,
     ExecuteInstancesBatchInfo,
@@ -26,33 +28,27 @@ from opencoc.jobs.schemas import (
     ScriptExecuteModel,
 )
 from opencoc.jobs.sweep import fail_agent_instances
-from opencoc.jobs.wake import wake_agents
+from opencoc.jobs.wake import order_key, wake_agents
 from opencoc.scripts import service as scripts_service
 from opencoc.scripts.schemas import SENSITIVE_MASK
 from opencoc.scripts.service import ExecutableScript
 
-__all__ = ["fail_agent_instances", "get_order", "order_not_found", "start_order", "wake_agents"]
-
-INVALID = "COC.00040701"
-ORDER_NOT_FOUND = "COC.00040709"
+__all__ = [
+    "ORDER_NOT_FOUND",
+    "fail_agent_instances",
+    "get_order",
+    "list_orders",
+    "operate",
+    "order_key",
+    "order_not_found",
+    "progress",
+    "start_order",
+    "wake_agents",
+]
 
 
 def _invalid(msg: str) -> OpenCOCError:
     return OpenCOCError(INVALID, msg)
-
-
-def order_not_found(execute_uuid: str) -> OpenCOCError:
-    return OpenCOCError(ORDER_NOT_FOUND, f"script order[{execute_uuid}] does not exist")
-
-
-def get_order(session: Session, *, tenant_id: int, execute_uuid: str) -> ScriptOrder:
-    """The tenant's order, or COC.00040709 (also for another tenant's order)."""
-    order = session.scalar(
-        select(ScriptOrder).where(ScriptOrder.tenant_id == tenant_id, ScriptOrder.execute_uuid == execute_uuid)
-    )
-    if order is None:
-        raise order_not_found(execute_uuid)
-    return order
 
 
 def _batches(body: ScriptExecuteModel) -> list[ExecuteInstancesBatchInfo]:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from opencoc.core.crypto import Cipher
 from opencoc.core.errors import OpenCOCError
-from opencoc.jobs import dispatcher
+from opencoc.jobs import dispatcher, wake
 from opencoc.jobs import statuses as st
 from opencoc.jobs.models import InstanceOutput, ScriptInstance, ScriptOrder
 from opencoc.jobs.schemas import MAX_ERROR, TaskResult
@@ -119,6 +119,8 @@ def claim(session: Session, *, agent_sn: str, cipher: Cipher, now: int, grace: f
     handed = session.execute(_HAND_OUT, {"sn": agent_sn, "now": now}).all()
     cancels = session.execute(_SEND_CANCELS, {"sn": agent_sn, "now": now, "resend_before": now - CANCEL_RESEND_MS})
     feed = Feed(cancel=[task_id for (task_id,) in cancels])
+    for order_id in {o for _, o in handed}:  # their instances are now running
+        wake.changed(session, order_id)
     if handed:
         specs = {row.id: row for row in session.execute(_ORDER_SPEC, {"ids": sorted({o for _, o in handed})})}
         for task_id, order_id in handed:
@@ -146,6 +148,7 @@ def report(
     if ended.rowcount != 1:  # type: ignore[attr-defined]
         return False, set()
     session.execute(_SAVE_OUTPUT, {"inst_id": inst_id, "text": result.output})
+    wake.changed(session, order_id)
     if order_status != st.PROCESSING or session.execute(_ACTIVE, {"order_id": order_id}).scalar_one():
         return True, set()
     return True, dispatcher.advance(session, dispatcher.lock_order(session, order_id), now, offline_after_s)

@@ -6,6 +6,7 @@ first (as a modify does, so the two never lock in opposite orders), lets approva
 winner, records the COC review row and sets the script's status once the request is decided.
 """
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from opencoc.approvals import service as approvals
@@ -113,3 +114,36 @@ def decide_approval(
             session, caller=caller, approval_id=request.approval_id, verdict=verdict, comment=comment
         )
     return _decide(session, caller, script, request.approval_id, verdict, comment)
+
+
+def review_queue(session: Session, *, caller: Caller) -> list[Script]:
+    """The tenant's scripts pending approval that the caller reviews, oldest change first."""
+    pending = session.scalars(
+        select(Script)
+        .where(Script.tenant_id == caller.tenant_id, Script.status == PENDING_APPROVE)
+        .order_by(Script.gmt_modified)
+    )
+    return [s for s in pending if is_reviewer(s.reviewers, caller)]
+
+
+def _is_reviewer(reviewer: dict[str, str], caller: Caller) -> bool:
+    """Reviewers are matched by IAM user id; one given without an id (the seed allows it) by name."""
+    if reviewer.get("reviewer_id"):
+        return reviewer["reviewer_id"] == caller.user_id
+    return reviewer.get("reviewer_name") == caller.user_name
+
+
+def is_reviewer(reviewers: list[dict[str, str]], caller: Caller) -> bool:
+    """Whether the caller is one of these reviewers (a script's `properties.reviewers`)."""
+    return any(_is_reviewer(r, caller) for r in reviewers)
+
+
+def decisions(session: Session, *, tenant_id: int, script_uuid: str) -> list[ScriptReview]:
+    """Every review decision on the script, newest first."""
+    return list(
+        session.scalars(
+            select(ScriptReview)
+            .where(ScriptReview.tenant_id == tenant_id, ScriptReview.script_uuid == script_uuid)
+            .order_by(ScriptReview.id.desc())
+        )
+    )

@@ -26,7 +26,15 @@ from opencoc.scripts.placement import runnable
 from opencoc.scripts.python_params import PlacementError
 from opencoc.scripts.schemas import AddScriptModel, EditScriptModel, ResourceTag, ScriptParamDefine, ScriptProperties
 from opencoc.scripts.statuses import APPROVED, PENDING_APPROVE
-from opencoc.scripts.versions import add_version, current_version, get_executable, get_version, load_script
+from opencoc.scripts.versions import (
+    VersionView,
+    add_version,
+    current_version,
+    get_executable,
+    get_version,
+    list_versions,
+    load_script,
+)
 
 __all__ = [
     "ExecutableScript",
@@ -41,6 +49,10 @@ __all__ = [
     "list_scripts",
     "list_tags",
     "record_use",
+    "review",
+    "risk",
+    "VersionView",
+    "list_versions",
     "runnable",
     "update_script",
     "update_tags",

@@ -1,6 +1,7 @@
 """Script versions: one immutable row per create or modify; what executions run and record."""
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -111,3 +112,30 @@ def get_version(session: Session, *, tenant_id: int, version_id: int, cipher: Ci
         select(Script).where(Script.tenant_id == tenant_id, Script.script_uuid == version.script_uuid)
     )
     return _executable(version, script.status if script else "DELETED", cipher)
+
+
+@dataclass(frozen=True)
+class VersionView:
+    """A recorded version as people read it (sensitive parameter values masked)."""
+
+    id: int
+    version: str
+    risk_level: str
+    content: str
+    params: list[dict[str, Any]]
+    operator: str
+    gmt_created: int
+
+
+def list_versions(session: Session, *, tenant_id: int, script_uuid: str) -> list[VersionView]:
+    """The script's versions, newest first; COC.00040604 when the tenant has no such script."""
+    load_script(session, tenant_id=tenant_id, script_uuid=script_uuid)
+    rows = session.scalars(
+        select(ScriptVersion)
+        .where(ScriptVersion.tenant_id == tenant_id, ScriptVersion.script_uuid == script_uuid)
+        .order_by(ScriptVersion.id.desc())
+    )
+    return [
+        VersionView(v.id, v.version, v.risk_level, v.content, script_params.masked(v.params), v.operator, v.gmt_created)
+        for v in rows
+    ]

@@ -182,7 +182,7 @@ async def new_incident_form(request: Request, me: SignedIn, db: Db) -> HTMLRespo
 
 
 async def _create_page(
-    request: Request, me: Me, db: Any, values: dict[str, str], errors: dict[str, str]
+    request: Request, me: Me, db: Database, values: dict[str, str], errors: dict[str, str]
 ) -> HTMLResponse:
     """The create form; shown again with the API's messages it answers 200 like any page (not an error)."""
     return await render.page(
@@ -245,7 +245,7 @@ async def create_incident(request: Request, me: Changing, db: Db) -> Response:
 async def _detail_page(
     request: Request,
     me: Me,
-    db: Any,
+    db: Database,
     incident_num: str,
     *,
     form: str = "",
@@ -304,7 +304,7 @@ async def incident_detail(request: Request, incident_num: str, me: SignedIn, db:
 async def _handle(
     request: Request,
     me: Me,
-    db: Any,
+    db: Database,
     incident_num: str,
     operate_key: str,
     parameter: dict[str, Any],
