@@ -82,7 +82,7 @@ def test_an_alarm_sent_to_the_webhook_appears_in_the_open_list_without_a_reload(
 ) -> None:
     auth = console_tenant.key.auth
     created = httpx.post(
-        f"{console_server.url}/v1/alarm-mgmt/integrations", json={"name": "web", "type": "custom"}, auth=auth
+        f"{console_server.url}/opencoc/v1/alarm-mgmt/integrations", json={"name": "web", "type": "custom"}, auth=auth
     )
     assert created.is_success, created.text
     webhook = created.json()["data"]["url"]

@@ -53,12 +53,12 @@ class Browser:
 def make_browser(client: TestClient, db: Database) -> Callable[..., Browser]:
     """A fresh tenant with a user that has a password, and a client with its own cookies (not yet signed in)."""
 
-    def make(tenant: str | None = None, user: str = "alice") -> Browser:
+    def make(tenant: str | None = None, user: str = "alice", role: str = "operator") -> Browser:
         name = tenant or f"c{next(_names)}-{id(db) % 10_000}"
         with db.write() as session:
             if not auth_service.tenant_exists(session, name):
                 auth_service.create_tenant(session, name=name)
-            auth_service.create_user(session, tenant_name=name, name=user, password=PASSWORD)
+            auth_service.create_user(session, tenant_name=name, name=user, password=PASSWORD, role=role)
         fresh = TestClient(client.app, raise_server_exceptions=False, follow_redirects=False)
         return Browser(fresh, name, user)
 

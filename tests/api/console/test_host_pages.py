@@ -2,11 +2,20 @@
 
 from collections.abc import Callable
 
+import pytest
 from fastapi.testclient import TestClient
 
 from opencoc.core.db import Database
 from tests.api.agents.helpers import enroll
 from tests.api.console.conftest import Browser
+
+
+@pytest.fixture
+def browser(make_browser: Callable[..., Browser]) -> Browser:
+    """Enrolment is an admin's: these pages are seen by the tenant's admin."""
+    signed = make_browser(role="admin")
+    assert signed.sign_in().status_code == 303
+    return signed
 
 
 def test_an_enrolment_token_from_the_page_enrols_a_host_that_the_page_then_lists(
@@ -27,6 +36,15 @@ def test_an_enrolment_token_from_the_page_enrols_a_host_that_the_page_then_lists
 def test_an_enrolment_token_without_the_csrf_token_is_refused(browser: Browser) -> None:
     answer = browser.post("/console/hosts/enrolment-token", {}, csrf=False)
     assert answer.status_code == 403 and "oce_" not in answer.text
+
+
+def test_an_operator_sees_the_hosts_but_cannot_create_an_enrolment_token(
+    make_browser: Callable[..., Browser], db: Database
+) -> None:
+    operator = make_browser()
+    assert operator.sign_in().status_code == 303
+    assert "Create an enrolment token" not in operator.get("/console/hosts").text
+    assert "oce_" not in operator.post("/console/hosts/enrolment-token", {}).text
 
 
 def test_hosts_of_another_tenant_are_not_listed(

@@ -19,7 +19,7 @@ from tests.api.agents.helpers import Enrolled, enroll, enroll_token
 from tests.api.console.conftest import Browser
 from tests.api.console.test_script_pages import SECRET, create
 
-TASKS = "/opencoc/agent/v1/tasks"
+TASKS = "/opencoc/v1/agent/tasks"
 
 
 @dataclass

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse
 
 from opencoc.agents import service as agents
+from opencoc.auth.roles import is_admin
 from opencoc.console import render
 from opencoc.console.session import Changing, Me, SignedIn
 from opencoc.core.clock import now_ms
@@ -23,8 +24,8 @@ STATE_DIR = "/var/lib/opencoc-agent"
 
 
 def may_enrol(me: Me) -> bool:
-    """Enrolment tokens are an admin's (`role` arrives with the roles branch; until then every user is one)."""
-    return getattr(me.caller, "role", "admin") == "admin"
+    """Enrolment tokens are an admin's."""
+    return is_admin(me.caller)
 
 
 async def _page(
