@@ -19,11 +19,18 @@ from opencoc.incidents import enums as incident_enums
 from opencoc.incidents import service as incidents
 
 HERE = Path(__file__).parent
-STATIC_VERSION = "3"  # bump when a static file changes: browsers cache /console/static/ for a day
+STATIC_VERSION = "4"  # bump when a static file changes: browsers cache /console/static/ for a day
 HTMX = "htmx-2.0.11.min.js"
 
 # The navigation: (label, path, section). A page family adds its entry here.
-NAV: tuple[tuple[str, str, str], ...] = (("Incidents", "/console/incidents", "incidents"),)
+NAV: tuple[tuple[str, str, str], ...] = (
+    # overview first: the landing page (console-overview)
+    ("Overview", "/console/overview", "overview"),
+    ("Incidents", "/console/incidents", "incidents"),
+    # alarms, settings (console-overview)
+    ("Alarms", "/console/alarms", "alarms"),
+    ("Settings", "/console/settings", "settings"),
+)
 
 
 def when(ms: int | None) -> str:

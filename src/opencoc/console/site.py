@@ -5,13 +5,20 @@ from starlette.responses import RedirectResponse, Response
 from starlette.staticfiles import StaticFiles
 
 from opencoc.console import errors, render
-from opencoc.console.pages import incidents, signin
+from opencoc.console.pages import alarms, incidents, overview, settings, signin
 from opencoc.console.session import SignedIn
 from opencoc.console.throttle import SignInThrottle
 from opencoc.core.errors import OpenCOCError
 
 # Every page family's router; a new family adds its module here (and its NAV entry in render.py).
-PAGES: tuple[APIRouter, ...] = (signin.router, incidents.router)
+PAGES: tuple[APIRouter, ...] = (
+    signin.router,
+    incidents.router,
+    # overview, alarms, settings (console-overview)
+    overview.router,
+    alarms.router,
+    settings.router,
+)
 
 owns = errors.owns
 error_page = errors.error_page
@@ -38,7 +45,7 @@ def install(app: FastAPI) -> None:
     @app.get("/console", include_in_schema=False)
     @app.get("/console/", include_in_schema=False)
     async def home(me: SignedIn) -> RedirectResponse:
-        return RedirectResponse("/console/incidents", status_code=303)
+        return RedirectResponse("/console/overview", status_code=303)
 
     @app.get("/", include_in_schema=False)
     async def root(request: Request) -> RedirectResponse:

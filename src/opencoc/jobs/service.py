@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from opencoc.agents import service as agents_service
@@ -27,7 +27,7 @@ from opencoc.scripts import service as scripts_service
 from opencoc.scripts.schemas import SENSITIVE_MASK
 from opencoc.scripts.service import ExecutableScript
 
-__all__ = ["execute", "fail_agent_instances", "get_order", "order_not_found", "wake_agents"]
+__all__ = ["ended_orders", "execute", "fail_agent_instances", "get_order", "order_not_found", "wake_agents"]
 
 INVALID = "COC.00040701"
 ORDER_NOT_FOUND = "COC.00040709"
@@ -211,3 +211,17 @@ def execute(
     _add_batches(session, order, batches, agents, now)
     session.flush()
     return order.execute_uuid, dispatcher.advance(session, order, now, offline_after_s)
+
+
+def ended_orders(session: Session, *, tenant_id: int, since: int) -> dict[str, int]:
+    """How many of the tenant's orders created since `since` ended FINISHED, ABNORMAL or CANCELED (SQL COUNT)."""
+    rows = session.execute(
+        select(ScriptOrder.status, func.count())
+        .where(
+            ScriptOrder.tenant_id == tenant_id,
+            ScriptOrder.gmt_created >= since,
+            ScriptOrder.status.in_(sorted(st.ORDER_ENDED)),
+        )
+        .group_by(ScriptOrder.status)
+    )
+    return {status: int(count) for status, count in rows.all()}

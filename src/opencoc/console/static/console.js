@@ -1,15 +1,42 @@
 // Live views: a page element with data-live="<events URL>" listens to the server's events and
-// tells htmx, which fetches the fragment again ("incidents-changed" on the body).
+// tells htmx, which fetches the fragment again (the element's data-live-event on the body,
+// "incidents-changed" when it names none).
 document.addEventListener("DOMContentLoaded", function () {
   var live = document.querySelector("[data-live]");
   if (!live || !window.EventSource || !window.htmx) {
     return;
   }
   var source = new EventSource(live.getAttribute("data-live"));
+  var name = live.getAttribute("data-live-event") || "incidents-changed";
   source.addEventListener("changed", function () {
-    htmx.trigger(document.body, "incidents-changed");
+    htmx.trigger(document.body, name);
   });
   window.addEventListener("pagehide", function () {
     source.close();
   });
+});
+
+// A button with data-copy="<input id>" copies that input's value (a webhook URL, a new secret).
+document.addEventListener("click", function (event) {
+  var button = event.target.closest ? event.target.closest("[data-copy]") : null;
+  if (!button) {
+    return;
+  }
+  var input = document.getElementById(button.getAttribute("data-copy"));
+  if (!input) {
+    return;
+  }
+  input.select();
+  var done = function () {
+    button.textContent = "Copied";
+  };
+  if (navigator.clipboard && window.isSecureContext) {
+    navigator.clipboard.writeText(input.value).then(done, function () {
+      document.execCommand("copy");
+      done();
+    });
+  } else {
+    document.execCommand("copy");
+    done();
+  }
 });
