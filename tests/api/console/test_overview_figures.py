@@ -79,7 +79,7 @@ def incident_tenant(db: Database) -> int:
             [
                 _accepted(b, b.create_time + 10 * MINUTE),
                 _accepted(c, c.create_time + 30 * MINUTE),
-                _accepted(c, c.create_time + 90 * MINUTE),  # a later accept (after a rejected solution) is not the first
+                _accepted(c, c.create_time + 90 * MINUTE),  # a later accept is not the first
                 _accepted(d, d.create_time + 20 * MINUTE),
                 _accepted(e, e.create_time + 100 * MINUTE),
             ]
@@ -95,9 +95,9 @@ def test_open_incidents_are_counted_per_level(db: Database, incident_tenant: int
 def test_mtta_and_mttr_average_the_incidents_created_in_the_window(db: Database, incident_tenant: int) -> None:
     with db.read() as session:
         found = incidents.stats.durations(session, tenant_id=incident_tenant, since=T0)
-    assert found == incidents.stats.Durations(
-        mtta_ms=20 * MINUTE, acknowledged=3, mttr_ms=2 * HOUR, resolved=2
-    ), "MTTA = mean(10, 30, 20) min; MTTR = mean(3, 1) h; E is before the window"
+    assert found == incidents.stats.Durations(mtta_ms=20 * MINUTE, acknowledged=3, mttr_ms=2 * HOUR, resolved=2), (
+        "MTTA = mean(10, 30, 20) min; MTTR = mean(3, 1) h; E is before the window"
+    )
 
 
 def test_mtta_and_mttr_are_none_without_incidents(db: Database) -> None:
@@ -122,7 +122,9 @@ def _integration(db: Database, tenant_id: int, name: str) -> tuple[str, int]:
     return created["integration_id"], row_id
 
 
-def _alarm(tenant_id: int, integration: int | None, level: str, source: str, first: int, last: int, count: int) -> Alarm:
+def _alarm(
+    tenant_id: int, integration: int | None, level: str, source: str, first: int, last: int, count: int
+) -> Alarm:
     serial = next(_serial)
     return Alarm(
         alarm_id=f"FIGALM{serial:09d}",
