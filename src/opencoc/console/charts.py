@@ -1,4 +1,4 @@
-"""Small server-side SVG charts for the overview: a bar chart and a stacked bar chart.
+"""Small server-side SVG charts for the overview: bar charts, stacked or not.
 
 Each chart is an `<svg role="img">` named by its `<title>` and `<desc>` (the figures in words), and
 every bar is a link to the list it summarises. The page shows the same figures as a table too.
@@ -43,6 +43,7 @@ class Chart:
     title: str
     bars: list[Bar]
     series: list[Series]
+    stacked: bool = True  # False: one value per bar, its series only colours it (no legend, no breakdown)
     unit: str = ""
     label_every: int = 1  # label every n-th bar (30 days do not fit under a phone's width)
     legend: dict[str, str] = field(default_factory=dict)  # series key -> link of its list
@@ -56,7 +57,7 @@ class Chart:
         parts = []
         for bar in self.bars:
             detail = ", ".join(f"{s.name} {bar.values.get(s.key, 0)}" for s in self.series if bar.values.get(s.key))
-            parts.append(f"{bar.label}: {bar.total}" + (f" ({detail})" if detail and len(self.series) > 1 else ""))
+            parts.append(f"{bar.label}: {bar.total}" + (f" ({detail})" if detail and self.stacked else ""))
         return "; ".join(parts) or "no data"
 
 

@@ -94,7 +94,7 @@ async def alarm_list(
         "integrations": integrations,
         "pages": max(1, math.ceil(total / alarms.PAGE_SIZE)),
         "query": lambda **change: _query(filters, **change),
-        "LEVELS": schemas.LEVELS,
+        "ALARM_LEVELS": schemas.LEVELS,
         "STATUS_NAMES": STATUS_NAMES,
         "since_value": forms.local_from_ms(filters.since),
         "until_value": forms.local_from_ms(filters.until),

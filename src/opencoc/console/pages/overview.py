@@ -117,6 +117,7 @@ def _charts(figures: Figures, days: int, now: int) -> list[charts.Chart]:
                 for key, names in incident_enums.LEVELS.items()
             ],
             level_series,
+            stacked=False,
         ),
         charts.Chart(
             "incidents-per-day",
@@ -161,6 +162,7 @@ def _charts(figures: Figures, days: int, now: int) -> list[charts.Chart]:
                 for s in figures.noisiest
             ],
             [charts.Series("n", "occurrences", "c-series-0")],
+            stacked=False,
         ),
     ]
 
