@@ -123,4 +123,4 @@ def sign_in(page: Page, tenant: ConsoleTenant, user: str = "admin") -> None:
     page.get_by_label("User name").fill(user)
     page.get_by_label("Password").fill(tenant.password)
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/console/incidents")
+    page.wait_for_url("**/console/overview")  # the landing page

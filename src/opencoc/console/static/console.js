@@ -40,3 +40,12 @@ document.addEventListener("click", function (event) {
     done();
   }
 });
+
+// A page answering a POST with something shown once (a new secret) puts the settings' own URL in the
+// address bar, so that reloading it reads the page again instead of posting the form a second time.
+document.addEventListener("DOMContentLoaded", function () {
+  var shown = document.querySelector("[data-replace-url]");
+  if (shown && window.history.replaceState) {
+    window.history.replaceState(null, "", shown.getAttribute("data-replace-url"));
+  }
+});
