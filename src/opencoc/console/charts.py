@@ -9,8 +9,10 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup, escape
 
-WIDTH, HEIGHT = 640, 220
-TOP, BOTTOM, LEFT, RIGHT = 12, 28, 36, 8  # room for the axis labels
+# Drawn at about the size a card shows it on a laptop, so that the labels stay readable on a phone too.
+WIDTH, HEIGHT = 480, 200
+TOP, BOTTOM, LEFT, RIGHT = 12, 28, 34, 6  # room for the axis labels
+LABEL_CHARS = 12  # a longer bar label is cut under the bar (the table and the tooltip have it whole)
 
 
 @dataclass(frozen=True)
@@ -83,7 +85,7 @@ def svg(chart: Chart) -> Markup:
         f'<title id="{chart.id}-title">{escape(chart.title)}</title>',
         f'<desc id="{chart.id}-desc">{escape(chart.description())}</desc>',
     ]
-    for fraction in (0, 0.5, 1):
+    for fraction in (0, 0.5, 1) if peak % 2 == 0 else (0, 1):  # whole numbers on the axis
         y = TOP + plot_h * (1 - fraction)
         out.append(f'<line class="grid" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}"/>')
         out.append(f'<text class="axis" x="{LEFT - 4}" y="{y + 4:.1f}" text-anchor="end">{peak * fraction:g}</text>')
@@ -108,9 +110,10 @@ def svg(chart: Chart) -> Markup:
         else:
             out.extend(shapes)
         if index % chart.label_every == 0:
+            label = bar.label if len(bar.label) <= LABEL_CHARS else bar.label[: LABEL_CHARS - 1] + "…"
             out.append(
                 f'<text class="axis" x="{x + bar_w / 2:.1f}" y="{HEIGHT - 8}" text-anchor="middle">'
-                f"{escape(bar.label)}</text>"
+                f"{escape(label)}</text>"
             )
     out.append("</svg>")
     return Markup("".join(out))

@@ -46,7 +46,12 @@ def durations(session: Session, *, tenant_id: int, since: int) -> Durations:
     """MTTA: creation to the first accept; MTTR: creation to the (latest) solution; incidents created since `since`."""
     accepted = (
         select(IncidentHistory.incident_num, func.min(IncidentHistory.operate_time).label("at"))
-        .where(IncidentHistory.tenant_id == tenant_id, IncidentHistory.operate_key == enums.ACCEPT)
+        # an accept follows its incident's creation: older history cannot belong to an incident created since
+        .where(
+            IncidentHistory.tenant_id == tenant_id,
+            IncidentHistory.operate_key == enums.ACCEPT,
+            IncidentHistory.operate_time >= since,
+        )
         .group_by(IncidentHistory.incident_num)
         .subquery()
     )
