@@ -17,7 +17,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response, Stream
 
 from opencoc.alarms import flows, schemas
 from opencoc.alarms import service as alarms
-from opencoc.console import forms, render
+from opencoc.console import access, forms, render
 from opencoc.console.errors import error_page
 from opencoc.console.session import Changing, Me, SignedIn
 from opencoc.core.deps import AppWakeups, Db
@@ -145,6 +145,7 @@ async def _detail_page(request: Request, me: Me, db: Any, alarm_id: str, error: 
         # the raw payload as reported (`additional`), pretty-printed; Jinja escapes it like any text
         payload=json.dumps(data["additional"], indent=2, ensure_ascii=False, sort_keys=True),
         error=error,
+        can_change=access.can_change(me),
         STATUS_NAMES=STATUS_NAMES,
         ACTIVE=schemas.ACTIVE,
     )
@@ -174,6 +175,8 @@ async def _act(
 async def clear(request: Request, alarm_id: str, me: Changing, db: Db) -> Response:
     """Clear the alarm (as `POST /v1/alarm-mgmt/alarms/cancel`), the signed-in user recorded as who cleared it."""
     alarm_id = alarm_id[:64]
+    if not access.can_change(me):
+        return access.refused(request, me, "clear alarms")
     form = await request.form()
     remarks = form.get("remarks")
     caller = me.caller
@@ -200,6 +203,8 @@ async def clear(request: Request, alarm_id: str, me: Changing, db: Db) -> Respon
 async def convert(request: Request, alarm_id: str, me: Changing, db: Db) -> Response:
     """Convert the alarm to an incident (as `POST /v1/alarm-mgmt/alarms-linked-incident`); on to the incident."""
     alarm_id = alarm_id[:64]
+    if not access.can_change(me):
+        return access.refused(request, me, "convert alarms to incidents")
     caller = me.caller
     body = schemas.parse(schemas.AlarmToIncidentRequest, {"alarm_ids": [alarm_id]})
     return await _act(
