@@ -79,7 +79,7 @@ def test_a_revoked_key_is_marked_revoked(browser: Browser, db: Database) -> None
     assert _keys(db, browser)[0].revoked_at is None
     assert browser.post(f"/console/settings/keys/{key.access_key}/revoke", {}).status_code == 303
     assert _keys(db, browser)[0].revoked_at is not None
-    assert "Revoked 20" in browser.get("/console/settings").text
+    assert 'Revoked <span class="hide-narrow">20' in browser.get("/console/settings").text
 
 
 def test_key_changes_without_the_csrf_token_change_nothing(browser: Browser, db: Database) -> None:
