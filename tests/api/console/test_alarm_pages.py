@@ -61,6 +61,7 @@ def test_the_list_filters_by_status_level_integration_and_time(client: TestClien
     assert count("from=2024-02-29T00:00&to=2024-03-01T00:00") == 1
     assert count("from=2024-02-29T00:00") == 2
     assert count("level=Bogus&from=not-a-time") == 3, "values outside the choices mean any"
+    assert count("integration=%00&source=a%00b") == 3, "so does text PostgreSQL cannot compare"
 
 
 def test_the_list_pages_by_fifty(client: TestClient, browser: Browser) -> None:

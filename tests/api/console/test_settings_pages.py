@@ -104,6 +104,8 @@ def test_another_users_key_cannot_be_revoked(
 
 def test_a_user_created_on_the_page_can_sign_in(make_browser: Callable[..., Browser], browser: Browser) -> None:
     assert browser.post("/console/settings/users", {"name": "carol", "password": "short"}).status_code == 200
+    control = browser.post("/console/settings/users", {"name": "car\x00ol", "password": PASSWORD})
+    assert control.status_code == 200 and "name must not contain control characters" in control.text
     assert (
         browser.post("/console/settings/users", {"name": "carol", "password": PASSWORD}, csrf=False).status_code == 403
     )

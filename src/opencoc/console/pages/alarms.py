@@ -40,11 +40,15 @@ def _filters(
         except OpenCOCError:
             return None
 
+    def text(value: str) -> str | None:
+        """A free-text filter; one PostgreSQL cannot compare (a NUL character) means any."""
+        return (value.strip() or None) if "\x00" not in value else None
+
     return alarms.Filters(
         status=status if status in schemas.STATUSES else None,
         level=level if level in schemas.LEVELS else None,
-        integration_id=integration.strip() or None,
-        source=source.strip() or None,
+        integration_id=text(integration),
+        source=text(source),
         since=ms(since),
         until=ms(until),
         page=page,

@@ -146,6 +146,8 @@ async def create_user(request: Request, me: Changing, db: Db) -> Response:
     errors: dict[str, str] = {}
     if not 1 <= len(values["name"]) <= 64:
         errors["user_name"] = "name length must be between 1 and 64 characters"
+    elif not values["name"].isprintable():
+        errors["user_name"] = "name must not contain control characters"
     if not isinstance(password, str) or len(password) < 8:
         errors["user_password"] = "password must be at least 8 characters"
     if errors:
