@@ -255,7 +255,7 @@ def test_ended_orders_are_counted_per_outcome_in_the_window(db: Database) -> Non
                 _order(tenant_id, "FINISHED", T0 - HOUR),  # before the window
                 _order(tenant_id, "ABNORMAL", T0 + HOUR),
                 _order(tenant_id, "CANCELED", T0 + HOUR),
-                _order(tenant_id, "PROCESSING", T0 + HOUR),  # not ended
+                _order(tenant_id, "PAUSED", T0 + HOUR),  # not ended (and, paused, left alone by the sweep)
             ]
         )
     with db.read() as session:
