@@ -25,7 +25,7 @@ def test_sign_in_create_accept_solve_verify_and_sign_out(
 
     page.get_by_role("link", name="New incident").click()
     page.get_by_label("Title").fill("Checkout latency above 2 s")
-    page.get_by_label("Assignee", exact=True).select_option(label="Nobody (assign by scene and role)")
+    page.get_by_label("Assignee", exact=True).select_option(label="Nobody: use scene and role")
     page.get_by_role("button", name="Create incident").click()  # nobody to handle it: the API's rule, shown
     expect(page.locator("#incident_assignee-error")).to_contain_text("assignee_scene and assignee_role, must be set")
     shoot(page, "create-invalid")
