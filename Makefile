@@ -45,6 +45,7 @@ bench: install
 	$(BIN)/python bench/alarms.py
 	$(BIN)/python bench/fanout.py
 	$(BIN)/python bench/agents_idle.py
+	$(BIN)/python bench/console.py
 
 clean:
 	rm -rf $(VENV) .opencoc .pytest_cache .mypy_cache .ruff_cache

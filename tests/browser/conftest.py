@@ -56,10 +56,10 @@ def console_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSer
     server.stop()
 
 
-@pytest.fixture(scope="module")
+# Package scope, not session: Playwright's sync API keeps an event loop running in the main thread
+# while it is open, and the tests collected after tests/browser call asyncio.run() there.
+@pytest.fixture(scope="package")
 def chromium() -> Iterator[Browser]:
-    # Per module, not per session: while Playwright's sync API is open the main thread has a running
-    # event loop, and every later test that calls asyncio.run() (tests/unit) would fail.
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
@@ -125,4 +125,4 @@ def sign_in(page: Page, tenant: ConsoleTenant, user: str = "admin") -> None:
     page.get_by_label("User name").fill(user)
     page.get_by_label("Password").fill(tenant.password)
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/console/incidents")
+    page.wait_for_url("**/console/overview")  # the landing page

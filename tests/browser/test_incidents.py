@@ -20,6 +20,7 @@ def test_sign_in_create_accept_solve_verify_and_sign_out(
     expect(page.get_by_role("heading", name="Sign in to OpenCOC")).to_be_visible()
     shoot(page, "sign-in")
     sign_in(page, console_tenant)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Incidents").click()
     expect(page.get_by_text("No incidents match these filters.")).to_be_visible()
 
     page.get_by_role("link", name="New incident").click()
@@ -87,6 +88,7 @@ def test_an_alarm_sent_to_the_webhook_appears_in_the_open_list_without_a_reload(
     assert created.is_success, created.text
     webhook = created.json()["data"]["url"]
     sign_in(page, console_tenant)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Incidents").click()
     expect(page.get_by_text("No incidents match these filters.")).to_be_visible()
     page.evaluate("window.notReloaded = true")
 

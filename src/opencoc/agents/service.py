@@ -9,7 +9,7 @@ import secrets
 import uuid
 from collections.abc import Iterable
 
-from sqlalchemy import Subquery, Table, bindparam, select, update
+from sqlalchemy import Subquery, Table, bindparam, case, func, select, update
 from sqlalchemy.orm import Session
 
 from opencoc.agents.models import Agent, EnrollToken
@@ -189,3 +189,15 @@ def record_seen(session: Session, seen: dict[int, int]) -> None:
 def list_agents(session: Session, *, tenant_id: int) -> list[Agent]:
     """The tenant's agents (revoked ones too), by host name."""
     return list(session.scalars(select(Agent).where(Agent.tenant_id == tenant_id).order_by(Agent.hostname, Agent.id)))
+
+
+def presence_counts(session: Session, *, tenant_id: int, now_ms: int, offline_after_s: float) -> dict[str, int]:
+    """How many of the tenant's agents (revoked ones left out) are ONLINE and OFFLINE, as `state_of` tells them
+    apart, counted in SQL (the overview)."""
+    seen_since = now_ms - int(offline_after_s * 1000)
+    online = func.sum(case((Agent.last_seen_at >= seen_since, 1), else_=0))
+    row = session.execute(
+        select(func.count(), online).where(Agent.tenant_id == tenant_id, Agent.revoked_at.is_(None))
+    ).one()
+    total, up = int(row[0]), int(row[1] or 0)
+    return {ONLINE: up, OFFLINE: total - up}

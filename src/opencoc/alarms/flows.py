@@ -32,11 +32,12 @@ from opencoc.alarms.schemas import (
     ClearAlarmRequest,
     parse,
 )
-from opencoc.alarms.service import LINKED_CODE, get, get_many
+from opencoc.alarms.service import LINKED_CODE, changes_key, get, get_many
 from opencoc.auth.caller import Caller
 from opencoc.auth.roles import require
 from opencoc.core.clock import now_ms
 from opencoc.core.crypto import Cipher
+from opencoc.core.db import wake_after_commit
 from opencoc.core.errors import OpenCOCError
 from opencoc.incidents import enums as incident_enums
 from opencoc.incidents import service as incidents
@@ -153,6 +154,7 @@ def clear_alarms(session: Session, *, caller: Caller, body: ClearAlarmRequest) -
         if done.rowcount != 1:  # type: ignore[attr-defined]
             continue
         cleared.append(alarm.alarm_id)
+        wake_after_commit(session, changes_key(tenant_id))
         detail = body.model_dump(exclude_none=True, exclude={"alarm_ids"})
         conn = session.connection()
         history.record(
@@ -257,4 +259,5 @@ def transfer_to_incident(session: Session, *, caller: Caller, body: AlarmToIncid
             )
     incident = incidents.create_incident(session, tenant_id=tenant_id, body=_incident_request(body, found, operator))
     _link(session, alarms, incident.incident_num, incident.incident_title, operator)
+    wake_after_commit(session, changes_key(tenant_id))
     return incident.incident_num

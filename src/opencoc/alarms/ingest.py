@@ -15,7 +15,9 @@ from sqlalchemy.orm import Session
 from opencoc.alarms import history, ids, rules, sql
 from opencoc.alarms.models import Integration
 from opencoc.alarms.schemas import ACTIVE, AlarmReport
+from opencoc.alarms.service import changes_key
 from opencoc.core.clock import now_ms
+from opencoc.core.db import wake_after_commit
 from opencoc.core.errors import OpenCOCError, unauthorized
 from opencoc.core.fastsql import cursor
 from opencoc.incidents import service as incidents
@@ -102,6 +104,7 @@ class _Batch:
         )
         self.cur.execute(self.upsert, params)
         row_id, alarm_id, _count, incident_num = self.cur.fetchone()
+        wake_after_commit(self.session, changes_key(target.tenant_id))
         if incident_num is None:
             level = target.rules.level_map.get(report.alarm_level)
             if level:
@@ -150,6 +153,7 @@ class _Batch:
         if found is None:
             return
         alarm_id, original_alarm_id, alarm_name, incident_num = found
+        wake_after_commit(self.session, changes_key(target.tenant_id))
         self.histories.append(
             history.row(
                 tenant_id=target.tenant_id, alarm_id=alarm_id, task_type=history.CLEAR, create_name=report.alarm_source

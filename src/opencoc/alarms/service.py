@@ -1,14 +1,17 @@
 """Alarm reads of the signed API: list, show, handling history. No HTTP (what handling starts is in flows.py).
 
-Every function takes the tenant explicitly; another tenant's alarm is "not found".
+Every function takes the tenant explicitly; another tenant's alarm is "not found". The console
+reads a filtered page (`find`) and the overview's aggregates (`stats`, re-exported here); every
+new, repeated or cleared alarm announces `changes_key(tenant_id)` after its commit, for live views.
 """
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from opencoc.alarms import integrations, rules
+from opencoc.alarms import integrations, rules, stats
 from opencoc.alarms.custom import STORED_DEPTH
 from opencoc.alarms.models import Alarm, AlarmHistory, Integration
 from opencoc.alarms.schemas import (
@@ -23,7 +26,15 @@ from opencoc.auth.service import user_names
 from opencoc.core.errors import OpenCOCError
 from opencoc.core.json_bounds import DEFAULT, clip
 
+__all__ = ["integrations", "stats"]
+
 LINKED_CODE = "COC.00000409"
+PAGE_SIZE = 50
+
+
+def changes_key(tenant_id: int) -> str:
+    """The wake-up key announced after an alarm of the tenant is raised, repeated, cleared or linked."""
+    return f"alarms:{tenant_id}"
 
 
 def not_found(alarm_id: str) -> OpenCOCError:
@@ -194,3 +205,48 @@ def linked_to_incident(session: Session, *, tenant_id: int, incident_num: str) -
         .limit(100)
     )
     return [view(alarm, integration) for alarm, integration in rows]
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the console's alarm list shows; None means any."""
+
+    status: str | None = None
+    level: str | None = None
+    integration_id: str | None = None  # the public integration_id
+    source: str | None = None  # alarm_source, exactly
+    since: int | None = None  # first raised at or after (ms)
+    until: int | None = None  # first raised before (ms)
+    page: int = 1
+
+
+def find(session: Session, *, tenant_id: int, filters: Filters) -> tuple[int, list[dict[str, Any]]]:
+    """(how many of the tenant's alarms match, the page's alarms newest first, as `view` shows them)."""
+    where = [Alarm.tenant_id == tenant_id]
+    if filters.status:
+        where.append(Alarm.alarm_status == filters.status)
+    if filters.level:
+        where.append(Alarm.alarm_level == filters.level)
+    if filters.integration_id:
+        where.append(
+            Alarm.integration_id.in_(
+                select(Integration.id).where(
+                    Integration.tenant_id == tenant_id, Integration.integration_id == filters.integration_id
+                )
+            )
+        )
+    if filters.source:
+        where.append(Alarm.alarm_source == filters.source)
+    if filters.since is not None:
+        where.append(Alarm.first_time >= filters.since)
+    if filters.until is not None:
+        where.append(Alarm.first_time < filters.until)
+    total = session.scalar(select(func.count()).select_from(Alarm).where(*where)) or 0
+    rows = session.execute(
+        _with_integration()
+        .where(*where)
+        .order_by(Alarm.id.desc())
+        .offset((max(filters.page, 1) - 1) * PAGE_SIZE)
+        .limit(PAGE_SIZE)
+    )
+    return total, [view(alarm, integration) for alarm, integration in rows]

@@ -333,3 +333,34 @@ def tenant_users(session: Session, tenant_id: int) -> list[tuple[str, str]]:
     """(user_id, name) of every user of the tenant, by name (the console's pickers)."""
     rows = session.execute(select(User.user_id, User.name).where(User.tenant_id == tenant_id).order_by(User.name))
     return [(user_id, name) for user_id, name in rows.all()]
+
+
+@dataclass(frozen=True)
+class KeyInfo:
+    """An access key as its owner's settings list it (never its secret)."""
+
+    access_key: str
+    created_at: int
+    expires_at: int | None
+    revoked_at: int | None
+
+
+def user_keys(session: Session, *, tenant_id: int, user_id: str) -> list[KeyInfo]:
+    """The access keys of the tenant's user `user_id`, newest first."""
+    rows = session.execute(
+        select(AccessKey.access_key, AccessKey.created_at, AccessKey.expires_at, AccessKey.revoked_at)
+        .join(User, User.id == AccessKey.user_pk)
+        .where(AccessKey.tenant_id == tenant_id, User.user_id == user_id)
+        .order_by(AccessKey.created_at.desc(), AccessKey.access_key)
+    )
+    return [KeyInfo(*row) for row in rows.all()]
+
+
+def revoke_user_key(
+    session: Session, *, tenant_id: int, tenant_name: str, user_id: str, access_key: str, now: int
+) -> bool:
+    """Revoke one of the user's own keys (`revoke_key`); 404 when the user has no such key."""
+    if access_key not in {key.access_key for key in user_keys(session, tenant_id=tenant_id, user_id=user_id)}:
+        raise _not_found("access key", access_key)
+    return revoke_key(session, tenant_name=tenant_name, access_key=access_key, now=now)
+

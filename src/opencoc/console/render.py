@@ -19,15 +19,19 @@ from opencoc.incidents import enums as incident_enums
 from opencoc.incidents import service as incidents
 
 HERE = Path(__file__).parent
-STATIC_VERSION = "4"  # bump when a static file changes: browsers cache /console/static/ for a day
+STATIC_VERSION = "5"  # bump when a static file changes: browsers cache /console/static/ for a day
 HTMX = "htmx-2.0.11.min.js"
 
 # The navigation: (label, path, section). A page family adds its entry here.
 NAV: tuple[tuple[str, str, str], ...] = (
+    # overview first: the landing page
+    ("Overview", "/console/overview", "overview"),
     ("Incidents", "/console/incidents", "incidents"),
+    ("Alarms", "/console/alarms", "alarms"),
     # operations: scripts (with their orders), hosts
     ("Scripts", "/console/scripts", "scripts"),
     ("Hosts", "/console/hosts", "hosts"),
+    ("Settings", "/console/settings", "settings"),
 )
 
 

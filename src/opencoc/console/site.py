@@ -6,7 +6,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
 from opencoc.console import errors, render
-from opencoc.console.pages import hosts, incidents, orders, scripts, signin
+from opencoc.console.pages import alarms, hosts, incidents, orders, overview, scripts, settings, signin
 from opencoc.console.session import SignedIn
 from opencoc.console.throttle import SignInThrottle
 from opencoc.core.errors import OpenCOCError
@@ -15,10 +15,12 @@ from opencoc.core.errors import OpenCOCError
 PAGES: tuple[APIRouter, ...] = (
     signin.router,
     incidents.router,
-    # operations: scripts, orders, hosts
+    overview.router,
+    alarms.router,
     scripts.router,
     orders.router,
     hosts.router,
+    settings.router,
 )
 
 owns = errors.owns
@@ -46,7 +48,7 @@ def install(app: FastAPI) -> None:
     @app.get("/console", include_in_schema=False)
     @app.get("/console/", include_in_schema=False)
     async def home(me: SignedIn) -> RedirectResponse:
-        return RedirectResponse("/console/incidents", status_code=303)
+        return RedirectResponse("/console/overview", status_code=303)
 
     @app.get("/", include_in_schema=False)
     async def root(request: Request) -> RedirectResponse:

@@ -1,8 +1,8 @@
 """Incident logic: create, handle (the workflow), read, list, history. No HTTP; the tenant is explicit.
 
 Other domains call `create_incident`, `add_history` and `get_incident` (alarms -> incidents); the
-console reads through `search` (re-exported here). A user's own calls (`create_incident_for`,
-`handle_incident`) first check the caller's role. Every create and handle announces
+console reads through `search` and the overview through `stats` (re-exported here). A user's own
+calls (`create_incident_for`, `handle_incident`) first check the caller's role. Every create and handle announces
 `changes_key(tenant_id)` after its commit, for live views.
 """
 
@@ -19,10 +19,10 @@ from opencoc.core.clock import now_ms
 from opencoc.core.db import wake_after_commit
 from opencoc.core.errors import OpenCOCError
 from opencoc.core.fastsql import json_value
-from opencoc.incidents import enums, schemas, search, sql, workflow
+from opencoc.incidents import enums, schemas, search, sql, stats, workflow
 from opencoc.incidents.models import Incident
 
-__all__ = ["Incident", "search"]
+__all__ = ["Incident", "search", "stats"]
 
 _NUM_ATTEMPTS = 5
 

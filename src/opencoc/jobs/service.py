@@ -5,6 +5,7 @@
 
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from opencoc.agents import service as agents_service
@@ -35,6 +36,7 @@ from opencoc.scripts.service import ExecutableScript
 
 __all__ = [
     "ORDER_NOT_FOUND",
+    "ended_orders",
     "fail_agent_instances",
     "get_order",
     "list_orders",
@@ -212,3 +214,17 @@ def start_order(
     _add_batches(session, order, batches, agents, now)
     session.flush()
     return order.execute_uuid, dispatcher.advance(session, order, now, offline_after_s)
+
+
+def ended_orders(session: Session, *, tenant_id: int, since: int) -> dict[str, int]:
+    """How many of the tenant's orders created since `since` ended FINISHED, ABNORMAL or CANCELED (SQL COUNT)."""
+    rows = session.execute(
+        select(ScriptOrder.status, func.count())
+        .where(
+            ScriptOrder.tenant_id == tenant_id,
+            ScriptOrder.gmt_created >= since,
+            ScriptOrder.status.in_(sorted(st.ORDER_ENDED)),
+        )
+        .group_by(ScriptOrder.status)
+    )
+    return {status: int(count) for status, count in rows.all()}

@@ -67,6 +67,6 @@ def make_browser(client: TestClient, db: Database) -> Callable[..., Browser]:
 
 @pytest.fixture
 def browser(make_browser: Callable[..., Browser]) -> Browser:
-    signed = make_browser()
+    signed = make_browser(role="admin")
     assert signed.sign_in().status_code == 303
     return signed

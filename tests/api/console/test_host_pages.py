@@ -2,20 +2,11 @@
 
 from collections.abc import Callable
 
-import pytest
 from fastapi.testclient import TestClient
 
 from opencoc.core.db import Database
 from tests.api.agents.helpers import enroll
 from tests.api.console.conftest import Browser
-
-
-@pytest.fixture
-def browser(make_browser: Callable[..., Browser]) -> Browser:
-    """Enrolment is an admin's: these pages are seen by the tenant's admin."""
-    signed = make_browser(role="admin")
-    assert signed.sign_in().status_code == 303
-    return signed
 
 
 def test_an_enrolment_token_from_the_page_enrols_a_host_that_the_page_then_lists(

@@ -1,16 +1,51 @@
 // Live views: a page element with data-live="<events URL>" listens to the server's events and
-// tells htmx, which fetches the fragment again (the body gets the event named by data-live-event,
-// "incidents-changed" by default).
+// tells htmx, which fetches the fragment again (the element's data-live-event on the body,
+// "incidents-changed" when it names none).
 document.addEventListener("DOMContentLoaded", function () {
   var live = document.querySelector("[data-live]");
   if (!live || !window.EventSource || !window.htmx) {
     return;
   }
   var source = new EventSource(live.getAttribute("data-live"));
+  var name = live.getAttribute("data-live-event") || "incidents-changed";
   source.addEventListener("changed", function () {
-    htmx.trigger(document.body, live.getAttribute("data-live-event") || "incidents-changed");
+    htmx.trigger(document.body, name);
   });
   window.addEventListener("pagehide", function () {
     source.close();
   });
+});
+
+// A button with data-copy="<input id>" copies that input's value (a webhook URL, a new secret).
+document.addEventListener("click", function (event) {
+  var button = event.target.closest ? event.target.closest("[data-copy]") : null;
+  if (!button) {
+    return;
+  }
+  var input = document.getElementById(button.getAttribute("data-copy"));
+  if (!input) {
+    return;
+  }
+  input.select();
+  var done = function () {
+    button.textContent = "Copied";
+  };
+  if (navigator.clipboard && window.isSecureContext) {
+    navigator.clipboard.writeText(input.value).then(done, function () {
+      document.execCommand("copy");
+      done();
+    });
+  } else {
+    document.execCommand("copy");
+    done();
+  }
+});
+
+// A page answering a POST with something shown once (a new secret) puts the settings' own URL in the
+// address bar, so that reloading it reads the page again instead of posting the form a second time.
+document.addEventListener("DOMContentLoaded", function () {
+  var shown = document.querySelector("[data-replace-url]");
+  if (shown && window.history.replaceState) {
+    window.history.replaceState(null, "", shown.getAttribute("data-replace-url"));
+  }
 });
