@@ -18,7 +18,7 @@ def test_an_alarm_sent_to_the_webhook_appears_live_and_converts_to_an_incident(
     page: Page, console_tenant: ConsoleTenant, console_server: LiveServer, shoot: Callable[[Page, str], None]
 ) -> None:
     created = httpx.post(
-        f"{console_server.url}/v1/alarm-mgmt/integrations",
+        f"{console_server.url}/opencoc/v1/alarm-mgmt/integrations",
         json={"name": "zabbix", "type": "custom"},
         auth=console_tenant.key.auth,
     )

@@ -20,7 +20,7 @@ def test_the_overview_charts_render_with_data(
     auth = console_tenant.key.auth
     for name in ("prometheus", "zabbix"):
         created = httpx.post(
-            f"{console_server.url}/v1/alarm-mgmt/integrations", json={"name": name, "type": "custom"}, auth=auth
+            f"{console_server.url}/opencoc/v1/alarm-mgmt/integrations", json={"name": name, "type": "custom"}, auth=auth
         )
         assert created.is_success, created.text
         webhook = created.json()["data"]["url"]

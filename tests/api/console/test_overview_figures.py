@@ -11,6 +11,7 @@ from opencoc.alarms import service as alarms
 from opencoc.alarms.models import Alarm, Integration
 from opencoc.alarms.rules import Rules
 from opencoc.auth import service as auth_service
+from opencoc.auth.caller import Caller
 from opencoc.core.db import Database
 from opencoc.incidents import enums
 from opencoc.incidents import service as incidents
@@ -114,8 +115,9 @@ def test_incidents_per_day_are_grouped_by_utc_day_and_level(db: Database, incide
 
 def _integration(db: Database, tenant_id: int, name: str) -> tuple[str, int]:
     with db.write() as session:
+        admin = Caller(tenant_id, "domain", "tenant", "user", "admin", role="admin")
         created = alarms.integrations.create(
-            session, tenant_id=tenant_id, name=name, type_="custom", rules=Rules(), endpoint="http://x"
+            session, caller=admin, name=name, type_="custom", rules=Rules(), endpoint="http://x"
         )
     with db.read() as session:
         row_id = session.query(Integration.id).filter_by(integration_id=created["integration_id"]).scalar()
