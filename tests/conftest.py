@@ -117,10 +117,19 @@ def tenant(make_tenant: Callable[..., TenantKey]) -> TenantKey:
 
 
 @pytest.fixture(scope="session")
-def live_server(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """A real server process on this backend (its own SQLite file or PostgreSQL database)."""
+def live_server(
+    backend: str, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
+    """A real server process on this backend (its own SQLite file or PostgreSQL database).
+
+    Its own database, not the in-process client's: its background workers (the notification
+    sender, the sweeps) would otherwise claim the in-process tests' rows under other settings.
+    """
     data_dir = tmp_path_factory.mktemp("live")
-    server = LiveServer(data_dir, None if backend.startswith("sqlite") else backend).start()
+    database_url = None
+    if not backend.startswith("sqlite"):
+        database_url = request.getfixturevalue("pg_server").create_database(f"opencoc_live_{next(_names)}")
+    server = LiveServer(data_dir, database_url).start()
     yield server
     server.stop()
 
