@@ -44,6 +44,8 @@ from opencoc.notifications import background as notifications_background
 from opencoc.notifications import deps as notifications_deps
 from opencoc.notifications import routes as notifications_routes
 from opencoc.notifications.allowlist import Policy as NotifyPolicy
+from opencoc.oncall import background as oncall_background
+from opencoc.oncall import routes as oncall_routes
 from opencoc.resources import routes as resources_routes
 from opencoc.scripts import review as scripts_review
 from opencoc.scripts import routes as scripts_routes
@@ -57,6 +59,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     agents_routes.router,
     resources_routes.router,
     notifications_routes.router,
+    oncall_routes.router,
     approvals_routes.router,
     attachments_routes.router,
 )
@@ -69,6 +72,7 @@ BACKGROUND: tuple[tuple[str, Callable[[FastAPI], Coroutine[Any, Any, None]]], ..
     ("auth.revocations", auth_background.run),
     ("alarms.writer", alarms_background.run),
     ("notifications.outbox", notifications_background.run),
+    ("oncall.escalations", oncall_background.run),
     ("jobs.sweep", jobs_background.run),
     ("agents.last-seen", agents_background.run),
 )

@@ -17,6 +17,7 @@ from opencoc.auth import cli as auth_cli
 from opencoc.incidents import cli as incidents_cli
 from opencoc.jobs import cli as jobs_cli
 from opencoc.notifications import cli as notifications_cli
+from opencoc.oncall import cli as oncall_cli
 from opencoc.resources import cli as resources_cli
 from opencoc.scripts import cli as scripts_cli
 
@@ -33,6 +34,7 @@ COMMAND_MODULES = (
     agents_cli,
     resources_cli,
     notifications_cli,
+    oncall_cli,
     approvals_cli,
     attachments_cli,
     agent_cli,

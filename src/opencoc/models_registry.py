@@ -9,6 +9,7 @@ from opencoc.core.models import Base
 from opencoc.incidents import models as _incidents  # noqa: F401
 from opencoc.jobs import models as _jobs  # noqa: F401
 from opencoc.notifications import models as _notifications  # noqa: F401
+from opencoc.oncall import models as _oncall  # noqa: F401
 from opencoc.resources import models as _resources  # noqa: F401
 from opencoc.scripts import models as _scripts  # noqa: F401
 

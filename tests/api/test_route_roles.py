@@ -14,12 +14,14 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from harness.polling import wait_for
 from opencoc import models_registry  # noqa: F401  (every table in Base.metadata)
 from opencoc.auth.models import Tenant
 from opencoc.core.db import Database
 from opencoc.core.envelopes import PROVIDER_CODE, family_for_path
 from opencoc.core.models import Base
 from opencoc.jobs.models import ScriptOrder
+from opencoc.oncall.models import OncallEscalation
 from tests.api.alarms.helpers import alarms_of, integration, reported
 from tests.api.incidents.helpers import create as create_incident
 from tests.api.incidents.helpers import create_body
@@ -70,6 +72,9 @@ class World:
             attachment_id="0" * 32,
             channel_id=1,
             target_id=1,
+            scene="payments",
+            role="primary",
+            override_id=1,
         )
 
 
@@ -118,6 +123,17 @@ REFUSED: dict[tuple[str, str], Body] = {
     ("POST", "/opencoc/v1/notifications/channels/{channel_id}/test"): lambda w: None,
     ("POST", "/opencoc/v1/notifications/targets"): lambda w: {"url": "mailto:watcher@example.com"},
     ("DELETE", "/opencoc/v1/notifications/targets/{target_id}"): lambda w: None,
+    ("POST", "/opencoc/v1/oncall/scenes"): lambda w: {"name": "payments"},
+    ("PUT", "/opencoc/v1/oncall/scenes/{scene}"): lambda w: {"name": "payments", "escalation_delay_seconds": 60},
+    ("DELETE", "/opencoc/v1/oncall/scenes/{scene}"): lambda w: None,
+    ("PUT", "/opencoc/v1/oncall/scenes/{scene}/roles/{role}"): lambda w: {"level": 1},
+    ("DELETE", "/opencoc/v1/oncall/scenes/{scene}/roles/{role}"): lambda w: None,
+    ("POST", "/opencoc/v1/oncall/scenes/{scene}/roles/{role}/overrides"): lambda w: {
+        "user_id": "u",
+        "start_ms": 1,
+        "end_ms": 2,
+    },
+    ("DELETE", "/opencoc/v1/oncall/overrides/{override_id}"): lambda w: None,
 }
 # Query strings a refused route needs to pass its own validation first.
 QUERIES = {("POST", "/opencoc/v1/attachments"): "?name=notes.json"}
@@ -157,11 +173,21 @@ def world(client: TestClient, db: Database, tenant: TenantKey, make_user: Callab
     with db.read() as session:
         tenant_id = session.scalar(select(Tenant.id).where(Tenant.name == tenant.name))
     assert tenant_id is not None
+    incident_num = create_incident(client, tenant)
+
+    def notices_sent() -> bool:  # the runner steps the new incident's notice: done before any snapshot
+        with db.read() as session:
+            pending = select(OncallEscalation.id).where(
+                OncallEscalation.tenant_id == tenant_id, OncallEscalation.status == "PENDING"
+            )
+            return session.scalar(pending.limit(1)) is None
+
+    wait_for(notices_sent, "the incident's notice sent")
     return World(
         admin=tenant,
         viewer=make_user(tenant, "watcher", role="viewer"),
         tenant_id=tenant_id,
-        incident_num=create_incident(client, tenant),
+        incident_num=incident_num,
         alarm_id=alarm["alarm_id"],
         integration=hook["integration_id"],
         script_uuid=script_uuid,

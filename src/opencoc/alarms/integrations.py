@@ -22,6 +22,7 @@ from opencoc.core.crypto import sha256_hex
 from opencoc.core.db import Database
 from opencoc.core.errors import OpenCOCError, unauthorized
 from opencoc.core.ttl_cache import TtlCache
+from opencoc.oncall import service as oncall
 
 PATHS = {"custom": "/v1/event/huawei/custom/", "prometheus": "/v1/event/prometheus/"}
 
@@ -51,6 +52,11 @@ def create(session: Session, *, caller: Caller, name: str, type_: str, rules: Ru
     check_nul(name, "name")
     check_nul(rules.model_dump(), "rules")
     key, now = ids.integration_key(), now_ms()
+    if rules.assignee_scene and rules.assignee_role:  # refused now rather than at each conversion
+        oncall.assignment(
+            session, tenant_id=caller.tenant_id, scene=rules.assignee_scene, role=rules.assignee_role, at_ms=now,
+            fields=("rules.assignee_scene", "rules.assignee_role"), error_code=INVALID_CODE,
+        )  # fmt: skip
     row = Integration(
         integration_id=ids.integration_id(),
         tenant_id=caller.tenant_id,

@@ -44,6 +44,7 @@ Action = Literal[
     "attachments.write",
     "notifications.channels",
     "notifications.targets",
+    "oncall.schedules",
 ]
 
 
@@ -74,6 +75,7 @@ RULES: dict[Action, Rule] = {
     "attachments.write": Rule(OPERATOR, "upload or delete attachments"),
     "notifications.channels": Rule(ADMIN, "manage notification channels"),
     "notifications.targets": Rule(OPERATOR, "change notification targets"),
+    "oncall.schedules": Rule(ADMIN, "edit on-call schedules"),
 }
 
 

@@ -55,6 +55,7 @@ def _show(data: dict[str, Any]) -> None:
         ("source", _name(enums.SOURCES, data["incident_source"])),
         ("service interrupted", "yes" if data["is_service_interrupt"] else "no"),
         ("assignee", ", ".join(data["incident_assignee"]) or f"{data['assignee_scene']}/{data['assignee_role']}"),
+        ("on call", data.get("oncall_assignee") or ""),
         ("accepted by", data.get("acceptor") or ""),
         ("creator", data["creator"]),
         ("description", data["incident_description"]),

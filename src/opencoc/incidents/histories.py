@@ -28,6 +28,7 @@ ACTION_NAMES = {
     enums.COMMIT_SOLUTION: ("Submit solution", "提交解决方案"),
     enums.CONFIRM: ("Confirm result", "确认处理结果"),
     "alarmCleared": ("Alarm cleared", "告警已清除"),
+    "escalate": ("Escalated to the next on-call level", "已升级至下一级值班人"),
 }
 _COMMENT_KEYS = ("virtual_confirm_comment", "solution", "alarm_name")
 

@@ -39,6 +39,8 @@ class Incident(Base):
     status: Mapped[str] = mapped_column(String(64))
     start_time: Mapped[int | None] = mapped_column(BigInteger)
     acceptor: Mapped[str | None] = mapped_column(String(255))
+    # who the scene and role put on call at creation (never written into incident_assignee: see workflow.py)
+    oncall_assignee: Mapped[str | None] = mapped_column(String(255))
     solution_mtm_type: Mapped[str | None] = mapped_column(String(255))
     solution_is_service_interrupt: Mapped[bool | None] = mapped_column(Boolean)
     solution_start_time: Mapped[int | None] = mapped_column(BigInteger)

@@ -218,6 +218,7 @@ class IncidentDetail(WireModel):
     creator: str
     enum_data_list: list[EnumData]
     acceptor: str | None
+    oncall_assignee: str | None = Field(description="who the scene and role put on call at creation (OpenCOC's)")
     solution: SolutionView | None
 
 

@@ -21,6 +21,7 @@ from opencoc.core.errors import OpenCOCError
 from opencoc.core.fastsql import json_value
 from opencoc.incidents import enums, schemas, search, sql, stats, workflow
 from opencoc.incidents.models import Incident
+from opencoc.oncall import service as oncall
 
 __all__ = ["Incident", "search", "stats"]
 
@@ -67,9 +68,18 @@ def create_incident(
 ) -> Incident:
     """Create an incident in INCIDENT_STATUS_TRIGGERED with a fresh unique incident_num.
 
+    Given a scene and role, the person on call for them now is the incident's `oncall_assignee`
+    (an unknown scene or role is a 400 naming the field); the assignees are notified, and a P1/P2
+    escalates up the scene's levels until accepted (oncall.service.start_notices).
     The returned Incident carries every column (id included) but is not attached to `session`.
     """
     now = now_ms()
+    assigned = None
+    if body.assignee_scene and body.assignee_role:
+        assigned = oncall.assignment(
+            session, tenant_id=tenant_id, scene=body.assignee_scene, role=body.assignee_role, at_ms=now,
+            fields=("assignee_scene", "assignee_role"), error_code=enums.INVALID_CODE,
+        )  # fmt: skip
     values: dict[str, Any] = {
         "tenant_id": tenant_id,
         "project_id": project_id,
@@ -85,6 +95,7 @@ def create_incident(
         "incident_assignee": body.incident_assignee or [],
         "assignee_scene": body.assignee_scene,
         "assignee_role": body.assignee_role,
+        "oncall_assignee": assigned.user_id if assigned is not None else None,
         "incident_ownership": body.incident_ownership,
         "creator": body.creator,
         "status": enums.TRIGGERED,
@@ -109,6 +120,10 @@ def create_incident(
         operate_key=enums.CREATE,
         parameter=body.model_dump(mode="json", exclude_none=True),
     )
+    oncall.start_notices(
+        session, tenant_id=tenant_id, incident_num=values["incident_num"], incident_level=body.incident_level,
+        assigned=assigned, users=values["incident_assignee"],
+    )  # fmt: skip
     return Incident(id=incident_id, **values)
 
 
@@ -171,6 +186,7 @@ def handle_incident(session: Session, *, caller: Caller, body: schemas.HandleInc
         assignees=json_value(row.incident_assignee),
         acceptor=row.acceptor,
         creator=row.creator,
+        on_call=row.oncall_assignee,
     )
     values: dict[str, Any] = {"id": row.id, "expected": row.status, "status": target, "update_time": now_ms()}
     if isinstance(params, schemas.CommitSolutionParameter):
@@ -271,6 +287,7 @@ def detail(session: Session, *, tenant_id: int, incident_num: str) -> dict[str, 
         "creator": incident.creator,
         "enum_data_list": enum_data_list(incident, people),
         "acceptor": incident.acceptor,
+        "oncall_assignee": incident.oncall_assignee,
         "solution": solution_view(incident),
     }
 

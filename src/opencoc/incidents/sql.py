@@ -29,7 +29,7 @@ INSERT_HISTORY = Insert(IncidentHistory)
 
 SELECT_FOR_HANDLE = Select(
     Incident,
-    ("id", "status", "incident_assignee", "acceptor", "creator", "start_time"),
+    ("id", "status", "incident_assignee", "acceptor", "creator", "start_time", "oncall_assignee"),
     "tenant_id = :tenant_id AND incident_num = :incident_num",
 )
 

@@ -9,10 +9,13 @@
 
 Operators are opaque ids from COC's personnel directory (they need not be OpenCOC users):
 - accept: an id in `incident_assignee`; an incident assigned by scene and role (no assignee)
-  may be accepted by anyone (OpenCOC keeps no on-call schedules to resolve a scene and role).
-  Whoever accepts is recorded as the incident's `acceptor`.
-- commitSolution1: an id in `incident_assignee`, or the acceptor.
-- confirm: the creator, an id in `incident_assignee`, or the acceptor.
+  may be accepted by anyone: the person on call (`oncall_assignee`, resolved at creation), or
+  whoever an escalation reached. Whoever accepts is recorded as the incident's `acceptor`.
+- commitSolution1: an id in `incident_assignee`, the person on call, or the acceptor.
+- confirm: the creator, an id in `incident_assignee`, the person on call, or the acceptor.
+
+The person on call is kept in `oncall_assignee`, not written into `incident_assignee`: the
+Terraform resource reads `incident_assignee` back and the detail must stay as created.
 
 No operation changes what the creator gave (assignee, type, interruption, start time, ...): the
 acceptor is kept beside `incident_assignee`, so an incident assigned by scene and role keeps an
@@ -45,16 +48,24 @@ def not_allowed(operate_key: str, status: str) -> OpenCOCError:
 
 
 def check_operator(
-    operate_key: str, operator: str, *, assignees: list[str], acceptor: str | None, creator: str
+    operate_key: str,
+    operator: str,
+    *,
+    assignees: list[str],
+    acceptor: str | None,
+    creator: str,
+    on_call: str | None = None,
 ) -> None:
     """Raise unless `operator` may perform `operate_key` (rules in the module docstring)."""
-    if operator in assignees or operator == acceptor:
+    if operator in assignees or operator in (acceptor, on_call):
         return
     if operate_key == enums.ACCEPT and not assignees:
         return
     if operate_key == enums.CONFIRM and operator == creator:
         return
-    who = "the creator, an assignee or the acceptor" if operate_key == enums.CONFIRM else "an assignee or the acceptor"
+    who = "an assignee, the person on call or the acceptor"
+    if operate_key == enums.CONFIRM:
+        who = "the creator, " + who
     raise OpenCOCError(
         enums.NOT_PERMITTED_CODE, f"operator[{operator}] may not {operate_key}: only {who} of the incident may"
     )

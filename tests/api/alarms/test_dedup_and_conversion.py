@@ -12,6 +12,7 @@ from tests.api.alarms.helpers import (
     tenant_alarm_count,
     tenant_incident_count,
 )
+from tests.api.incidents.helpers import define_scene
 from tests.support.signing import TenantKey
 
 
@@ -81,6 +82,7 @@ def test_level_mapping_major_minor_and_info(client: TestClient, db: Database, te
 def test_integration_rules_choose_level_type_application_and_scene(
     client: TestClient, db: Database, tenant: TenantKey
 ) -> None:
+    define_scene(client, tenant, "scene-1", {"role-1": ["u-oncall-1"]})
     key = custom_key(
         client,
         tenant,
@@ -98,6 +100,7 @@ def test_integration_rules_choose_level_type_application_and_scene(
     assert crit.incident_level == "level_20" and crit.incident_type == "inc_type_p_networking_issues"
     assert crit.current_cloud_service == ["18cfa0a5ef8d"], "the alarm's application comes before the rule's"
     assert crit.assignee_scene == "scene-1" and crit.assignee_role == "role-1" and crit.incident_assignee == []
+    assert crit.oncall_assignee == "u-oncall-1"
     assert by_id["major"]["incident_num"] is None
     assert incident(db, by_id["info"]["incident_num"]).incident_level == "level_50"
 

@@ -50,6 +50,10 @@ def test_duplicate_name_is_409(client: TestClient, tenant: TenantKey) -> None:
         ({"name": "x", "type": "custom", "rules": {"incident_type": "bad"}}, "rules.incident_type value[bad]"),
         ({"name": "x", "type": "custom", "rules": {"assignee_scene": "s"}}, "rules assignee_scene and assignee_role"),
         ({"name": "x", "type": "custom", "rules": {"colour": "red"}}, "rules.colour is not allowed"),
+        (
+            {"name": "x", "type": "custom", "rules": {"assignee_scene": "nope", "assignee_role": "r"}},
+            "rules.assignee_scene: no on-call scene named [nope]",
+        ),
     ],
 )
 def test_bad_create_is_400(client: TestClient, tenant: TenantKey, body: dict[str, Any], message: str) -> None:

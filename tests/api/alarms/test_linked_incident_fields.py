@@ -5,7 +5,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from tests.api.alarms.helpers import alarms_of, custom_key, reported
-from tests.api.incidents.helpers import CREATOR_FIELDS, commit_parameter, handle, show
+from tests.api.incidents.helpers import CREATOR_FIELDS, commit_parameter, define_scene, handle, show
 from tests.support.signing import TenantKey
 
 
@@ -28,6 +28,7 @@ def _handle_all(client: TestClient, key: TenantKey, num: str, operator: str, cre
 def test_incident_converted_by_the_webhook_keeps_its_fields_through_clear_and_handles(
     client: TestClient, tenant: TenantKey
 ) -> None:
+    define_scene(client, tenant, "scene-db", {"role-dba": ["u-oncall-3"]})
     key = custom_key(client, tenant, assignee_scene="scene-db", assignee_role="role-dba")
     reported(client, key, alarmId="web-1")
     num = alarms_of(client, tenant)[0]["incident_num"]

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+import httpx
 from fastapi.testclient import TestClient
 from httpx import Response
 
@@ -86,3 +87,19 @@ def error(resp: Response, status: int = 400) -> tuple[str, str]:
     body = resp.json()
     assert body["provider_code"] == "049" and body["data"] is None, body
     return body["error_code"], body["error_msg"]
+
+
+ONCALL = "/opencoc/v1/oncall"
+
+
+def define_scene(
+    client: httpx.Client, key: TenantKey, scene: str, roles: dict[str, list[str]], *, delay: int | None = None
+) -> None:
+    """An on-call scene whose roles (levels 1, 2 ... in order) rotate daily through the given users from today."""
+    made = client.post(f"{ONCALL}/scenes", json={"name": scene, "escalation_delay_seconds": delay}, auth=key.auth)
+    assert made.status_code == 200, made.text
+    for level, (role, users) in enumerate(roles.items(), start=1):
+        rotation = {"kind": "daily", "users": users, "handoff_time": "00:00", "start_date": "2024-01-01"}
+        body = {"level": level, "rotation": rotation}
+        put = client.put(f"{ONCALL}/scenes/{scene}/roles/{role}", json=body, auth=key.auth)
+        assert put.status_code == 200, put.text

@@ -4,7 +4,10 @@ import json
 import subprocess
 import sys
 
+import httpx
+
 from harness.server import LiveServer
+from tests.api.incidents.helpers import define_scene
 from tests.support.signing import TenantKey
 
 
@@ -66,6 +69,8 @@ def test_cli_errors_name_the_code_and_exit_nonzero(live_server: LiveServer, live
 def test_cli_show_prints_the_acceptor_and_the_solution_with_its_fault_start(
     live_server: LiveServer, live_tenant: TenantKey
 ) -> None:
+    with httpx.Client(base_url=live_server.url) as http:
+        define_scene(http, live_tenant, "net", {"sre": ["u-sre"]})
     num = _json(
         live_server, live_tenant, "create", "--title", "vpn down", "--creator", "u1", "--scene", "net", "--role", "sre",
         "--type", "inc_type_p_networking_issues",

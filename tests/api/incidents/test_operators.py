@@ -2,7 +2,7 @@
 
 from fastapi.testclient import TestClient
 
-from tests.api.incidents.helpers import CREATOR, OWNER, commit_parameter, create, error, handle, show
+from tests.api.incidents.helpers import CREATOR, OWNER, commit_parameter, create, define_scene, error, handle, show
 from tests.support.signing import TenantKey
 
 
@@ -25,6 +25,7 @@ def test_creator_who_is_not_assignee_may_not_accept(client: TestClient, tenant: 
 def test_incident_assigned_by_scene_is_accepted_by_anyone_who_becomes_its_acceptor(
     client: TestClient, tenant: TenantKey
 ) -> None:
+    define_scene(client, tenant, "scene", {"role": ["oncall-0"]})
     num = create(client, tenant, incident_assignee=None, assignee_scene="scene", assignee_role="role")
     assert handle(client, tenant, num, "acceptedIncident1", {}, operator="oncall-1").status_code == 200
     data = show(client, tenant, num).json()["data"]

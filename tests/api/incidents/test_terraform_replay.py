@@ -10,9 +10,11 @@ handle changed one, every later `terraform plan` would fail with "<field> can't 
 import json
 from typing import Any
 
+import httpx
 import pytest
 
 from harness.server import LiveServer
+from tests.api.incidents.helpers import define_scene
 from tests.support.signing import TenantKey
 from tests.support.terraform import data, go_json, ignore_empty, remove_nil, send
 
@@ -131,6 +133,9 @@ def test_handles_leave_every_non_updatable_field_as_configured(
     live_server: LiveServer, live_tenant: TenantKey, case: str
 ) -> None:
     config = CASES[case]
+    if case == "assigned_by_scene_and_role":
+        with httpx.Client(base_url=live_server.url) as http:
+            define_scene(http, live_tenant, "scene-db", {"role-dba": ["u-oncall-7"]})
     num = _apply(live_server, live_tenant, config)
     first = read_state(live_server, live_tenant, num)
     assert plan_diff(config, first) == {}, "the read right after create must match the configuration"

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from opencoc.core.db import Database
 from opencoc.incidents.models import Incident, IncidentHistory
-from tests.api.incidents.helpers import CREATE, HANDLE, create, create_body, error, handle, show
+from tests.api.incidents.helpers import CREATE, HANDLE, create, create_body, define_scene, error, handle, show
 from tests.support.signing import TenantKey
 
 
@@ -81,12 +81,15 @@ def test_is_service_interrupt_accepts_bool_or_string_and_returns_bool(
 
 
 def test_scene_and_role_without_assignee_is_accepted(client: TestClient, tenant: TenantKey) -> None:
+    define_scene(client, tenant, "scene-1", {"role-1": ["u-oncall"]})
     num = create(client, tenant, incident_assignee=None, assignee_scene="scene-1", assignee_role="role-1")
     data = show(client, tenant, num).json()["data"]
     assert (data["incident_assignee"], data["assignee_scene"], data["assignee_role"]) == ([], "scene-1", "role-1")
+    assert data["oncall_assignee"] == "u-oncall"
 
 
 def test_seed_table_spelling_assignee_scenario_is_read_as_assignee_scene(client: TestClient, tenant: TenantKey) -> None:
+    define_scene(client, tenant, "s", {"r": ["u-oncall"]})
     num = create(client, tenant, incident_assignee=None, assignee_scene=None, assignee_scenario="s", assignee_role="r")
     assert show(client, tenant, num).json()["data"]["assignee_scene"] == "s"
 

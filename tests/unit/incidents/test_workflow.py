@@ -85,10 +85,11 @@ def test_the_refusal_says_who_may() -> None:
     with pytest.raises(OpenCOCError) as confirm:
         workflow.check_operator(CONFIRM, "x", assignees=["a"], acceptor="a", creator="c")
     assert confirm.value.error_msg == (
-        "operator[x] may not confirm: only the creator, an assignee or the acceptor of the incident may"
+        "operator[x] may not confirm: only the creator, an assignee, the person on call or the acceptor"
+        " of the incident may"
     )
     with pytest.raises(OpenCOCError) as commit:
         workflow.check_operator(COMMIT, "x", assignees=["a"], acceptor="a", creator="c")
     assert commit.value.error_msg == (
-        "operator[x] may not commitSolution1: only an assignee or the acceptor of the incident may"
+        "operator[x] may not commitSolution1: only an assignee, the person on call or the acceptor of the incident may"
     )

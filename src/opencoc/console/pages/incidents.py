@@ -261,6 +261,7 @@ async def _detail_page(
         timeline = search.timeline(s, tenant_id=tenant_id, incident_num=incident_num)
         linked = alarms.linked_to_incident(s, tenant_id=tenant_id, incident_num=incident_num)
         ids = {op.operator for op in timeline} | {data["creator"], data["acceptor"] or "", *data["incident_assignee"]}
+        ids.add(data["oncall_assignee"] or "")
         return data, timeline, linked, auth.user_names(s, tenant_id, sorted(i for i in ids if i))
 
     try:

@@ -1,0 +1,36 @@
+"""Sends incidents' notices and escalates them for the server's lifetime (every replica; the database decides)."""
+
+import asyncio
+import logging
+
+from fastapi import FastAPI
+
+from opencoc.notifications import service as notifications
+from opencoc.oncall import escalation, flows
+from opencoc.oncall.service import WAKEUP_KEY
+
+log = logging.getLogger("opencoc.oncall")
+IDLE_WAIT_S = 1.0  # due escalations are picked up within this; new incidents wake the loop at once
+
+
+async def run_once(app: FastAPI) -> int:
+    """Step every due row once -> how many were stepped."""
+    db, url = app.state.db, app.state.settings.endpoint
+    if not await db.run_read(escalation.any_due):
+        return 0
+    stepped: int = await db.run_write(lambda s: flows.run_due(s, console_url=url))
+    if stepped:
+        notifications.wake_sender(app.state.wakeups)
+    return stepped
+
+
+async def run(app: FastAPI) -> None:
+    while True:
+        try:
+            while await run_once(app):
+                pass
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("on-call escalation failed; retrying")
+        await app.state.wakeups.wait(WAKEUP_KEY, IDLE_WAIT_S)
