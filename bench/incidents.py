@@ -1,11 +1,14 @@
 """Incident throughput against a real `opencoc serve`: create, then accept -> commit -> confirm.
 
     .venv/bin/python bench/incidents.py [--backend sqlite|postgres|all] [--clients 1,16,64] [--seconds 8]
+                                        [--assign person|scene]
 
 For each backend (PostgreSQL when Debian's binaries are installed) and each client count C:
 1. create phase: C signed clients POST /v1/external/incident/create for --seconds;
 2. handle phase: the incidents just created are shared out among the C clients, and each client
    walks its own incidents through acceptedIncident1 -> commitSolution1 -> confirm, in order.
+`--assign scene` creates them by on-call scene and role (a weekly rotation of four users, resolved
+at each create) instead of naming a person.
 Printed: req/s, p50 and p99 latency, non-200 answers, server RSS (idle, and the peak under load),
 and the load generator's own ceiling (the same client count against GET /opencoc/health).
 
@@ -33,10 +36,13 @@ sys.path.insert(0, str(ROOT))
 
 from harness import postgres  # noqa: E402
 from harness.server import LiveServer  # noqa: E402
+from opencoc.auth import service as auth_service  # noqa: E402
 from opencoc.auth import signature  # noqa: E402
 from opencoc.auth.models import Tenant  # noqa: E402
 from opencoc.core.db import Database  # noqa: E402
 from opencoc.incidents.models import Incident  # noqa: E402
+from opencoc.oncall import service as oncall  # noqa: E402
+from opencoc.oncall.schemas import RoleBody, RotationBody, SceneBody  # noqa: E402
 
 SIGNED = ["content-type", "host", "x-sdk-date"]
 OPERATOR = "u-bench-oncall"
@@ -159,8 +165,23 @@ def _tenant(server: LiveServer, name: str) -> dict[str, str]:
     return json.loads(server.cli("admin", "create-key", "--tenant", name, "--json").stdout)  # type: ignore[no-any-return]
 
 
-def _create_body(index: int) -> bytes:
-    body = {
+def _define_scene(database_url: str, tenant: str) -> None:
+    """Scene "bench" whose role "primary" rotates weekly through four users (what --assign scene resolves)."""
+    db = Database(database_url)
+    try:
+        with db.write() as session:
+            caller = auth_service.shell_caller(session, tenant_name=tenant)
+            oncall.create_scene(session, caller=caller, body=SceneBody(name="bench"))
+            rotation = RotationBody(kind="weekly", users=[f"u-bench-{i}" for i in range(4)], time_zone="Europe/Berlin")
+            oncall.put_role(
+                session, caller=caller, scene="bench", role="primary", body=RoleBody(level=1, rotation=rotation)
+            )
+    finally:
+        db.dispose()
+
+
+def _create_body(index: int, assign: str = "person") -> bytes:
+    body: dict[str, object] = {
         "incident_level": "level_30",
         "is_service_interrupt": "false",
         "incident_type": "inc_type_p_function_issues",
@@ -171,6 +192,8 @@ def _create_body(index: int) -> bytes:
         "incident_assignee": [OPERATOR],
         "creator": "u-bench-creator",
     }
+    if assign == "scene":
+        body.update(incident_assignee=[], assignee_scene="bench", assignee_role="primary")
     return json.dumps(body).encode()
 
 
@@ -214,7 +237,7 @@ def _row(label: str, clients: int, result: dict[str, float], usage: list[float])
     )
 
 
-def run_backend(name: str, database_url: str | None, clients: list[int], seconds: float) -> None:
+def run_backend(name: str, database_url: str | None, clients: list[int], seconds: float, assign: str) -> None:
     data_dir = Path(tempfile.mkdtemp(prefix=f"opencoc-bench-{name}-"))
     server = LiveServer(data_dir, database_url).start()
     try:
@@ -233,10 +256,12 @@ def run_backend(name: str, database_url: str | None, clients: list[int], seconds
 
             tenant = f"bench{count}x{int(time.time())}"
             key = _tenant(server, tenant)
+            if assign == "scene":
+                _define_scene(db_url, tenant)
             path = "/v1/external/incident/create"
             creates = []
             for index in range(count):
-                body = _create_body(index)
+                body = _create_body(index, assign)
                 creates.append([("POST", path, _signed(key, host, "POST", path, body), body)])
             _write_thread_files(folder, creates)
             with _peak_rss(pid) as peak:
@@ -271,19 +296,20 @@ def main() -> None:
     parser.add_argument("--backend", choices=["sqlite", "postgres", "all"], default="all")
     parser.add_argument("--clients", default="1,16,64", help="comma-separated client counts")
     parser.add_argument("--seconds", type=float, default=8.0, help="length of each create phase")
+    parser.add_argument("--assign", choices=["person", "scene"], default="person", help="assign by person or scene")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("bench/incidents.py needs wrk: sudo apt-get install wrk")
     clients = [int(c) for c in args.clients.split(",")]
     if args.backend in ("sqlite", "all"):
-        run_backend("sqlite", None, clients, args.seconds)
+        run_backend("sqlite", None, clients, args.seconds, args.assign)
     if args.backend in ("postgres", "all"):
         if postgres.find_bindir() is None:
             print("\n== postgres: skipped (install Debian's postgresql package)")
             return
         pg = postgres.start()
         try:
-            run_backend("postgres", pg.create_database("opencoc_bench"), clients, args.seconds)
+            run_backend("postgres", pg.create_database("opencoc_bench"), clients, args.seconds, args.assign)
         finally:
             pg.stop()
 

@@ -14,12 +14,14 @@ from starlette.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
 
 from opencoc.console.session import CSRF_FIELD, Me
+from opencoc.core.clock import now_ms
 from opencoc.core.deps import database
 from opencoc.incidents import enums as incident_enums
 from opencoc.incidents import service as incidents
+from opencoc.oncall import service as oncall
 
 HERE = Path(__file__).parent
-STATIC_VERSION = "6"  # bump when a static file changes: browsers cache /console/static/ for a day
+STATIC_VERSION = "7"  # bump when a static file changes: browsers cache /console/static/ for a day
 HTMX = "htmx-2.0.11.min.js"
 
 # The navigation: (label, path, section). A page family adds its entry here.
@@ -28,6 +30,7 @@ NAV: tuple[tuple[str, str, str], ...] = (
     ("Overview", "/console/overview", "overview"),
     ("Incidents", "/console/incidents", "incidents"),
     ("Alarms", "/console/alarms", "alarms"),
+    ("On-call", "/console/oncall", "oncall"),
     # operations: scripts (with their orders), hosts
     ("Scripts", "/console/scripts", "scripts"),
     ("Hosts", "/console/hosts", "hosts"),
@@ -73,12 +76,18 @@ async def page(
 ) -> HTMLResponse:
     """A full page in the layout: the template `name` with `context`, the header's data and `me`."""
     open_by_level: dict[str, int] = {}
+    oncall_now: list[dict[str, Any]] = []
     if me is not None:
-        tenant_id = me.caller.tenant_id
-        open_by_level = await database(request).run_read(
-            lambda s: incidents.search.open_counts_by_level(s, tenant_id=tenant_id)
-        )
-    values = {"me": me, "section": section, "open_by_level": open_by_level, **context}
+        tenant_id, user_id = me.caller.tenant_id, me.caller.user_id
+
+        def header(s: Any) -> tuple[dict[str, int], list[dict[str, Any]]]:
+            return (
+                incidents.search.open_counts_by_level(s, tenant_id=tenant_id),
+                oncall.my_scenes_now(s, tenant_id=tenant_id, user_id=user_id, at_ms=now_ms()),
+            )
+
+        open_by_level, oncall_now = await database(request).run_read(header)
+    values = {"me": me, "section": section, "open_by_level": open_by_level, "oncall_now": oncall_now, **context}
     return templates.TemplateResponse(request, name, values, status_code=status)
 
 

@@ -6,7 +6,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
 from opencoc.console import errors, render
-from opencoc.console.pages import alarms, hosts, incidents, orders, overview, scripts, settings, signin
+from opencoc.console.pages import alarms, hosts, incidents, oncall, orders, overview, scripts, settings, signin
 from opencoc.console.session import SignedIn
 from opencoc.console.throttle import SignInThrottle
 from opencoc.core.errors import OpenCOCError
@@ -17,6 +17,7 @@ PAGES: tuple[APIRouter, ...] = (
     incidents.router,
     overview.router,
     alarms.router,
+    oncall.router,
     scripts.router,
     orders.router,
     hosts.router,

@@ -39,6 +39,7 @@ __all__ = [
     "get_scene",
     "list_escalations",
     "list_scenes",
+    "my_scenes_now",
     "now",
     "on_call_for",
     "put_role",
@@ -337,6 +338,24 @@ def now(
             )
     names = user_names(session, tenant_id, [f["user_id"] for f in found if f["user_id"]])
     return [{**f, "user_name": names.get(f["user_id"] or "")} for f in found]
+
+
+def my_scenes_now(session: Session, *, tenant_id: int, user_id: str, at_ms: int) -> list[dict[str, Any]]:
+    """Who is on call now in each scene whose rotation or overrides name `user_id` (the console's header)."""
+    roles = session.execute(
+        select(OncallScene.name, OncallRole.rotation)
+        .join(OncallRole, OncallRole.scene_id == OncallScene.id)
+        .where(OncallScene.tenant_id == tenant_id)
+    ).all()
+    mine = set()
+    for scene, document in roles:
+        rotation = rotation_of(document)
+        if rotation is not None and (user_id in rotation.users or any(s[0] == user_id for s in rotation.shifts)):
+            mine.add(scene)
+    found: list[dict[str, Any]] = []
+    for scene in sorted(mine):
+        found += now(session, tenant_id=tenant_id, scene=scene, at_ms=at_ms)
+    return found
 
 
 def schedule_view(session: Session, *, tenant_id: int, scene: str, start_ms: int, days: int) -> dict[str, Any]:
