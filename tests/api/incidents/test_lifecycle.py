@@ -124,6 +124,7 @@ def test_detail_has_every_field_with_real_types(client: TestClient, tenant: Tena
         "creator": CREATOR,
         "enum_data_list": data["enum_data_list"],
         "acceptor": None,
+        "oncall_assignee": None,
         "solution": None,
     }
     assert isinstance(data["create_time"], int) and data["create_time"] > 1_700_000_000_000
