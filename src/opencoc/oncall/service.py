@@ -148,7 +148,6 @@ def start_notices(
     *,
     tenant_id: int,
     incident_num: str,
-    incident_level: str,
     assigned: Assignment | None,
     users: list[str],
 ) -> None:
