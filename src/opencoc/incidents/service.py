@@ -121,8 +121,8 @@ def create_incident(
         parameter=body.model_dump(mode="json", exclude_none=True),
     )
     oncall.start_notices(
-        session, tenant_id=tenant_id, incident_num=values["incident_num"], assigned=assigned,
-        users=values["incident_assignee"],
+        session, tenant_id=tenant_id, incident_num=values["incident_num"], incident_title=body.incident_title,
+        incident_level=body.incident_level, assigned=assigned, users=values["incident_assignee"],
     )  # fmt: skip
     return Incident(id=incident_id, **values)
 

@@ -14,14 +14,14 @@ IDLE_WAIT_S = 1.0  # due escalations are picked up within this; new incidents wa
 
 
 async def run_once(app: FastAPI) -> int:
-    """Step every due row once -> how many were stepped."""
+    """Step every due row this replica could claim once -> how many were stepped."""
     db, url = app.state.db, app.state.settings.endpoint
     if not await db.run_read(escalation.any_due):
         return 0
-    stepped: int = await db.run_write(lambda s: flows.run_due(s, console_url=url))
-    if stepped:
+    stepped, notified = await db.run_write(lambda s: flows.run_due(s, console_url=url))
+    if notified:
         notifications.wake_sender(app.state.wakeups)
-    return stepped
+    return int(stepped)
 
 
 async def run(app: FastAPI) -> None:

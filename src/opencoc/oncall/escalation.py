@@ -55,9 +55,7 @@ def claim_due(session: Session, limit: int = 20) -> list[OncallEscalation]:
 
 
 def level_of(session: Session, row: OncallEscalation, at_ms: int) -> Level | None:
-    """The row's scene at the row's level, with who is on call there at `at_ms`; None for a row without scene."""
-    if row.scene_id is None:
-        return None
+    """The row's scene at the row's level, with who is on call there at `at_ms`; None when the scene is gone."""
     scene = session.get(OncallScene, row.scene_id)
     if scene is None:
         return None
@@ -84,7 +82,7 @@ def next_level(session: Session, scene_id: int, level: int) -> int | None:
 def advance(session: Session, row: OncallEscalation, *, escalates: bool, delay_seconds: int | None) -> None:
     """After a step: wait for the next level, or finish."""
     row.steps += 1
-    upper = next_level(session, row.scene_id, row.level) if escalates and row.scene_id and delay_seconds else None
+    upper = next_level(session, row.scene_id, row.level) if escalates and delay_seconds else None
     if upper is None or delay_seconds is None:
         row.status = DONE
         return

@@ -1,8 +1,7 @@
-"""Notice and escalation steps: they read the incident and write its history (incidents is above us).
+"""Escalation steps: they read the incident and write its history (incidents is above us).
 
-One step, in one transaction with the claim: notify who is on call at the row's level (and, first,
-the incident's explicit assignees), record an escalation in the incident's history, and advance
-the row. The first notice is not in the history: the assignment it reports already is (create).
+One step, in one transaction with the claim: notify who is on call at the row's level, record an
+`escalate` entry in the incident's history, and advance the row (escalation.py).
 """
 
 from sqlalchemy.orm import Session
@@ -14,68 +13,56 @@ from opencoc.incidents import service as incidents
 from opencoc.notifications import service as notifications
 from opencoc.oncall import escalation
 from opencoc.oncall.models import OncallEscalation
-from opencoc.oncall.service import ESCALATING_LEVELS
+from opencoc.oncall.service import ESCALATING_LEVELS, incident_level_name, notice
 
-EVENT_ASSIGNED = "incidents.assigned"
 EVENT_ESCALATED = "incidents.escalated"
 OPERATOR = "opencoc-oncall"
 ESCALATE_KEY = "escalate"
-DEFAULT_CHANNEL = "EMAIL"
 
 
-def _step(session: Session, row: OncallEscalation, console_url: str) -> None:
+def _step(session: Session, row: OncallEscalation, console_url: str) -> bool:
+    """One step of the row -> whether a notice was queued."""
     try:
         incident = incidents.get_incident(session, tenant_id=row.tenant_id, incident_num=row.incident_num)
     except OpenCOCError:
         escalation.stop(row, "the incident no longer exists")
-        return
-    if row.steps > 0 and incident.status != incident_enums.TRIGGERED:
+        return False
+    if incident.status != incident_enums.TRIGGERED:
         escalation.stop(row, "")
-        return
-    at = now_ms()
-    level = escalation.level_of(session, row, at)
-    recipients = list(row.users) if row.steps == 0 else []
-    if level is not None and level.user_id:
-        recipients.append(level.user_id)
-    recipients = list(dict.fromkeys(recipients))
-    priority = incident_enums.LEVELS.get(incident.incident_level, (incident.incident_level,) * 2)[1]
-    link = f"{console_url.rstrip('/')}/console/incidents/{incident.incident_num}"
-    where = f" for scene {level.scene} role {level.role} (level {level.level})" if level is not None else ""
+        return False
+    level = escalation.level_of(session, row, now_ms())
+    if level is None:
+        escalation.stop(row, "the scene was removed")
+        return False
     problem = None
-    if level is not None and not level.user_id:
-        problem = f"nobody is on call for scene {level.scene} at level {level.level}" + (
-            f" (role {level.role})" if level.role else " (no role at that level)"
-        )
-    if recipients:
+    if level.user_id is None:
+        role = f"role {level.role}" if level.role else "no role at that level"
+        problem = f"nobody is on call for scene {level.scene} at level {level.level} ({role})"
+    else:
+        title, body = notice(
+            incident_num=incident.incident_num, title=incident.incident_title,
+            level=incident_level_name(incident.incident_level), console_url=console_url,
+            why=f"Escalated to you (scene {level.scene}, role {level.role}, level {level.level})",
+        )  # fmt: skip
         notifications.notify(
-            session, tenant_id=row.tenant_id, event=EVENT_ASSIGNED if row.steps == 0 else EVENT_ESCALATED,
-            channels=[level.channel if level is not None else DEFAULT_CHANNEL], recipients=recipients,
-            title=f"[OpenCOC] {priority} incident {incident.incident_num}: {incident.incident_title}"[:255],
-            body=(
-                f"{'Escalated to you' if row.steps else 'Assigned to you'}{where}: {priority} incident"
-                f" {incident.incident_num}, {incident.incident_title}, not accepted yet.\n"
-                f"Open it: {link}\nAccept it: opencoc incident accept {incident.incident_num}"
-            ),
+            session, tenant_id=row.tenant_id, event=EVENT_ESCALATED, channels=[level.channel],
+            recipients=[level.user_id], title=title, body=body,
         )  # fmt: skip
-    if row.steps > 0:
-        incidents.add_history(
-            session, tenant_id=row.tenant_id, incident_num=row.incident_num, operator=OPERATOR,
-            operate_key=ESCALATE_KEY,
-            parameter={
-                "scene": level.scene if level else None, "role": level.role if level else None,
-                "level": level.level if level else None, "notified": recipients, "error": problem,
-            },
-        )  # fmt: skip
+    incidents.add_history(
+        session, tenant_id=row.tenant_id, incident_num=row.incident_num, operator=OPERATOR, operate_key=ESCALATE_KEY,
+        parameter={
+            "scene": level.scene, "role": level.role, "level": level.level,
+            "notified": [level.user_id] if level.user_id else [], "error": problem,
+        },
+    )  # fmt: skip
     row.last_error = problem
     escalation.advance(
-        session, row, escalates=incident.incident_level in ESCALATING_LEVELS,
-        delay_seconds=level.delay_seconds if level is not None else None,
-    )  # fmt: skip
+        session, row, escalates=incident.incident_level in ESCALATING_LEVELS, delay_seconds=level.delay_seconds
+    )
+    return level.user_id is not None
 
 
-def run_due(session: Session, *, console_url: str) -> int:
-    """Take the due notice rows (locked) and do one step of each -> how many were stepped."""
+def run_due(session: Session, *, console_url: str) -> tuple[int, int]:
+    """Take the due escalation rows (locked) and do one step of each -> (rows stepped, notices queued)."""
     rows = escalation.claim_due(session)
-    for row in rows:
-        _step(session, row, console_url)
-    return len(rows)
+    return len(rows), sum(_step(session, row, console_url) for row in rows)

@@ -59,12 +59,12 @@ class OncallOverride(Base):
 
 
 class OncallEscalation(Base):
-    """An incident's pending notice: at `next_at`, notify who is on call at `level` (then the next level).
+    """A P1/P2 incident's escalation: at `next_at`, notify who is on call at `level` (then the next level).
 
-    One row per notice (an incident's creation, a reassignment), advanced in the same transaction
-    as the notice and the history entry it writes, so a step happens exactly once; `status` PENDING
-    until no level is left (DONE) or the incident was accepted (STOPPED). `users`: the explicit
-    assignees, notified by the first step.
+    The notice at creation is queued with the incident; this row holds the steps after it. Each step
+    advances the row in the same transaction as its notice and history entry, so it happens exactly
+    once; `status` PENDING until no level is left (DONE) or the incident was accepted (STOPPED).
+    `steps` counts the notices sent (the first at creation).
     """
 
     __tablename__ = "oncall_escalations"
@@ -73,9 +73,8 @@ class OncallEscalation(Base):
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
     incident_num: Mapped[str] = mapped_column(String(32), index=True)
-    scene_id: Mapped[int | None] = mapped_column(Integer)
+    scene_id: Mapped[int] = mapped_column(Integer)
     level: Mapped[int] = mapped_column(Integer)
-    users: Mapped[list[str]] = mapped_column(JSON)
     steps: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(8))
     next_at: Mapped[int] = mapped_column(BigInteger)

@@ -17,10 +17,12 @@ from sqlalchemy.orm import Session
 from opencoc.auth.caller import Caller
 from opencoc.auth.roles import require
 from opencoc.auth.service import user_names
+from opencoc.config import get_settings
 from opencoc.core.clock import now_ms
 from opencoc.core.db import wake_after_commit
 from opencoc.core.errors import OpenCOCError
 from opencoc.core.fastsql import json_value
+from opencoc.notifications import service as notifications
 from opencoc.oncall import schedule
 from opencoc.oncall.models import OncallEscalation, OncallOverride, OncallRole, OncallScene
 from opencoc.oncall.schemas import MAX_DAYS, OverrideBody, RoleBody, RotationBody, SceneBody
@@ -45,6 +47,8 @@ __all__ = [
     "put_role",
     "rotation_of",
     "schedule_view",
+    "incident_level_name",
+    "notice",
     "start_notices",
     "update_scene",
     "who_is_on_call",
@@ -54,11 +58,13 @@ INVALID = "OPENCOC.ONCALL.INVALID"
 NOT_FOUND = "OPENCOC.ONCALL.NOT_FOUND"
 CONFLICT = "OPENCOC.ONCALL.CONFLICT"
 WAKEUP_KEY = "oncall.escalations"
+DEFAULT_CHANNEL = "EMAIL"  # the channel of notices to explicit assignees (a scene names its own)
+EVENT_ASSIGNED = "incidents.assigned"
 ESCALATING_LEVELS = ("level_10", "level_20")  # P1 and P2 escalate; lower levels are only notified
 
 _LOOKUP = text(
-    "SELECT s.id AS scene_id, s.escalation_delay_seconds AS delay, r.level AS level, r.rotation AS rotation,"
-    " o.user_id AS override_user"
+    "SELECT s.id AS scene_id, s.escalation_delay_seconds AS delay, s.channel AS channel, r.level AS level,"
+    " r.rotation AS rotation, o.user_id AS override_user"
     " FROM oncall_scenes s JOIN oncall_roles r ON r.scene_id = s.id"
     " LEFT JOIN oncall_overrides o ON o.role_id = r.id AND o.start_ms <= :at AND o.end_ms > :at"
     " WHERE s.tenant_id = :tenant_id AND s.name = :scene AND r.name = :role"
@@ -74,6 +80,7 @@ class Assignment:
     level: int
     user_id: str | None
     escalation_delay_seconds: int | None
+    channel: str = DEFAULT_CHANNEL
 
 
 def rotation_of(document: Any) -> schedule.Rotation | None:
@@ -125,7 +132,7 @@ def assignment(
     user = row.override_user
     if user is None:
         user = schedule.on_call(rotation_of(row.rotation), (), at_ms)
-    return Assignment(row.scene_id, row.level, user, row.delay)
+    return Assignment(row.scene_id, row.level, user, row.delay, row.channel)
 
 
 def who_is_on_call(session: Session, *, tenant_id: int, scene: str, role: str, at_ms: int) -> str | None:
@@ -143,30 +150,70 @@ def on_call_for(session: Session, *, tenant_id: int, scene: str, role: str, at_m
     }  # fmt: skip
 
 
+def notice(*, incident_num: str, title: str, level: str, console_url: str, why: str) -> tuple[str, str]:
+    """The title and body of a notice about an incident: what it is, why you, the console link, how to accept."""
+    link = f"{console_url.rstrip('/')}/console/incidents/{incident_num}"
+    return (
+        f"[OpenCOC] {level} incident {incident_num}: {title}"[:255],
+        f"{why}: {level} incident {incident_num}, {title}, not accepted yet.\n"
+        f"Open it: {link}\nAccept it: opencoc incident accept {incident_num}",
+    )
+
+
 def start_notices(
     session: Session,
     *,
     tenant_id: int,
     incident_num: str,
+    incident_title: str,
+    incident_level: str,
     assigned: Assignment | None,
     users: list[str],
 ) -> None:
-    """Queue the notices of a new or (re)assigned incident, in the caller's transaction.
+    """Notify the assignees of a new or (re)assigned incident, in the caller's transaction.
 
-    The assignees (`users`, and the on-call person of `assigned`) are notified at once; a P1/P2
-    incident of a scene with an escalation delay then goes up the levels until it is accepted.
+    The explicit assignees (`users`) and the on-call person of `assigned` are notified now (through
+    the outbox); a P1/P2 incident of a scene with an escalation delay gets an escalation row, due
+    after the delay, that goes up the levels until the incident is accepted (background.py).
     """
-    if assigned is None and not users:
+    recipients = list(dict.fromkeys([*users, *([assigned.user_id] if assigned and assigned.user_id else [])]))
+    priority = incident_level_name(incident_level)
+    if recipients:
+        why = f"Assigned to you{f' (on call, level {assigned.level})' if assigned else ''}"
+        title, body = notice(
+            incident_num=incident_num, title=incident_title, level=priority, console_url=get_settings().endpoint,
+            why=why,
+        )  # fmt: skip
+        channel = assigned.channel if assigned is not None else DEFAULT_CHANNEL
+        queued = notifications.notify(
+            session, tenant_id=tenant_id, event=EVENT_ASSIGNED, title=title, body=body, recipients=recipients,
+            channels=[channel],
+        )  # fmt: skip
+        if queued:
+            wake_after_commit(session, notifications.WAKEUP_KEY)
+    delay = assigned.escalation_delay_seconds if assigned is not None else None
+    if assigned is None or delay is None or incident_level not in ESCALATING_LEVELS:
         return
+    upper = session.scalar(
+        select(OncallRole.level)
+        .where(OncallRole.scene_id == assigned.scene_id, OncallRole.level > assigned.level)
+        .order_by(OncallRole.level)
+        .limit(1)
+    )
+    if upper is None:
+        return
+    now = now_ms()
     session.add(
         OncallEscalation(
-            tenant_id=tenant_id, incident_num=incident_num,
-            scene_id=assigned.scene_id if assigned is not None else None,
-            level=assigned.level if assigned is not None else 0, users=users, steps=0, status=PENDING,
-            next_at=now_ms(), last_error=None, gmt_created=now_ms(),
+            tenant_id=tenant_id, incident_num=incident_num, scene_id=assigned.scene_id, level=upper, steps=1,
+            status=PENDING, next_at=now + delay * 1000, last_error=None, gmt_created=now,
         )
     )  # fmt: skip
-    wake_after_commit(session, WAKEUP_KEY)
+
+
+def incident_level_name(level: str) -> str:
+    """P1 .. P5 for level_10 .. level_50 (the key itself for any other)."""
+    return {"level_10": "P1", "level_20": "P2", "level_30": "P3", "level_40": "P4", "level_50": "P5"}.get(level, level)
 
 
 # --- scenes, roles, overrides ---------------------------------------------------------------------------

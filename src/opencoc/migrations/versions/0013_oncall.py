@@ -1,4 +1,4 @@
-"""on-call: scenes, roles with rotations, overrides, incident notices/escalations; incidents.oncall_assignee
+"""on-call: scenes, roles with rotations, overrides, incident escalations; incidents.oncall_assignee
 
 Revision ID: 0013_oncall
 Revises: 0012_approvals_attachments
@@ -57,9 +57,8 @@ def upgrade() -> None:
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True),
         sa.Column("tenant_id", sa.Integer, sa.ForeignKey("tenants.id"), nullable=False),
         sa.Column("incident_num", sa.String(32), nullable=False),
-        sa.Column("scene_id", sa.Integer, nullable=True),
+        sa.Column("scene_id", sa.Integer, nullable=False),
         sa.Column("level", sa.Integer, nullable=False),
-        sa.Column("users", sa.JSON, nullable=False),
         sa.Column("steps", sa.Integer, nullable=False),
         sa.Column("status", sa.String(8), nullable=False),
         sa.Column("next_at", sa.BigInteger, nullable=False),
