@@ -6,8 +6,9 @@ A throwaway SQLite database gets a tenant with --scenes scenes; the primary of e
 rotation of four users in Europe/Berlin, the secondary a daily one in America/New_York, and each
 primary has --overrides overrides (one covering the instant asked about). Each call is one
 `oncall.service.who_is_on_call(session, ...)` on an open read session at a random scene, role and
-instant in the coming 14 days. Printed: p50, p99 and max per call, in microseconds; the issue's
-target is p99 <= 1 ms.
+instant in the coming 14 days. Printed: p50, p99 and max per call, in microseconds, of wall-clock
+time and of the thread's CPU time (which leaves out waits for a CPU on a busy machine); the
+issue's target is p99 <= 1 ms.
 """
 
 import argparse
@@ -69,18 +70,21 @@ def main() -> None:
             (f"scene-{rng.randrange(args.scenes)}", rng.choice(("primary", "secondary")), at + rng.randrange(14 * DAY))
             for _ in range(args.calls)
         ]
-        took: list[float] = []
+        wall: list[float] = []
+        cpu: list[float] = []
         found = 0
         with db.read() as session:
             for scene, role, when in asks:
-                start = time.perf_counter()
+                start, start_cpu = time.perf_counter(), time.thread_time()
                 user = service.who_is_on_call(session, tenant_id=tenant_id, scene=scene, role=role, at_ms=when)
-                took.append((time.perf_counter() - start) * 1e6)
+                cpu.append((time.thread_time() - start_cpu) * 1e6)
+                wall.append((time.perf_counter() - start) * 1e6)
                 found += user is not None
-        took.sort()
-        p50, p99 = statistics.median(took), took[int(len(took) * 0.99) - 1]
         print(f"who_is_on_call: {args.scenes} scenes x 2 roles, {args.calls} calls, {found} answered with a user")
-        print(f"p50 {p50:.0f} us  p99 {p99:.0f} us  max {took[-1]:.0f} us  (target p99 <= 1000 us)")
+        for label, took in (("wall", wall), ("cpu", cpu)):
+            took.sort()
+            p50, p99 = statistics.median(took), took[int(len(took) * 0.99) - 1]
+            print(f"{label:>4}: p50 {p50:.0f} us  p99 {p99:.0f} us  max {took[-1]:.0f} us  (target p99 <= 1000 us)")
         db.write_engine.dispose()
 
 

@@ -90,7 +90,7 @@ def test_kill_9_between_two_steps_loses_and_repeats_none_and_accepting_stops_the
     server = LiveServer(tmp_path_factory.mktemp("oncall"), None, extra_env=REPLICA_ENV).start()
     try:
         tenant = cli_tenant(server.data_dir, None, "oncall")
-        people = _team(server, tenant, mailbox, delay=3)
+        people = _team(server, tenant, mailbox, delay=6)
         num = _create_p1(server, tenant)
         (first,) = mailbox.wait_for(1)
         assert str(first["To"]) == "ann@example.org"
