@@ -3,7 +3,7 @@
 `{incident_id}` is the incident's number (`incident_num`), as the Terraform resources pass it.
 """
 
-from typing import Annotated
+from typing import Annotated, NamedTuple
 
 from fastapi import APIRouter, Depends, Path, Request
 from starlette.datastructures import UploadFile
@@ -88,21 +88,31 @@ async def list_incidents_histories(
     return FastJSONResponse(coc_ok(data))
 
 
-async def _upload(request: Request) -> UploadFile:
-    """The multipart body's one `file` part (the SDK's CreateExternalCocAttachmentRequestBody)."""
+class _File(NamedTuple):
+    name: str
+    content_type: str | None
+    data: bytes
+
+
+async def _upload(request: Request) -> _File:
+    """The multipart body's `file` part (the SDK's CreateExternalCocAttachmentRequestBody), read whole."""
     try:
-        form = await request.form(max_files=1, max_fields=4)
+        form = await request.form(max_files=2, max_fields=4)
     except (HTTPException, MultiPartException) as exc:
+        detail = getattr(exc, "detail", exc)
         raise OpenCOCError(
-            enums.INVALID_CODE, f"the body must be multipart/form-data with a file part: {getattr(exc, 'detail', exc)}"
+            enums.INVALID_CODE, f"the body must be multipart/form-data with a file part: {detail}"
         ) from None
-    upload = form.get("file")
-    if not isinstance(upload, UploadFile):
-        raise OpenCOCError(enums.INVALID_CODE, "file must not be null: send the file as the multipart part `file`")
-    return upload
+    try:
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile):
+            raise OpenCOCError(enums.INVALID_CODE, "file must not be null: send the file as the multipart part `file`")
+        return _File((upload.filename or "attachment")[:255], upload.content_type, await upload.read())
+    finally:
+        await form.close()
 
 
-Upload = Annotated[UploadFile, Depends(_upload)]
+Upload = Annotated[_File, Depends(_upload)]
 
 
 @router.post(ATTACHMENTS, response_model=None, responses=returns(v2_schemas.AttachmentEnvelope))
@@ -110,18 +120,13 @@ async def create_external_coc_attachment(
     caller: CurrentCaller, db: Db, settings: AppSettings, upload: Upload
 ) -> FastJSONResponse:
     """Store a file in the attachments store; `data.doc_id` is what actions' `attachments` params name."""
-    try:
-        data = await upload.read()
-    finally:
-        await upload.close()
-    name = (upload.filename or "attachment")[:255]
     stored = await db.run_write(
         lambda s: attachments.store(
             s,
             caller=caller,
-            name=name,
+            name=upload.name,
             content_type=upload.content_type,
-            data=data,
+            data=upload.data,
             max_bytes=settings.attachment_max_bytes,
         )
     )

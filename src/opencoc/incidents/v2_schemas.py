@@ -193,16 +193,28 @@ class CountFilterV2(_Wire):
     filters: Annotated[list[ObjectFilterV2], Field(max_length=MAX_FILTERS)] | None = None
 
 
-def _one_filter(value: Any) -> Any:
+def _one_filter(name: str) -> BeforeValidator:
     """Terraform's incidents data source sends `group_by_filter` as a list of one: take its item."""
-    if isinstance(value, list):
-        if len(value) > 1:
-            raise PydanticCustomError("coc_rule", "must hold at most one filter")
-        return value[0] if value else None
-    return value
+
+    def check(value: Any) -> Any:
+        if isinstance(value, list):
+            if len(value) > 1:
+                raise PydanticCustomError("coc_rule", f"{name} must hold at most one filter")
+            return value[0] if value else None
+        return value
+
+    return BeforeValidator(check)
 
 
-OneFilter = Annotated[ObjectFilterV2 | None, BeforeValidator(_one_filter)]
+def _between(name: str, low: int, high: int) -> BeforeValidator:
+    """An integer within [low, high]; the message names the field as sent and both bounds."""
+
+    def check(value: Any) -> Any:
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise PydanticCustomError("coc_rule", f"{name} must be an integer between {low} and {high}")
+        return value
+
+    return BeforeValidator(check)
 
 
 class ListParamsV2(_Wire):
@@ -211,17 +223,17 @@ class ListParamsV2(_Wire):
     fields: Annotated[list[Name64], Field(max_length=MAX_FIELDS)] | None = None
     count_filters: Annotated[list[CountFilterV2], Field(max_length=MAX_COUNT_FILTERS)] | None = None
     string_filters: Annotated[list[ObjectFilterV2], Field(max_length=MAX_FILTERS)] | None = None
-    group_by_filter: OneFilter = None
+    group_by_filter: Annotated[ObjectFilterV2 | None, _one_filter("group_by_filter")] = None
     int_filters: Annotated[list[ObjectFilterV2], Field(max_length=MAX_FILTERS)] | None = None
-    sort_filter: OneFilter = None
+    sort_filter: Annotated[ObjectFilterV2 | None, _one_filter("sort_filter")] = None
     condition: Annotated[str, BeforeValidator(_string), Field(max_length=MAX_CONDITION)] | None = None
 
 
 class ListPageParamsV2(ListParamsV2):
     """Body of POST /v2/incidents/list (ListTicketParamsWithPageV2)."""
 
-    page: Annotated[int, Field(ge=1, le=INT32_MAX)] = 1
-    per_page: Annotated[int, Field(ge=1, le=MAX_PER_PAGE)] = 10
+    page: Annotated[int, _between("page", 1, INT32_MAX)] = 1
+    per_page: Annotated[int, _between("per_page", 1, MAX_PER_PAGE)] = 10
     contain_all: Flag = False
     contain_total: Flag = True
     contain_sub_ticket: Flag = False
