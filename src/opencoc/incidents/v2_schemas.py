@@ -7,13 +7,15 @@ Everything a client sends is bounded: list lengths, string lengths, integers (pa
 
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Field, model_validator
+from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from opencoc.core.envelopes import WireModel
+from opencoc.core.json_bounds import checker
 from opencoc.core.limits import INT32_MAX
 from opencoc.incidents import v2_workflow
 from opencoc.incidents.schemas import (
+    PARAMETER_BOUNDS,
     CommitSolutionParameter,
     ConfirmParameter,
     Flag,
@@ -44,7 +46,7 @@ class ExecuteActionRequest(_Wire):
 
     task_id: Annotated[str, BeforeValidator(_string), Field(min_length=1, max_length=255)]
     action: Annotated[str, BeforeValidator(_string), Field(min_length=1, max_length=64)]
-    params: dict[str, Any] | None = None
+    params: Annotated[dict[str, Any], AfterValidator(checker(PARAMETER_BOUNDS))] | None = None
 
     @model_validator(mode="after")
     def _known_action(self) -> "ExecuteActionRequest":

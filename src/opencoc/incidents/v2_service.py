@@ -406,7 +406,10 @@ def _groups(
             f"The field[group_by_filter.field] value[{group_by.field}] invalid: not a groupable field",
         )
     rows = session.execute(
-        select(spec.column, func.count()).where(scope, condition).group_by(spec.column).order_by(func.count().desc())
+        select(spec.column, func.count())
+        .where(scope, condition)
+        .group_by(spec.column)
+        .order_by(func.count().desc(), spec.column)
     ).all()
     return [
         {"value": None if value is None else str(value).lower() if isinstance(value, bool) else str(value), "count": n}
@@ -447,20 +450,19 @@ _COMMENT_KEYS = (
 )  # fmt: skip
 
 
-def _v1_status(row: IncidentHistory) -> str:
-    """The status after a v1 operation (v1 rows do not store it)."""
+def _v1_status(row: IncidentHistory, current: str) -> str:
+    """The status after a v1 operation (v1 rows do not store it); `current` for one that moves none."""
     if row.operate_key == enums.CONFIRM:
         passed = str((row.parameter or {}).get("virtual_confirm_result", True)).lower() != "false"
         return enums.COMPLETED if passed else enums.ACKNOWLEDGED
-    return {enums.ACCEPT: enums.ACKNOWLEDGED, enums.COMMIT_SOLUTION: enums.RESOLVED}.get(
-        row.operate_key, enums.TRIGGERED
-    )
+    moved = {enums.CREATE: enums.TRIGGERED, enums.ACCEPT: enums.ACKNOWLEDGED, enums.COMMIT_SOLUTION: enums.RESOLVED}
+    return moved.get(row.operate_key, current)
 
 
-def _history(row: IncidentHistory) -> dict[str, Any]:
+def _history(row: IncidentHistory, current: str) -> dict[str, Any]:
     parameter = row.parameter or {}
     v2 = "node" in parameter and "status" in parameter
-    status = str(parameter["status"]) if v2 else _v1_status(row)
+    status = str(parameter["status"]) if v2 else _v1_status(row, current)
     source = parameter.get("params") if v2 else parameter
     comment = next((str(source[k])[:1000] for k in _COMMENT_KEYS if isinstance(source, dict) and source.get(k)), None)
     name_en, name_zh = ACTION_NAMES.get(row.operate_key, (row.operate_key, row.operate_key))
@@ -490,7 +492,7 @@ def list_histories(
     session: Session, *, tenant_id: int, incident_num: str, params: v2_schemas.ListParamsV2
 ) -> dict[str, Any]:
     """`data` of POST /v2/incidents/{id}/histories: `{total, info}`, oldest first unless sorted."""
-    service.get_incident(session, tenant_id=tenant_id, incident_num=incident_num)
+    incident = service.get_incident(session, tenant_id=tenant_id, incident_num=incident_num)
     groups = {"string_filters": params.string_filters, "int_filters": params.int_filters}
     condition = v2_filters.where(groups, params.condition, _HISTORY_FIELDS)
     scope = (IncidentHistory.tenant_id == tenant_id) & (IncidentHistory.incident_num == incident_num)
@@ -502,4 +504,4 @@ def list_histories(
         select(IncidentHistory).where(scope, condition).order_by(ordering).limit(v2_schemas.MAX_ALL)
     ).all()
     total = session.scalar(select(func.count()).select_from(IncidentHistory).where(scope, condition)) or 0
-    return {"total": total, "info": [_history(r) for r in rows]}
+    return {"total": total, "info": [_history(r, incident.status) for r in rows]}

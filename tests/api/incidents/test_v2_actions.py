@@ -226,3 +226,13 @@ def test_a_viewer_may_not_act(client: TestClient, tenant: TenantKey, make_user: 
     resp = act(client, viewer, num, "accepted", task_id=open_task(client, tenant, num)[1])
     assert resp.status_code == 403, resp.text
     assert open_task(client, tenant, num)[0] == "incident_accept"
+
+
+def test_params_nested_too_deep_are_refused_naming_params(client: TestClient, tenant: TenantKey) -> None:
+    num = SETUPS["incident_accept"][0](client, tenant)
+    deep: dict[str, object] = {"note": "x"}
+    for _ in range(300):
+        deep = {"n": deep}
+    code, msg = error(act(client, tenant, num, "addRemark", {"note": "x", "extra": deep}))
+    assert code == "COC.00000001" and "params" in msg, msg
+    assert [i["action"] for i in history_info(client, tenant, num)] == ["create"]
