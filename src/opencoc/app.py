@@ -38,6 +38,8 @@ from opencoc.core.responses import FastJSONResponse
 from opencoc.core.validation import describe
 from opencoc.core.wakeups import Wakeups
 from opencoc.incidents import routes as incidents_routes
+from opencoc.incidents import v2_routes as incidents_v2_routes
+from opencoc.incidents import v2_service as incidents_v2
 from opencoc.jobs import background as jobs_background
 from opencoc.jobs import routes as jobs_routes
 from opencoc.notifications import background as notifications_background
@@ -53,6 +55,7 @@ from opencoc.scripts import routes as scripts_routes
 ROUTERS: tuple[APIRouter, ...] = (
     auth_routes.router,
     incidents_routes.router,
+    incidents_v2_routes.router,
     alarms_routes.router,
     scripts_routes.router,
     jobs_routes.router,
@@ -65,7 +68,10 @@ ROUTERS: tuple[APIRouter, ...] = (
 )
 
 # Subjects whose domain decides their approval requests itself (see approvals/service.py): kind -> Decider.
-APPROVAL_DECIDERS: dict[str, Decider] = {scripts_review.KIND: scripts_review.decide_approval}
+APPROVAL_DECIDERS: dict[str, Decider] = {
+    scripts_review.KIND: scripts_review.decide_approval,
+    incidents_v2.APPROVAL_KIND: incidents_v2.decide_approval,
+}
 
 # Coroutines that run for the server's lifetime: (name, run(app)).
 BACKGROUND: tuple[tuple[str, Callable[[FastAPI], Coroutine[Any, Any, None]]], ...] = (
@@ -83,7 +89,7 @@ BODY_LIMITS: tuple[tuple[str, int], ...] = (jobs_routes.RESULT_BODY_LIMIT,)
 
 def _body_limits(settings: Settings) -> tuple[tuple[str, int], ...]:
     """BODY_LIMITS and the configured ones (attachments: OPENCOC_ATTACHMENT_MAX_BYTES)."""
-    return (*BODY_LIMITS, attachments_routes.body_limit(settings))
+    return (*BODY_LIMITS, attachments_routes.body_limit(settings), incidents_v2_routes.body_limit(settings))
 
 
 @asynccontextmanager

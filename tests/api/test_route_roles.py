@@ -67,6 +67,7 @@ class World:
             resource_type="coc:script",
             execute_uuid=self.execute_uuid,
             ticket_type="incident",
+            incident_id=self.incident_num,
             # refused before any lookup: these need not exist
             approval_id="0" * 32,
             attachment_id="0" * 32,
@@ -82,6 +83,8 @@ Body = Callable[[World], dict[str, Any] | None]
 # Refused to viewers: each with a body its schema accepts (what an operator or admin would send).
 REFUSED: dict[tuple[str, str], Body] = {
     ("POST", "/v1/external/incident/create"): lambda w: create_body(),
+    ("POST", "/v2/incidents/{incident_id}/actions"): lambda w: {"task_id": "any", "action": "accepted"},
+    ("POST", "/v1/external/incident/attachments"): lambda w: None,
     ("POST", "/v1/external/incident/handle"): lambda w: {
         "incident_num": w.incident_num,
         "operator": w.admin.user_id,
@@ -137,11 +140,15 @@ REFUSED: dict[tuple[str, str], Body] = {
 }
 # Query strings a refused route needs to pass its own validation first.
 QUERIES = {("POST", "/opencoc/v1/attachments"): "?name=notes.json"}
+# Routes that take a multipart body instead of JSON: the files they send.
+FILES = {("POST", "/v1/external/incident/attachments"): {"file": ("notes.txt", b"notes", "text/plain")}}
 # POSTs that only read: a viewer may call them.
 READS: dict[tuple[str, str], Body] = {
     ("POST", "/v1/job/analyze-job"): lambda w: {"content": "echo hi"},
     ("POST", "/v1/{ticket_type}/list-histories"): lambda w: _ticket_filter(w),
     ("POST", "/v1/external/{ticket_type}/list-histories"): lambda w: _ticket_filter(w),
+    ("POST", "/v2/incidents/list"): lambda w: {"page": 1, "per_page": 10},
+    ("POST", "/v2/incidents/{incident_id}/histories"): lambda w: {},
 }
 
 
@@ -227,7 +234,10 @@ def test_a_viewer_is_refused_and_nothing_is_written(
     method, template = route
     path = world.path(template) + QUERIES.get(route, "")
     before = _snapshot(db, world.tenant_id)
-    resp = client.request(method, path, json=REFUSED[route](world), auth=world.viewer.auth)
+    if route in FILES:
+        resp = client.request(method, path, files=FILES[route], auth=world.viewer.auth)
+    else:
+        resp = client.request(method, path, json=REFUSED[route](world), auth=world.viewer.auth)
     assert resp.status_code == 403, resp.text
     body = resp.json()
     assert body["error_code"] == "COC.00000403"

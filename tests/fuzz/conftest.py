@@ -116,6 +116,7 @@ def fuzz_accounts(tmp_path_factory: pytest.TempPathFactory) -> Accounts:
         "alarm_id": [alarm["alarm_id"]],
         "ref": ["fuzz", made["integration_id"]],
         "incident_num": [incident],
+        "incident_id": [incident],
         "ticket_type": ["incident"],
         "resource_type": ["coc:script"],
     }

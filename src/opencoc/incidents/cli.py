@@ -1,4 +1,4 @@
-"""`opencoc incident create|accept|resolve|confirm|show|list|history`: the incident API from the shell."""
+"""`opencoc incident create|accept|resolve|confirm|show|list|history` (and v2_cli's `tasks|action`)."""
 
 import time
 from typing import Any
@@ -8,7 +8,7 @@ from rich.table import Table
 
 from opencoc.client.cli import api, api_errors
 from opencoc.core.cli_support import console, emit_json
-from opencoc.incidents import enums
+from opencoc.incidents import enums, v2_cli
 
 CREATE = "/v1/external/incident/create"
 HANDLE = "/v1/external/incident/handle"
@@ -205,4 +205,5 @@ def history(num: str, json_out: bool = JSON_OUT) -> None:
 
 
 def register(app: typer.Typer, admin: typer.Typer) -> None:
+    v2_cli.register(incident_app)
     app.add_typer(incident_app, name="incident")

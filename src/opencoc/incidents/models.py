@@ -4,6 +4,10 @@ The columns a creator gives (region .. start_time) are never changed by the work
 Terraform resource reads them back and treats any change as drift it cannot apply. What the
 workflow learns lives beside them: who accepted (`acceptor`) and the latest solution
 (`solution_*`, `cause`, `solution`, `fault_recovery_time`, `fault_delineation_time`).
+The v2 actions (incidents/v2_workflow.py) change the level and the assignee by design, and keep
+their own state: `phase` (a pause or level-change approval, or a pause, under ACKNOWLEDGED), what
+it waits for (`pending_level`, `pause_end_time`, `approval_id`) and `task_seq`, which every v2
+state change advances, so a task id names one visit of one node and a stale one is refused.
 """
 
 from typing import Any
@@ -51,6 +55,11 @@ class Incident(Base):
     cause: Mapped[str | None] = mapped_column(Text)
     solution: Mapped[str | None] = mapped_column(Text)
     confirm_comment: Mapped[str | None] = mapped_column(String(300))
+    phase: Mapped[str | None] = mapped_column(String(32))
+    pending_level: Mapped[str | None] = mapped_column(String(255))
+    pause_end_time: Mapped[int | None] = mapped_column(BigInteger)
+    approval_id: Mapped[str | None] = mapped_column(String(32))
+    task_seq: Mapped[int] = mapped_column(Integer, server_default="0")
     create_time: Mapped[int] = mapped_column(BigInteger)
     update_time: Mapped[int] = mapped_column(BigInteger)
 

@@ -137,7 +137,7 @@ def get_incident(session: Session, *, tenant_id: int, incident_num: str) -> Inci
     return incident
 
 
-def _solution_values(params: schemas.CommitSolutionParameter, start_time: int | None) -> dict[str, Any]:
+def solution_values(params: schemas.CommitSolutionParameter, start_time: int | None) -> dict[str, Any]:
     """The solution's columns; start and recovery times are required and ordered when interrupted.
 
     The fault start is the parameter's, or else the incident's own `start_time` (which stays as is).
@@ -178,6 +178,8 @@ def handle_incident(session: Session, *, caller: Caller, body: schemas.HandleInc
     row = sql.SELECT_FOR_HANDLE.run(conn, {"tenant_id": tenant_id, "incident_num": body.incident_num}).first()
     if row is None:
         raise not_found(body.incident_num)
+    if row.phase is not None:
+        raise workflow.held(body.operate_key, row.status, row.phase)
     passed = params.virtual_confirm_result if isinstance(params, schemas.ConfirmParameter) else True
     target = workflow.next_status(body.operate_key, row.status, passed)
     workflow.check_operator(
@@ -191,7 +193,7 @@ def handle_incident(session: Session, *, caller: Caller, body: schemas.HandleInc
     values: dict[str, Any] = {"id": row.id, "expected": row.status, "status": target, "update_time": now_ms()}
     if isinstance(params, schemas.CommitSolutionParameter):
         statement = sql.UPDATE_COMMIT
-        values.update(_solution_values(params, row.start_time))
+        values.update(solution_values(params, row.start_time))
     elif isinstance(params, schemas.ConfirmParameter):
         statement = sql.UPDATE_CONFIRM
         values["confirm_comment"] = params.virtual_confirm_comment

@@ -22,6 +22,11 @@ INSERT_INCIDENT = Insert(
         "cause",
         "solution",
         "confirm_comment",
+        "phase",
+        "pending_level",
+        "pause_end_time",
+        "approval_id",
+        "task_seq",
     ),
 )
 
@@ -29,14 +34,15 @@ INSERT_HISTORY = Insert(IncidentHistory)
 
 SELECT_FOR_HANDLE = Select(
     Incident,
-    ("id", "status", "incident_assignee", "acceptor", "creator", "start_time", "oncall_assignee"),
+    ("id", "status", "phase", "incident_assignee", "acceptor", "creator", "start_time", "oncall_assignee"),
     "tenant_id = :tenant_id AND incident_num = :incident_num",
 )
 
 SELECT_STATUS = Select(Incident, ("status",), "id = :id")
 
 # The handle statements write only workflow columns: what the creator gave stays as given.
-_GUARD = "id = :id AND status = :expected"
+# A v2 phase (a pause, an approval) holds v1's operations until it ends (incidents/v2_workflow.py).
+_GUARD = "id = :id AND status = :expected AND phase IS NULL"
 
 UPDATE_ACCEPT = Update(Incident, ("status", "update_time", "acceptor"), _GUARD)
 

@@ -47,6 +47,14 @@ def not_allowed(operate_key: str, status: str) -> OpenCOCError:
     )
 
 
+def held(operate_key: str, status: str, phase: str) -> OpenCOCError:
+    """v1's operations wait while a v2 pause or approval is under way (incidents/v2_workflow.py)."""
+    return OpenCOCError(
+        enums.WRONG_STATUS_CODE,
+        f"operate_key[{operate_key}] is not allowed in incident status[{status}] while its phase is [{phase}]",
+    )
+
+
 def check_operator(
     operate_key: str,
     operator: str,

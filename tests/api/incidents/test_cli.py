@@ -91,3 +91,20 @@ def test_cli_show_prints_the_acceptor_and_the_solution_with_its_fault_start(
     assert "2023-11-14 22:23:20 UTC" in lines["fault recovered"]
     assert "config issues" in lines["solution type"] and "networking issues" in lines["type"]
     assert "MTU" in lines["cause"] and "set 1400" in lines["solution"]
+
+
+def test_cli_lists_tasks_and_does_v2_actions(live_server: LiveServer, live_tenant: TenantKey) -> None:
+    num = _json(live_server, live_tenant, "create", "--title", "queue stuck", "--creator", "u1", "--assignee", "u2")[
+        "incident_num"
+    ]
+    tasks = _run(live_server, live_tenant, "tasks", num)
+    assert tasks.returncode == 0 and "incident_accept" in tasks.stdout and "unAcceptedForward" in tasks.stdout
+    assert _json(live_server, live_tenant, "action", num, "accepted")["key"] == "incident_handle"
+    paused = _json(live_server, live_tenant, "action", num, "incidentPause", "-p", "pause_end_time=9999999999999")
+    assert paused["key"] == "incident_pause_approval"
+    remark = _run(live_server, live_tenant, "action", num, "addRemark", "-p", "note=vendor called back")
+    assert remark.returncode == 0 and "incident_pause_approval" in remark.stdout
+    refused = _run(live_server, live_tenant, "action", num, "confirm")
+    assert refused.returncode == 1 and "action[confirm]" in refused.stderr + refused.stdout
+    bad = _run(live_server, live_tenant, "action", num, "addRemark", "-p", "no-equals-sign")
+    assert bad.returncode != 0 and "key=value" in bad.stderr + bad.stdout

@@ -15,13 +15,13 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response, Stream
 
 from opencoc.alarms import service as alarms
 from opencoc.auth import service as auth
-from opencoc.console import forms, render
+from opencoc.console import access, forms, render
 from opencoc.console.errors import error_page
 from opencoc.console.session import Changing, Me, SignedIn
 from opencoc.core.db import Database
 from opencoc.core.deps import AppWakeups, Db
 from opencoc.core.errors import OpenCOCError
-from opencoc.incidents import enums, schemas
+from opencoc.incidents import enums, schemas, v2_schemas, v2_service
 from opencoc.incidents import service as incidents
 
 router = APIRouter()
@@ -51,6 +51,28 @@ SOLUTION_FIELDS = (
     "fault_delineation_time",
 )
 VERIFY_FIELDS = ("virtual_confirm_result", "virtual_confirm_comment")
+# The v2 workflow's form fields (the API's param names) and those read as a UTC date and time.
+WORKFLOW_FIELDS = (
+    "virtual_send_assignee", "virtual_schedule_type", "virtual_schedule_role", "virtual_send_comment", "note",
+    "pause_end_time", "pause_reason", "virtual_target_level", "virtual_change_level_comment",
+    "virtual_confirm_comment", "title", "level_id",
+)  # fmt: skip
+WORKFLOW_TIMES = ("pause_end_time",)
+WORKFLOW_NAMES = {
+    "accepted": "Accepted",
+    "unAcceptedForward": "Forwarded",
+    "acceptedForward": "Forwarded",
+    "addRemark": "Added a remark",
+    "commitSolution": "Submitted a solution",
+    "incidentPause": "Asked to pause",
+    "agreed": "Agreed",
+    "rejected": "Rejected",
+    "recovery": "Resumed",
+    "changeLevel": "Asked for a level change",
+    "Reopen": "Reopened",
+}
+# The nodes where the v1 forms (accept, solution, verify) apply: not during a pause or an approval.
+V1_NODES = ("incident_accept", "incident_handle", "incident_confirm")
 # The operations each status allows, in the order the detail page offers them.
 ACTIONS: dict[str, tuple[str, ...]] = {
     enums.TRIGGERED: ("accept",),
@@ -256,16 +278,17 @@ async def _detail_page(
     `values` and `errors`."""
     tenant_id = me.caller.tenant_id
 
-    def read(s: Any) -> tuple[dict[str, Any], list[Any], list[dict[str, Any]], dict[str, str]]:
+    def read(s: Any) -> tuple[dict[str, Any], list[Any], list[dict[str, Any]], dict[str, str], dict[str, Any]]:
         data = incidents.detail(s, tenant_id=tenant_id, incident_num=incident_num)
         timeline = search.timeline(s, tenant_id=tenant_id, incident_num=incident_num)
         linked = alarms.linked_to_incident(s, tenant_id=tenant_id, incident_num=incident_num)
         ids = {op.operator for op in timeline} | {data["creator"], data["acceptor"] or "", *data["incident_assignee"]}
         ids.add(data["oncall_assignee"] or "")
-        return data, timeline, linked, auth.user_names(s, tenant_id, sorted(i for i in ids if i))
+        node = v2_service.tasks(s, tenant_id=tenant_id, incident_num=incident_num)[0]
+        return data, timeline, linked, auth.user_names(s, tenant_id, sorted(i for i in ids if i)), node
 
     try:
-        data, timeline, linked, people = await db.run_read(read)
+        data, timeline, linked, people, node = await db.run_read(read)
     except OpenCOCError as exc:
         if exc.error_code != enums.NOT_FOUND_CODE:
             raise
@@ -281,7 +304,11 @@ async def _detail_page(
         timeline=timeline,
         alarms=linked,
         people=people,
-        actions=ACTIONS.get(data["status"], ()),
+        actions=ACTIONS.get(data["status"], ()) if node["key"] in V1_NODES else (),
+        node=node,
+        workflow_ops=[op["key"] for op in node["operations"]] if access.can_change(me) else [],
+        task_id=node["operations"][0]["task_id"] if node["operations"] else "",
+        LEVELS=enums.LEVELS,
         open_form=form,
         values=values or {},
         errors=errors or {},
@@ -291,6 +318,7 @@ async def _detail_page(
             enums.ACCEPT: "Accepted",
             enums.COMMIT_SOLUTION: "Submitted a solution",
             enums.CONFIRM: "Verified",
+            **WORKFLOW_NAMES,
         },
         local=forms.local_from_ms,
     )
@@ -371,3 +399,34 @@ async def verify(request: Request, incident_num: str, me: Changing, db: Db) -> R
         "virtual_confirm_comment": values["virtual_confirm_comment"],
     }
     return await _handle(request, me, db, incident_num[:255], enums.CONFIRM, parameter, "verify", VERIFY_FIELDS, values)
+
+
+@router.post(BASE + "/{incident_num}/workflow", response_class=HTMLResponse)
+async def workflow_action(request: Request, incident_num: str, me: Changing, db: Db) -> Response:
+    """One v2 action of the open task (forward, remark, pause, level change, reject, reopen, approvals)."""
+    form = await request.form()
+    num = incident_num[:255]
+    action = _text(form, "action")
+    values = {name: _text(form, name) for name in WORKFLOW_FIELDS}
+    if _text(form, "decision"):  # an approval's two buttons share one form
+        action = _text(form, "decision")
+    open_form = f"workflow-{_text(form, 'form') or action}"
+    try:
+        params: dict[str, Any] = {k: v for k, v in values.items() if v and k not in WORKFLOW_TIMES}
+        for name in WORKFLOW_TIMES:
+            ms = forms.ms_from_local(values[name], name)
+            if ms is not None:
+                params[name] = ms
+        body = schemas.parse(
+            v2_schemas.ExecuteActionRequest, {"task_id": _text(form, "task_id"), "action": action, "params": params}
+        )
+        caller = me.caller
+        await db.run_write(lambda s: v2_service.handle_action(s, caller=caller, incident_num=num, body=body))
+    except OpenCOCError as exc:
+        if exc.error_code == enums.NOT_FOUND_CODE:
+            return error_page(request, 404, f"There is no incident {num} in your tenant.")
+        if exc.status == 403:
+            return access.refused(request, me, "handle incidents")
+        errors = forms.field_errors(exc.error_msg, WORKFLOW_FIELDS)
+        return await _detail_page(request, me, db, num, form=open_form, values=values, errors=errors)
+    return RedirectResponse(f"{BASE}/{num}", status_code=303)
