@@ -68,16 +68,26 @@ def is_htmx(request: Request) -> bool:
     return request.headers.get("hx-request") == "true"
 
 
+async def _open_by_level(request: Request, tenant_id: int) -> dict[str, int]:
+    return await database(request).run_read(lambda s: incidents.search.open_counts_by_level(s, tenant_id=tenant_id))
+
+
 async def page(
-    request: Request, me: Me | None, name: str, *, section: str = "", status: int = 200, **context: Any
+    request: Request,
+    me: Me | None,
+    name: str,
+    *,
+    section: str = "",
+    status: int = 200,
+    open_by_level: dict[str, int] | None = None,
+    **context: Any,
 ) -> HTMLResponse:
-    """A full page in the layout: the template `name` with `context`, the header's data and `me`."""
-    open_by_level: dict[str, int] = {}
-    if me is not None:
-        tenant_id = me.caller.tenant_id
-        open_by_level = await database(request).run_read(
-            lambda s: incidents.search.open_counts_by_level(s, tenant_id=tenant_id)
-        )
+    """A full page in the layout: the template `name` with `context`, the header's data and `me`.
+
+    The header's open incidents by level are read here unless the page read them already (`open_by_level`).
+    """
+    if open_by_level is None:
+        open_by_level = {} if me is None else await _open_by_level(request, me.caller.tenant_id)
     values = {"me": me, "section": section, "open_by_level": open_by_level, **context}
     return templates.TemplateResponse(request, name, values, status_code=status)
 

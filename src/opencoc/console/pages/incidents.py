@@ -109,10 +109,10 @@ async def incident_list(
     filters = _filters(status, level, source, q, mine, sort, order, page, me)
     tenant_id = me.caller.tenant_id
 
-    def read(s: Any) -> tuple[int, list[Any], dict[str, int], dict[str, str]]:
+    def read(s: Any) -> tuple[int, list[Any], search.Counts, dict[str, str]]:
         total, rows = search.page(s, tenant_id=tenant_id, filters=filters)
         people = auth.user_names(s, tenant_id, sorted({p for r in rows for p in r.incident_assignee}))
-        return total, rows, search.counts_by_status(s, tenant_id=tenant_id), people
+        return total, rows, search.counts(s, tenant_id=tenant_id), people
 
     total, rows, counts, people = await db.run_read(read)
     context: dict[str, Any] = {
@@ -121,7 +121,7 @@ async def incident_list(
         "total": total,
         "rows": rows,
         "people": people,
-        "counts": counts,
+        "counts": counts.by_status,
         "pages": max(1, math.ceil(total / search.PAGE_SIZE)),
         "query": lambda **change: _query(filters, mine, **change),
         "STATUSES": enums.STATUSES,
@@ -130,7 +130,9 @@ async def incident_list(
     }
     if render.is_htmx(request):
         return render.fragment(request, "incidents/_table.html", me=me, **context)
-    return await render.page(request, me, "incidents/list.html", section="incidents", **context)
+    return await render.page(
+        request, me, "incidents/list.html", section="incidents", open_by_level=counts.open_by_level, **context
+    )
 
 
 @router.get("/console/open-levels", response_class=HTMLResponse)
