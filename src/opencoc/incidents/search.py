@@ -60,16 +60,43 @@ def _where(tenant_id: int, filters: Filters) -> list[ColumnElement[bool]]:
     return where
 
 
-def page(session: Session, *, tenant_id: int, filters: Filters) -> tuple[int, list[Incident]]:
+@dataclass(frozen=True)
+class Listed:
+    """An incident as the list shows it (the columns of its row, not the whole incident)."""
+
+    incident_num: str
+    incident_title: str
+    incident_level: str
+    status: str
+    incident_source: str
+    incident_assignee: list[str]
+    assignee_role: str | None
+    create_time: int
+
+
+_LISTED = (
+    Incident.incident_num,
+    Incident.incident_title,
+    Incident.incident_level,
+    Incident.status,
+    Incident.incident_source,
+    Incident.incident_assignee,
+    Incident.assignee_role,
+    Incident.create_time,
+)
+
+
+def page(session: Session, *, tenant_id: int, filters: Filters) -> tuple[int, list[Listed]]:
     """(how many match, the page's incidents) for the filters."""
     where = _where(tenant_id, filters)
     total = session.scalar(select(func.count()).select_from(Incident).where(*where)) or 0
     column = SORTS.get(filters.sort, Incident.create_time)
     order = (column.desc(), Incident.id.desc()) if filters.descending else (column.asc(), Incident.id.asc())
-    rows = session.scalars(
-        select(Incident).where(*where).order_by(*order).offset((max(filters.page, 1) - 1) * PAGE_SIZE).limit(PAGE_SIZE)
-    ).all()
-    return total, list(rows)
+    # only the shown columns: loading 50 whole incidents (35 columns, 4 of them JSON) cost ~2 ms
+    rows = session.execute(
+        select(*_LISTED).where(*where).order_by(*order).offset((max(filters.page, 1) - 1) * PAGE_SIZE).limit(PAGE_SIZE)
+    )
+    return total, [Listed(*row) for row in rows]
 
 
 @dataclass(frozen=True)
