@@ -19,7 +19,7 @@ from opencoc.incidents import enums as incident_enums
 from opencoc.incidents import service as incidents
 
 HERE = Path(__file__).parent
-STATIC_VERSION = "6"  # bump when a static file changes: browsers cache /console/static/ for a day
+STATIC_VERSION = "7"  # bump when a static file changes: browsers cache /console/static/ for a day
 HTMX = "htmx-2.0.11.min.js"
 
 # The navigation: (label, path, section). A page family adds its entry here.
