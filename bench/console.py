@@ -10,13 +10,19 @@ the 8 users' session cookies in turn:
 - GET /console/incidents?page=100  a deep page of the same list
 - GET /console/overview         the landing page (every overview aggregate, 7-day window)
 - GET /console/alarms           the alarm list, first page
+- GET /console/orders/{uuid}    the view of a 200-host order (20 batches of 10): started through the
+                                API, then its first 10 batches marked run (output, a few failed) and
+                                the order paused, in the database, as agents and an operator would
 and prints the page weight of the incident list (bytes of its HTML; static files are cached
-separately and not counted) and the load generator's ceiling (wrk on GET /opencoc/health).
-The target (issue 12): the incident list ≤ 100 ms p99 at 8 users. Figures only, nothing asserted.
-The 200-host order view belongs to the console-ops pages: `order_view_path` is the hook to add it.
+separately and not counted), the load generator's ceiling (wrk on GET /opencoc/health) and the
+server process's CPU time per request of each page (/proc: the figure that holds when other
+work shares the machine; latency on a loaded 2-core machine varies from run to run).
+The target (issue 12): the incident list and the order view ≤ 100 ms p99 at 8 users. Figures
+only, nothing asserted.
 """
 
 import argparse
+import json
 import re
 import shutil
 import subprocess
@@ -28,18 +34,21 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import insert
+from sqlalchemy import insert, select, update
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.fleet import cpu_seconds  # noqa: E402
 from harness.server import LiveServer  # noqa: E402
 from opencoc.agents.models import Agent  # noqa: E402
 from opencoc.alarms.models import Alarm  # noqa: E402
 from opencoc.auth import service as auth  # noqa: E402
+from opencoc.client.auth import SdkHmacAuth  # noqa: E402
 from opencoc.core.db import Database  # noqa: E402
 from opencoc.incidents import enums  # noqa: E402
 from opencoc.incidents.models import Incident, IncidentHistory  # noqa: E402
+from opencoc.jobs.models import InstanceOutput, ScriptBatch, ScriptInstance, ScriptOrder  # noqa: E402
 from opencoc.resources.models import Resource  # noqa: E402
 
 TENANT, PASSWORD, USERS = "bench", "bench-console-password", 8
@@ -70,11 +79,24 @@ end
 
 @dataclass
 class Result:
+    requests: int
     rate: float
     non_2xx: int
     errors: int
     p50_ms: float
     p99_ms: float
+    cpu_ms: float | None = None  # the server's CPU time per request
+
+
+def measured(
+    server: LiveServer, url: str, folder: Path, cookies: list[str], connections: int, seconds: float
+) -> Result:
+    """wrk on `url`, with the server process's CPU time per request over the run."""
+    assert server.proc is not None
+    before = cpu_seconds(server.proc.pid)
+    result = wrk(url, folder, cookies, connections, seconds)
+    result.cpu_ms = (cpu_seconds(server.proc.pid) - before) * 1000 / max(result.requests, 1)
+    return result
 
 
 def wrk(url: str, folder: Path, cookies: list[str], connections: int, seconds: float) -> Result:
@@ -87,7 +109,7 @@ def wrk(url: str, folder: Path, cookies: list[str], connections: int, seconds: f
     if line is None:
         raise RuntimeError(f"wrk failed: {out.stdout}\n{out.stderr}")
     requests, duration_us, non_2xx, errors, p50, p99 = (int(x) for x in line.split()[1:])
-    return Result(requests / (duration_us / 1e6), non_2xx, errors, p50 / 1000, p99 / 1000)
+    return Result(requests, requests / (duration_us / 1e6), non_2xx, errors, p50 / 1000, p99 / 1000)
 
 
 def _incident_rows(tenant_id: int, count: int, now: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -238,14 +260,88 @@ def sign_in(url: str, user: str) -> str:
         return f"opencoc_console={client.cookies['opencoc_console']}"
 
 
-def order_view_path(server: LiveServer) -> str | None:
-    """The page of a 200-host order, to measure beside the others: the console-ops pages add it (None: not yet)."""
-    return None
+def order_view_path(server: LiveServer, database_url: str, hosts: int = 200, batch: int = 10) -> str:
+    """The view of an order over `hosts` seeded hosts, half of it run: its path.
+
+    The order starts through the API (a script, then execute over online hosts in batches of
+    `batch`); its first half is then written as the agents would report it (each host's ~2 KB of
+    output, every 25th host failed) and the order paused, as by an operator. The seeded agents
+    never poll, so a paused order with its other batches not yet queued stays as it is.
+    """
+    key = json.loads(server.cli("admin", "create-key", "--tenant", TENANT, "--json").stdout)
+    auth_ = SdkHmacAuth(key["access_key"], key["secret_key"])
+    with httpx.Client(base_url=server.url, auth=auth_, timeout=60) as api:
+        script = {
+            "name": "bench_order_view",
+            "type": "SHELL",
+            "content": "for i in $(seq 40); do echo step $i of 40 done; done",
+            "description": "the console bench's 200-host order",
+            "properties": {"risk_level": "LOW", "version": "1"},
+        }
+        answer = api.post("/v1/job/scripts", json=script)
+        answer.raise_for_status()
+        online = [n for n in range(hosts * 2) if n % 10][:hosts]  # _host_rows: every 10th host is offline
+        targets = [{"resource_id": f"bench-host-{n}", "agent_sn": f"benchagent{n:06d}"} for n in online]
+        body = {
+            "execute_param": {"resourceful": True, "timeout": 600, "success_rate": 50, "execute_user": "root"},
+            "execute_batches": [
+                {
+                    "batch_index": i + 1,
+                    "rotation_strategy": "CONTINUE",
+                    "target_instances": targets[i * batch : (i + 1) * batch],
+                }
+                for i in range(hosts // batch)
+            ],
+        }
+        answer = api.post(f"/v1/job/scripts/{answer.json()['data']}", json=body)
+        if answer.status_code != 200:
+            raise RuntimeError(f"the order did not start: {answer.status_code} {answer.text}")
+        execute_uuid = str(answer.json()["data"])
+    _half_run(database_url, execute_uuid, hosts // batch)
+    return f"/console/orders/{execute_uuid}"
+
+
+def _half_run(database_url: str, execute_uuid: str, batches: int) -> None:
+    """Batches 1..batches/2 of the order run (outputs, a few failures), the rest not queued, the order PAUSED."""
+    db = Database(database_url)
+    now, done = int(time.time() * 1000), batches // 2
+    output = "".join(f"step {i} of 40 done: {'x' * 40}\n" for i in range(1, 41))
+    try:
+        with db.write() as session:
+            order_id = session.scalar(select(ScriptOrder.id).where(ScriptOrder.execute_uuid == execute_uuid))
+            instances = session.scalars(select(ScriptInstance).where(ScriptInstance.order_id == order_id)).all()
+            outputs = []
+            for n, inst in enumerate(instances):
+                if inst.batch_index > done:
+                    inst.status, inst.queued_at = "READY", None
+                    continue
+                failed = n % 25 == 24
+                started = now - (done - inst.batch_index + 1) * 20_000
+                inst.status = "ABNORMAL" if failed else "FINISHED"
+                inst.queued_at, inst.started_at, inst.gmt_finished = started - 50, started, started + 1_500 + n * 7
+                inst.exit_code, inst.error = (1, "exit status 1") if failed else (0, None)
+                outputs.append({"instance_id": inst.id, "output": output})
+            session.execute(insert(InstanceOutput), outputs)
+            for index in range(1, batches + 1):
+                started_at = now - (done - index + 1) * 20_000 if index <= done else None
+                session.execute(
+                    update(ScriptBatch)
+                    .where(ScriptBatch.order_id == order_id, ScriptBatch.batch_index == index)
+                    .values(started_at=started_at, finished_at=started_at + 3_000 if started_at else None)
+                )
+            session.execute(
+                update(ScriptOrder)
+                .where(ScriptOrder.id == order_id)
+                .values(status="PAUSED", current_batch_index=done + 1)
+            )
+    finally:
+        db.dispose()
 
 
 def line(label: str, result: Result) -> None:
+    cpu = f"  server CPU {result.cpu_ms:.1f} ms/req" if result.cpu_ms is not None else ""
     print(
-        f"  {label:<34} {result.rate:>7.0f} req/s  p50 {result.p50_ms:>6.1f} ms  p99 {result.p99_ms:>6.1f} ms  "
+        f"  {label:<44} {result.rate:>7.0f} req/s  p50 {result.p50_ms:>6.1f} ms  p99 {result.p99_ms:>6.1f} ms{cpu}  "
         f"non-2xx {result.non_2xx}  socket errors {result.errors}"
     )
 
@@ -273,15 +369,18 @@ def main() -> None:
         rows = listing.text.count('<a href="/console/incidents/IM')
         weight = len(listing.content)
         print(f"  incident list page weight: {weight:,} bytes of HTML ({rows} rows; static files excluded)")
-        ceiling = wrk(f"{server.url}/opencoc/health", folder, cookies, args.connections, 3)
+        ceiling = measured(server, f"{server.url}/opencoc/health", folder, cookies, args.connections, 3)
         print(f"  {args.connections} connections, {USERS} signed-in users, {args.seconds:.0f} s each")
         line("ceiling: GET /opencoc/health (wrk)", ceiling)
         pages = ["/console/incidents", "/console/incidents?page=100", "/console/overview", "/console/alarms"]
-        order = order_view_path(server)
-        if order:
-            pages.append(order)
+        order = order_view_path(server, database_url)
+        view = httpx.get(server.url + order, headers={"Cookie": cookies[0]})
+        hosts = view.text.count(f'<a href="{order}/hosts/')
+        print(f"  order view: {view.status_code}, {hosts} hosts, {len(view.content):,} bytes of HTML")
+        pages.append(order)
         for path in pages:
-            line(f"GET {path}", wrk(server.url + path, folder, cookies, args.connections, args.seconds))
+            label = "GET /console/orders/{uuid} (200 hosts)" if path.startswith("/console/orders/") else f"GET {path}"
+            line(label, measured(server, server.url + path, folder, cookies, args.connections, args.seconds))
     finally:
         server.stop()
         shutil.rmtree(data_dir, ignore_errors=True)

@@ -1,10 +1,8 @@
 """`opencoc serve` and `opencoc quickstart` (what `make run` calls)."""
 
 import copy
-import gc
 import os
 import secrets
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +14,6 @@ from opencoc.client.profile import Profile, save_profile
 from opencoc.config import Settings, get_settings
 from opencoc.core.cli_support import cipher, console, open_database
 from opencoc.core.http_limits import LimitedHttpToolsProtocol
-
-SWITCH_INTERVAL_S = 0.0005
-GC_YOUNG_THRESHOLD = 20_000
 
 SDK_SNIPPET = """\
 from huaweicloudsdkcore.auth.credentials import GlobalCredentials
@@ -49,13 +44,8 @@ def _serve(host: str | None, port: int | None, workers: int) -> None:
     os.environ["OPENCOC_HOST"], os.environ["OPENCOC_PORT"] = host, str(port)
     if settings.is_sqlite:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-    # The event loop and the database threads share the GIL; a short switch interval hands it
-    # back to the loop soon after a driver call returns (bench/incidents.py: higher req/s).
-    sys.setswitchinterval(SWITCH_INTERVAL_S)
-    # Fewer young-generation collections: a request allocates many short-lived objects.
-    gc.set_threshold(GC_YOUNG_THRESHOLD, 20, 20)
     uvicorn.run(
-        "opencoc.app:create_app",
+        "opencoc.app:served_app",  # in each worker: uvicorn starts workers as fresh interpreters
         factory=True,
         host=host,
         port=port,

@@ -60,6 +60,9 @@ def test_a_reviewed_script_runs_on_agents_in_two_batches_with_a_pause_and_finish
     page.get_by_label("Parameter 2 value").fill(SECRET)
     page.get_by_label("Parameter 2 description").fill("an API token")
     page.get_by_label("Parameter 2 sensitive").check()
+    # masked as soon as it is marked sensitive, before it is saved; the other row stays readable
+    expect(page.get_by_label("Parameter 2 value")).to_have_attribute("type", "password")
+    expect(page.get_by_label("Parameter 1 value")).not_to_have_attribute("type", "password")
     page.get_by_label("bob").check()
     shoot(page, "script-form")
     page.get_by_role("button", name="Create script").click()

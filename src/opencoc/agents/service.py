@@ -1,6 +1,6 @@
 """Enrolment tokens, enrolment, heartbeats and agent look-ups (no HTTP here).
 
-Other domains find agents through these functions (`by_sns`, `find_for_resource`,
+Other domains find agents through these functions (`by_sns`, `hostnames_by_sns`, `find_for_resource`,
 `last_seen_times`); `Agent` is exported as the type they get back.
 """
 
@@ -30,6 +30,7 @@ __all__ = [
     "find_by_sn",
     "find_for_resource",
     "get_by_sn",
+    "hostnames_by_sns",
     "last_seen_times",
     "list_agents",
     "record_seen",
@@ -128,6 +129,17 @@ def by_sns(session: Session, *, tenant_id: int, agent_sns: Iterable[str]) -> dic
         return {}
     rows = session.scalars(select(Agent).where(Agent.tenant_id == tenant_id, Agent.agent_sn.in_(sns)))
     return {a.agent_sn: a for a in rows}
+
+
+def hostnames_by_sns(session: Session, *, tenant_id: int, agent_sns: Iterable[str]) -> dict[str, str]:
+    """The host names of the tenant's agents among these serial numbers, by serial number (no whole rows)."""
+    sns = set(agent_sns)
+    if not sns:
+        return {}
+    rows = session.execute(
+        select(Agent.agent_sn, Agent.hostname).where(Agent.tenant_id == tenant_id, Agent.agent_sn.in_(sns))
+    )
+    return dict(rows.all())
 
 
 def find_for_resource(session: Session, *, tenant_id: int, resource_id: str, agent_sn: str | None) -> Agent | None:

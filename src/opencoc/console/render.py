@@ -72,22 +72,32 @@ def is_htmx(request: Request) -> bool:
 
 
 async def page(
-    request: Request, me: Me | None, name: str, *, section: str = "", status: int = 200, **context: Any
+    request: Request,
+    me: Me | None,
+    name: str,
+    *,
+    section: str = "",
+    status: int = 200,
+    open_by_level: dict[str, int] | None = None,
+    **context: Any,
 ) -> HTMLResponse:
-    """A full page in the layout: the template `name` with `context`, the header's data and `me`."""
-    open_by_level: dict[str, int] = {}
+    """A full page in the layout: the template `name` with `context`, the header's data and `me`.
+
+    The header's open incidents by level are read here unless the page read them already (`open_by_level`).
+    """
     oncall_now: list[dict[str, Any]] = []
     if me is not None:
         tenant_id, user_id = me.caller.tenant_id, me.caller.user_id
+        counts = open_by_level
 
         def header(s: Any) -> tuple[dict[str, int], list[dict[str, Any]]]:
             return (
-                incidents.search.open_counts_by_level(s, tenant_id=tenant_id),
+                counts if counts is not None else incidents.search.open_counts_by_level(s, tenant_id=tenant_id),
                 oncall.my_scenes_now(s, tenant_id=tenant_id, user_id=user_id, at_ms=now_ms()),
             )
 
         open_by_level, oncall_now = await database(request).run_read(header)
-    values = {"me": me, "section": section, "open_by_level": open_by_level, "oncall_now": oncall_now, **context}
+    values = {"me": me, "section": section, "open_by_level": open_by_level or {}, "oncall_now": oncall_now, **context}
     return templates.TemplateResponse(request, name, values, status_code=status)
 
 

@@ -20,7 +20,11 @@ from opencoc.core.models import Base
 
 class Incident(Base):
     __tablename__ = "incidents"
-    __table_args__ = (Index("ix_incidents_tenant_id_create_time", "tenant_id", "create_time"),)
+    __table_args__ = (
+        Index("ix_incidents_tenant_id_create_time", "tenant_id", "create_time"),
+        # covers the console's counts per status and open counts per level (incidents/search.py)
+        Index("ix_incidents_tenant_id_status_level", "tenant_id", "status", "incident_level"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"))

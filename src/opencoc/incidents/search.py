@@ -60,34 +60,81 @@ def _where(tenant_id: int, filters: Filters) -> list[ColumnElement[bool]]:
     return where
 
 
-def page(session: Session, *, tenant_id: int, filters: Filters) -> tuple[int, list[Incident]]:
+@dataclass(frozen=True)
+class Listed:
+    """An incident as the list shows it (the columns of its row, not the whole incident)."""
+
+    incident_num: str
+    incident_title: str
+    incident_level: str
+    status: str
+    incident_source: str
+    incident_assignee: list[str]
+    assignee_role: str | None
+    create_time: int
+
+
+_LISTED = (
+    Incident.incident_num,
+    Incident.incident_title,
+    Incident.incident_level,
+    Incident.status,
+    Incident.incident_source,
+    Incident.incident_assignee,
+    Incident.assignee_role,
+    Incident.create_time,
+)
+
+
+def page(session: Session, *, tenant_id: int, filters: Filters) -> tuple[int, list[Listed]]:
     """(how many match, the page's incidents) for the filters."""
     where = _where(tenant_id, filters)
     total = session.scalar(select(func.count()).select_from(Incident).where(*where)) or 0
     column = SORTS.get(filters.sort, Incident.create_time)
     order = (column.desc(), Incident.id.desc()) if filters.descending else (column.asc(), Incident.id.asc())
-    rows = session.scalars(
-        select(Incident).where(*where).order_by(*order).offset((max(filters.page, 1) - 1) * PAGE_SIZE).limit(PAGE_SIZE)
-    ).all()
-    return total, list(rows)
-
-
-def counts_by_status(session: Session, *, tenant_id: int) -> dict[str, int]:
-    """How many of the tenant's incidents are in each status."""
+    # only the shown columns: loading 50 whole incidents (35 columns, 4 of them JSON) cost ~2 ms
     rows = session.execute(
-        select(Incident.status, func.count()).where(Incident.tenant_id == tenant_id).group_by(Incident.status)
+        select(*_LISTED).where(*where).order_by(*order).offset((max(filters.page, 1) - 1) * PAGE_SIZE).limit(PAGE_SIZE)
     )
-    return dict(rows.all())
+    return total, [Listed(*row) for row in rows]
+
+
+@dataclass(frozen=True)
+class Counts:
+    """The tenant's incidents per status, and the open ones (not completed) per level."""
+
+    by_status: dict[str, int]
+    open_by_level: dict[str, int]
+
+
+def counts(session: Session, *, tenant_id: int) -> Counts:
+    """Both counts of the incident list from one GROUP BY (ix_incidents_tenant_id_status_level covers it)."""
+    rows = session.execute(
+        select(Incident.status, Incident.incident_level, func.count())
+        .where(Incident.tenant_id == tenant_id)
+        .group_by(Incident.status, Incident.incident_level)
+    )
+    by_status: dict[str, int] = {}
+    open_by_level: dict[str, int] = {}
+    for status, level, count in rows:
+        by_status[status] = by_status.get(status, 0) + count
+        if status in OPEN_STATUSES:
+            open_by_level[level] = open_by_level.get(level, 0) + count
+    return Counts(by_status, open_by_level)
 
 
 def open_counts_by_level(session: Session, *, tenant_id: int) -> dict[str, int]:
     """How many of the tenant's incidents are still open (not completed), per level."""
+    # grouped by status too, in the index's order: no sort step; the few groups are summed here
     rows = session.execute(
         select(Incident.incident_level, func.count())
         .where(Incident.tenant_id == tenant_id, Incident.status.in_(OPEN_STATUSES))
-        .group_by(Incident.incident_level)
+        .group_by(Incident.status, Incident.incident_level)
     )
-    return dict(rows.all())
+    by_level: dict[str, int] = {}
+    for level, count in rows:
+        by_level[level] = by_level.get(level, 0) + count
+    return by_level
 
 
 @dataclass(frozen=True)

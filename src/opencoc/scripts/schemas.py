@@ -116,12 +116,15 @@ class TagView(WireModel):
     value: str
 
 
-class ScriptItem(WireModel):
-    """One script of list_scripts (ScriptListModel), and our `resource_tags` and `usage_count`."""
+class ScriptBase(WireModel):
+    """What list_scripts and get_script both say of a script, and our `resource_tags` and `usage_count`.
 
-    id: int
+    `enterprise_project_id` differs on purpose, as COC's own: a list item says "0" when the script has
+    none, the detail reads back what was given (null if none).
+    """
+
     script_uuid: str
-    enterprise_project_id: str
+    enterprise_project_id: str | None
     name: str
     type: str
     status: str
@@ -133,6 +136,13 @@ class ScriptItem(WireModel):
     properties: PropertiesView
     resource_tags: list[TagView]
     usage_count: int
+
+
+class ScriptItem(ScriptBase):
+    """One script of list_scripts (ScriptListModel)."""
+
+    id: int
+    enterprise_project_id: str
 
 
 class ScriptPage(WireModel):
@@ -150,22 +160,9 @@ class ParamView(WireModel):
     sensitive: bool
 
 
-class ScriptDetail(WireModel):
-    """`data` of get_script (ScriptDetailModel): `enterprise_project_id` reads back as given, null if none."""
+class ScriptDetail(ScriptBase):
+    """`data` of get_script (ScriptDetailModel)."""
 
-    script_uuid: str
-    enterprise_project_id: str | None
-    name: str
-    type: str
-    status: str
-    gmt_created: int
-    gmt_modified: int
-    creator: str
-    creator_id: str
-    operator: str
-    properties: PropertiesView
-    resource_tags: list[TagView]
-    usage_count: int
     version: str
     description: str
     content: str

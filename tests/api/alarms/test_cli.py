@@ -2,36 +2,21 @@
 
 import json
 import subprocess
-import sys
-from typing import Any
 
 import httpx
 
 from harness.server import LiveServer
 from tests.api.alarms.helpers import ACCEPTED, alarm_body
+from tests.support.cli import json_of, signed_cli
 from tests.support.signing import TenantKey
 
 
 def _alarm_cli(server: LiveServer, key: TenantKey, *args: str) -> subprocess.CompletedProcess[str]:
-    env = dict(
-        server.env,
-        OPENCOC_ENDPOINT=server.url,
-        HUAWEICLOUD_SDK_AK=key.access_key,
-        HUAWEICLOUD_SDK_SK=key.secret_key,
-        COLUMNS="200",
-    )
-    return subprocess.run(
-        [sys.executable, "-m", "opencoc", "alarm", *args], env=env, capture_output=True, text=True, timeout=60
-    )
-
-
-def _json(out: subprocess.CompletedProcess[str]) -> Any:
-    assert out.returncode == 0, out.stderr
-    return json.loads(out.stdout)
+    return signed_cli(server, key, "alarm", *args)
 
 
 def test_admin_integration_commands(live_server: LiveServer, live_tenant: TenantKey) -> None:
-    created = _json(
+    created = json_of(
         live_server.cli(
             "admin", "create-integration", "--tenant", live_tenant.name, "--name", "zabbix", "--type", "custom",
             "--assignee", "u-oncall", "--level", "Info=level_40", "--level", "Major=none", "--json",
@@ -44,7 +29,7 @@ def test_admin_integration_commands(live_server: LiveServer, live_tenant: Tenant
     resp = httpx.post(created["url"], json=alarm_body(), timeout=30)
     assert resp.status_code == 200 and resp.json() == ACCEPTED
 
-    listed = _json(live_server.cli("admin", "list-integrations", "--tenant", live_tenant.name, "--json"))
+    listed = json_of(live_server.cli("admin", "list-integrations", "--tenant", live_tenant.name, "--json"))
     assert [i["name"] for i in listed] == ["zabbix"] and key not in json.dumps(listed)
     table = live_server.cli("admin", "list-integrations", "--tenant", live_tenant.name)
     assert "zabbix" in table.stdout and key[:6] in table.stdout
@@ -74,7 +59,7 @@ def test_admin_create_integration_errors(live_server: LiveServer, live_tenant: T
 
 
 def test_alarm_commands(live_server: LiveServer, live_tenant: TenantKey) -> None:
-    created = _json(
+    created = json_of(
         live_server.cli(
             "admin", "create-integration", "--tenant", live_tenant.name, "--name", "mon", "--type", "custom", "--json"
         )
@@ -82,27 +67,29 @@ def test_alarm_commands(live_server: LiveServer, live_tenant: TenantKey) -> None
     for alarm_id, level in (("a1", "Critical"), ("a2", "Info"), ("a3", "Info")):
         assert httpx.post(created["url"], json=alarm_body(alarmId=alarm_id, alarmLevel=level), timeout=30).is_success
 
-    listed = _json(_alarm_cli(live_server, live_tenant, "list", "--json"))
+    listed = json_of(_alarm_cli(live_server, live_tenant, "list", "--json"))
     assert listed["total"] == 3
     ids = {a["original_alarm_id"]: a["alarm_id"] for a in listed["list"]}
     table = _alarm_cli(live_server, live_tenant, "list", "--level", "Info")
     assert ids["a2"] in table.stdout and ids["a1"] not in table.stdout and "2 of 2" in table.stdout
 
-    shown = _json(_alarm_cli(live_server, live_tenant, "show", ids["a1"], "--json"))
+    shown = json_of(_alarm_cli(live_server, live_tenant, "show", ids["a1"], "--json"))
     assert shown["alarm_name"] == "CPU Usage Exceeding Threshold" and shown["incident_num"].startswith("IM")
     human = _alarm_cli(live_server, live_tenant, "show", ids["a1"])
     assert "CPU Usage Exceeding Threshold" in human.stdout
 
-    num = _json(_alarm_cli(live_server, live_tenant, "to-incident", ids["a2"], ids["a3"], "--title", "t", "--json"))[0]
+    num = json_of(_alarm_cli(live_server, live_tenant, "to-incident", ids["a2"], ids["a3"], "--title", "t", "--json"))[
+        0
+    ]
     assert num.startswith("IM")
-    linked = _json(_alarm_cli(live_server, live_tenant, "list", "--level", "Info", "--json"))["list"]
+    linked = json_of(_alarm_cli(live_server, live_tenant, "list", "--level", "Info", "--json"))["list"]
     assert {a["incident_num"] for a in linked} == {num}
 
-    cleared = _json(_alarm_cli(live_server, live_tenant, "clear", ids["a1"], "--remarks", "done", "--json"))
+    cleared = json_of(_alarm_cli(live_server, live_tenant, "clear", ids["a1"], "--remarks", "done", "--json"))
     assert cleared == [ids["a1"]]
     again = _alarm_cli(live_server, live_tenant, "clear", ids["a1"])
     assert again.returncode == 0 and "already cleared" in again.stdout
-    history = _json(_alarm_cli(live_server, live_tenant, "history", ids["a1"], "--json"))
+    history = json_of(_alarm_cli(live_server, live_tenant, "history", ids["a1"], "--json"))
     assert [h["task_type"] for h in history["alarm_handle_histories"]] == ["incident", "clear"]
     assert history["resolved_record"]["remarks"] == "done"
 

@@ -2,32 +2,17 @@
 
 import json
 import subprocess
-import sys
-from typing import Any
 
 import httpx
 
 from harness.server import LiveServer
 from tests.api.scripts.helpers import script_body
+from tests.support.cli import json_of, signed_cli
 from tests.support.signing import TenantKey
 
 
 def _approval(server: LiveServer, key: TenantKey, *args: str) -> subprocess.CompletedProcess[str]:
-    env = dict(
-        server.env,
-        OPENCOC_ENDPOINT=server.url,
-        HUAWEICLOUD_SDK_AK=key.access_key,
-        HUAWEICLOUD_SDK_SK=key.secret_key,
-        COLUMNS="200",
-    )
-    return subprocess.run(
-        [sys.executable, "-m", "opencoc", "approval", *args], env=env, capture_output=True, text=True, timeout=60
-    )
-
-
-def _json(out: subprocess.CompletedProcess[str]) -> Any:
-    assert out.returncode == 0, out.stderr
-    return json.loads(out.stdout)
+    return signed_cli(server, key, "approval", *args)
 
 
 def _user_key(server: LiveServer, tenant: TenantKey, name: str) -> TenantKey:
@@ -44,12 +29,12 @@ def test_a_reviewer_lists_shows_and_approves_from_the_shell(live_server: LiveSer
     assert created.status_code == 200, created.text
     uuid = created.json()["data"]
 
-    [pending] = _json(_approval(live_server, bob, "list", "--json"))["approvals"]
+    [pending] = json_of(_approval(live_server, bob, "list", "--json"))["approvals"]
     assert pending["subject"]["id"] == uuid
     table = _approval(live_server, bob, "list")
     assert table.returncode == 0 and pending["approval_id"] in table.stdout and uuid in table.stdout
 
-    approved = _json(_approval(live_server, bob, "approve", pending["approval_id"], "--comment", "lgtm", "--json"))
+    approved = json_of(_approval(live_server, bob, "approve", pending["approval_id"], "--comment", "lgtm", "--json"))
     assert approved["status"] == "APPROVED"
     shown = _approval(live_server, live_tenant, "show", pending["approval_id"])
     assert shown.returncode == 0 and "APPROVED" in shown.stdout and "lgtm" in shown.stdout

@@ -2,25 +2,15 @@
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 from harness.server import LiveServer
+from tests.support.cli import signed_cli
 from tests.support.signing import TenantKey
 
 
 def _attachment(server: LiveServer, key: TenantKey, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = dict(
-        server.env, OPENCOC_ENDPOINT=server.url, HUAWEICLOUD_SDK_AK=key.access_key, HUAWEICLOUD_SDK_SK=key.secret_key
-    )
-    return subprocess.run(
-        [sys.executable, "-m", "opencoc", "attachment", *args],
-        env=env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    return signed_cli(server, key, "attachment", *args, cwd=cwd)
 
 
 def test_upload_get_download_delete_from_the_shell(

@@ -147,3 +147,15 @@ def test_another_tenants_script_is_a_404_page(make_browser: Callable[..., Browse
         assert "text/html" in answer.headers["content-type"]
     assert other.post(f"/console/scripts/{uuid}", {**NEW, "content": "echo mine"}).status_code == 404
     assert other.get("/console/scripts/not-a-uuid").status_code == 404
+
+
+def test_every_parameter_row_masks_its_value_once_marked_sensitive(browser: Browser) -> None:
+    form = browser.get("/console/scripts/new").text
+    boxes = re.findall(r'<input type="checkbox" id="param_sensitive_(\d+)"[^>]*data-masks="([^"]+)"', form)
+    assert boxes, "the sensitive boxes name the value they mask (console.js masks it as it is checked)"
+    for n, masked in boxes:
+        assert masked == f"param_value_{n}"
+        assert f'id="param_value_{n}"' in form
+    again = browser.post("/console/scripts", {**NEW, "name": ""}).text  # refused: the form comes back
+    assert re.search(r'<input id="param_value_2" name="param_value_2"[^>]*type="password"', again)
+    assert not re.search(r'<input id="param_value_1" name="param_value_1"[^>]*type="password"', again)

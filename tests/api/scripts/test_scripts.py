@@ -183,3 +183,15 @@ def test_tags_replace_the_whole_set_and_show_as_resource_tags(client: TestClient
 def test_unauthenticated_requests_are_401(client: TestClient) -> None:
     assert client.get("/v1/job/scripts", params={"limit": 1}).status_code == 401
     assert client.post("/v1/job/scripts", json=script_body()).status_code == 401
+
+
+def test_without_an_enterprise_project_the_list_says_0_and_the_detail_null(
+    client: TestClient, tenant: TenantKey
+) -> None:
+    uuid = create(client, tenant, name=unique_name("noep"))
+    listed = client.get("/v1/job/scripts", params={"limit": 10, "name_like": "NOEP"}, auth=tenant.auth).json()["data"][
+        "data"
+    ]
+    [item] = [s for s in listed if s["script_uuid"] == uuid]
+    assert item["enterprise_project_id"] == "0" and isinstance(item["id"], int)
+    assert show(client, tenant, uuid)["enterprise_project_id"] is None

@@ -7,10 +7,8 @@ user as operator.
 """
 
 import json
-import math
 from collections.abc import AsyncIterator, Callable
 from typing import Annotated, Any
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
@@ -19,6 +17,7 @@ from opencoc.alarms import flows, schemas
 from opencoc.alarms import service as alarms
 from opencoc.console import access, forms, render
 from opencoc.console.errors import error_page
+from opencoc.console.paging import Paging
 from opencoc.console.session import Changing, Me, SignedIn
 from opencoc.core.deps import AppWakeups, Db
 from opencoc.core.errors import OpenCOCError
@@ -55,8 +54,9 @@ def _filters(
     )
 
 
-def _query(filters: alarms.Filters, **change: Any) -> str:
-    values: dict[str, Any] = {
+def _paging(filters: alarms.Filters, total: int) -> Paging:
+    """The list as shown, for its links to other pages."""
+    values = {
         "status": filters.status or "",
         "level": filters.level or "",
         "integration": filters.integration_id or "",
@@ -65,8 +65,7 @@ def _query(filters: alarms.Filters, **change: Any) -> str:
         "to": forms.local_from_ms(filters.until),
         "page": filters.page,
     }
-    values.update(change)
-    return urlencode({k: v for k, v in values.items() if v not in ("", None)})
+    return Paging(BASE, values, total, alarms.PAGE_SIZE)
 
 
 @router.get(BASE, response_class=HTMLResponse)
@@ -91,13 +90,13 @@ async def alarm_list(
         return total, rows, alarms.integrations.list_all(s, tenant_id=tenant_id)
 
     total, rows, integrations = await db.run_read(read)
+    paging = _paging(filters, total)
     context: dict[str, Any] = {
         "filters": filters,
-        "total": total,
         "rows": rows,
         "integrations": integrations,
-        "pages": max(1, math.ceil(total / alarms.PAGE_SIZE)),
-        "query": lambda **change: _query(filters, **change),
+        "paging": paging,
+        "query": paging.query,
         "ALARM_LEVELS": schemas.LEVELS,
         "STATUS_NAMES": STATUS_NAMES,
         "since_value": forms.local_from_ms(filters.since),

@@ -4,10 +4,8 @@ Every write goes through the incident API's own schemas and service, with the si
 creator/operator, so the console and the API share one workflow, one validation and one history.
 """
 
-import math
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from starlette.datastructures import FormData
@@ -17,6 +15,7 @@ from opencoc.alarms import service as alarms
 from opencoc.auth import service as auth
 from opencoc.console import access, forms, render
 from opencoc.console.errors import error_page
+from opencoc.console.paging import Paging
 from opencoc.console.session import Changing, Me, SignedIn
 from opencoc.core.db import Database
 from opencoc.core.deps import AppWakeups, Db
@@ -97,9 +96,9 @@ def _filters(
     )
 
 
-def _query(filters: search.Filters, mine: bool, **change: Any) -> str:
-    """The list's query string for `filters`, with `change` applied (links to other pages and sorts)."""
-    values: dict[str, Any] = {
+def _paging(filters: search.Filters, mine: bool, total: int) -> Paging:
+    """The list as shown, for its links to other pages, sorts and statuses."""
+    values = {
         "status": filters.status or "",
         "level": filters.level or "",
         "source": filters.source or "",
@@ -109,8 +108,7 @@ def _query(filters: search.Filters, mine: bool, **change: Any) -> str:
         "order": "desc" if filters.descending else "asc",
         "page": filters.page,
     }
-    values.update(change)
-    return urlencode({k: v for k, v in values.items() if v not in ("", None)})
+    return Paging(BASE, values, total, search.PAGE_SIZE)
 
 
 @router.get(BASE, response_class=HTMLResponse)
@@ -131,28 +129,30 @@ async def incident_list(
     filters = _filters(status, level, source, q, mine, sort, order, page, me)
     tenant_id = me.caller.tenant_id
 
-    def read(s: Any) -> tuple[int, list[Any], dict[str, int], dict[str, str]]:
+    def read(s: Any) -> tuple[int, list[Any], search.Counts, dict[str, str]]:
         total, rows = search.page(s, tenant_id=tenant_id, filters=filters)
         people = auth.user_names(s, tenant_id, sorted({p for r in rows for p in r.incident_assignee}))
-        return total, rows, search.counts_by_status(s, tenant_id=tenant_id), people
+        return total, rows, search.counts(s, tenant_id=tenant_id), people
 
     total, rows, counts, people = await db.run_read(read)
+    paging = _paging(filters, mine, total)
     context: dict[str, Any] = {
         "filters": filters,
         "mine": mine,
-        "total": total,
         "rows": rows,
         "people": people,
-        "counts": counts,
-        "pages": max(1, math.ceil(total / search.PAGE_SIZE)),
-        "query": lambda **change: _query(filters, mine, **change),
+        "counts": counts.by_status,
+        "paging": paging,
+        "query": paging.query,
         "STATUSES": enums.STATUSES,
         "SOURCES": enums.SOURCES,
         "SORTS": search.SORTS,
     }
     if render.is_htmx(request):
         return render.fragment(request, "incidents/_table.html", me=me, **context)
-    return await render.page(request, me, "incidents/list.html", section="incidents", **context)
+    return await render.page(
+        request, me, "incidents/list.html", section="incidents", open_by_level=counts.open_by_level, **context
+    )
 
 
 @router.get("/console/open-levels", response_class=HTMLResponse)

@@ -49,3 +49,26 @@ document.addEventListener("DOMContentLoaded", function () {
     window.history.replaceState(null, "", shown.getAttribute("data-replace-url"));
   }
 });
+
+// A checkbox with data-masks="<input id>" (a parameter's "sensitive") masks that input while it is
+// checked: a secret typed in a new row is hidden before it is saved, not only once the server
+// renders it masked. Checked again on load: the browser may restore a checked box on back/forward.
+function syncMask(box) {
+  var input = document.getElementById(box.getAttribute("data-masks"));
+  if (input) {
+    input.type = box.checked ? "password" : "text";
+    if (box.checked) {
+      input.setAttribute("autocomplete", "new-password"); // no password manager offer for a parameter
+    } else {
+      input.removeAttribute("autocomplete");
+    }
+  }
+}
+document.addEventListener("change", function (event) {
+  if (event.target.matches && event.target.matches("input[data-masks]")) {
+    syncMask(event.target);
+  }
+});
+window.addEventListener("pageshow", function () {
+  document.querySelectorAll("input[data-masks]").forEach(syncMask);
+});
