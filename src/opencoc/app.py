@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from opencoc.agents import background as agents_background
 from opencoc.agents import routes as agents_routes
+from opencoc.agents.enroller import Enroller
 from opencoc.agents.registry import AgentRegistry
 from opencoc.alarms import background as alarms_background
 from opencoc.alarms import routes as alarms_routes
@@ -71,6 +72,7 @@ BACKGROUND: tuple[tuple[str, Callable[[FastAPI], Coroutine[Any, Any, None]]], ..
     ("notifications.outbox", notifications_background.run),
     ("jobs.sweep", jobs_background.run),
     ("agents.last-seen", agents_background.run),
+    ("agents.enroller", agents_background.run_enroller),
 )
 
 # Routes that take bodies larger than OPENCOC_MAX_BODY_BYTES: (path prefix, limit in bytes).
@@ -158,6 +160,7 @@ def _install_state(app: FastAPI, settings: Settings) -> None:
     app.state.agent_registry = AgentRegistry()
     wakeups.subscribe(revocations.AGENT_PREFIX, app.state.agent_registry.forget)
     app.state.alarm_writer = AlarmWriter(app.state.db)
+    app.state.agent_enroller = Enroller(app.state.db)
     app.state.db.on_commit = wakeups.notify  # core.db.wake_after_commit: live console views
     setattr(app.state, notifications_deps.STATE_KEY, NotifyPolicy.from_settings(settings))
     app.state.approval_deciders = APPROVAL_DECIDERS

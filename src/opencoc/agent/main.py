@@ -81,7 +81,8 @@ async def _enrol(
             error = exc
         await backoff.wait(error)
     created = Identity(raw["agent_sn"], raw["agent_secret"], raw["resource_id"], server)
-    identity.save(state_dir, created)
+    # Off the event loop: the fsync takes milliseconds, and N simulated identities enrol at once.
+    await asyncio.to_thread(identity.save, state_dir, created)
     return created
 
 
