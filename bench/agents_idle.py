@@ -38,7 +38,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.fleet import cpu_seconds, rss_mb, start_agents, tenant_api  # noqa: E402
+from bench.fleet import TICKS, cpu_seconds, rss_mb, start_agents, tenant_api  # noqa: E402
 from harness import postgres  # noqa: E402
 from harness.server import LiveServer  # noqa: E402
 
@@ -85,6 +85,20 @@ class Fleet:
                 killed += 1
         note = f", {killed} needed SIGKILL" if killed else ""
         print(f"simulators stopped in {time.monotonic() - started:.1f} s{note}")
+
+
+def machine_busy() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine so far, from /proc/stat."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle + iowait
+    return (sum(fields) - idle) / TICKS, sum(fields) / TICKS
+
+
+def machine_note(before: tuple[float, float], after: tuple[float, float]) -> str:
+    """How busy every core of the machine was (other work included): a busy machine starves what is measured."""
+    busy = (after[0] - before[0]) / max(after[1] - before[1], 1e-9)
+    note = f"machine {100 * busy:.0f}% busy over {os.cpu_count()} cores"
+    return note + (" (contended: rates are lower bounds; see the CPU per operation)" if busy > 0.9 else "")
 
 
 def simulator_verdict(fleet: Fleet, before: list[float], after: list[float], elapsed: float) -> str:
@@ -160,8 +174,9 @@ class Probe:
 
 def enrol(server: LiveServer, api: httpx.Client, fleet: Fleet, n: int) -> None:
     assert server.proc is not None
-    probe = Probe(lambda: api.get("/v1/resources", params={"provider": "ecs", "type": "cloudservers"}).status_code)
-    s0, f0, t0 = cpu_seconds(server.proc.pid), fleet.cpu(), time.monotonic()
+    resources = {"provider": "ecs", "type": "cloudservers", "limit": 100}
+    probe = Probe(lambda: api.get("/v1/resources", params=resources).status_code)
+    s0, f0, m0, t0 = cpu_seconds(server.proc.pid), fleet.cpu(), machine_busy(), time.monotonic()
     first = None
     while (done := fleet.enrolled()) < n:
         fleet.check_alive()
@@ -170,10 +185,14 @@ def enrol(server: LiveServer, api: httpx.Client, fleet: Fleet, n: int) -> None:
         if time.monotonic() - t0 > 1800:
             sys.exit(f"only {done} of {n} enrolled after 30 min")
         time.sleep(0.25)
-    s1, f1, t1 = cpu_seconds(server.proc.pid), fleet.cpu(), time.monotonic()
+    s1, f1, m1, t1 = cpu_seconds(server.proc.pid), fleet.cpu(), machine_busy(), time.monotonic()
     elapsed = t1 - t0
     print(f"enrolment: {n} agents in {elapsed:.1f} s = {n / elapsed:.0f} agents/s (from the simulators' start)")
-    print(f"  server CPU {100 * (s1 - s0) / elapsed:.0f}% of a core; {simulator_verdict(fleet, f0, f1, elapsed)}")
+    print(
+        f"  server CPU {100 * (s1 - s0) / elapsed:.0f}% of a core = {1000 * (s1 - s0) / n:.2f} ms per enrolment "
+        f"(~{n / max(s1 - s0, 1e-9):.0f} agents/s per core); {machine_note(m0, m1)}"
+    )
+    print(f"  {simulator_verdict(fleet, f0, f1, elapsed)}")
     print(f"  signed GET /v1/resources meanwhile: {probe.stop()}")
 
 
@@ -190,15 +209,15 @@ def wait_all_online(api: httpx.Client, fleet: Fleet, n: int, timeout: float) -> 
 def idle(server: LiveServer, api: httpx.Client, fleet: Fleet, n: int, seconds: float) -> None:
     assert server.proc is not None
     worst = 0
-    s0, f0, t0 = cpu_seconds(server.proc.pid), fleet.cpu(), time.monotonic()
+    s0, f0, m0, t0 = cpu_seconds(server.proc.pid), fleet.cpu(), machine_busy(), time.monotonic()
     while time.monotonic() - t0 < seconds:
         time.sleep(min(5.0, max(0.0, seconds - (time.monotonic() - t0))))
         worst = max(worst, offline_count(api))
-    s1, f1, t1 = cpu_seconds(server.proc.pid), fleet.cpu(), time.monotonic()
+    s1, f1, m1, t1 = cpu_seconds(server.proc.pid), fleet.cpu(), machine_busy(), time.monotonic()
     elapsed = t1 - t0
     print(
         f"idle: {n} agents over {elapsed:.0f} s: server CPU {100 * (s1 - s0) / elapsed:.1f}% of a core, "
-        f"server RSS {rss_mb(server.proc.pid):.0f} MB"
+        f"server RSS {rss_mb(server.proc.pid):.0f} MB; {machine_note(m0, m1)}"
     )
     rss = sum(rss_mb(p.pid) for p in fleet.procs)
     print(f"  {simulator_verdict(fleet, f0, f1, elapsed)}; simulators' RSS {rss:.0f} MB")

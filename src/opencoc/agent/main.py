@@ -61,6 +61,8 @@ async def _enrol(
     host_facts: dict[str, Any],
     server: str,
     retry: RetryPolicy = DEFAULT_POLICY,
+    *,
+    durable: bool = True,
 ) -> Identity:
     """The identity saved in `state_dir`, enrolling with `token` the first time."""
     saved = identity.load(state_dir)
@@ -82,7 +84,7 @@ async def _enrol(
         await backoff.wait(error)
     created = Identity(raw["agent_sn"], raw["agent_secret"], raw["resource_id"], server)
     # Off the event loop: the fsync takes milliseconds, and N simulated identities enrol at once.
-    await asyncio.to_thread(identity.save, state_dir, created)
+    await asyncio.to_thread(identity.save, state_dir, created, durable=durable)
     return created
 
 
@@ -111,7 +113,7 @@ async def _run(opts: argparse.Namespace) -> None:
         async def start(state_dir: Path, host_facts: dict[str, Any], name: str) -> AgentRunner:
             client = await stack.enter_async_context(make_client(server, tls=tls))
             async with gate:
-                ident = await _enrol(client, state_dir, opts.token, host_facts, server)
+                ident = await _enrol(client, state_dir, opts.token, host_facts, server, durable=not opts.simulate)
             conn = AgentConnection(client, ident)
             log = logging.getLogger(name)
             return AgentRunner(
