@@ -81,7 +81,9 @@ async def list_alarms(
     return FastJSONResponse(coc_ok(data))
 
 
-@router.get("/v1/alarm-mgmt/alarm/{alarm_id}", response_model=None, responses=returns(CocEnvelope[schemas.AlarmDetail]))
+@router.get(
+    "/v1/alarm-mgmt/alarm/{alarm_id}", response_model=None, responses=returns(CocEnvelope[schemas.AlarmDetail])
+)
 async def show_alarm(alarm_id: str, caller: CurrentCaller, db: Db) -> FastJSONResponse:
     """One alarm (show_alarm)."""
     data = await db.run_read(

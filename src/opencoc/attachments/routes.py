@@ -91,4 +91,6 @@ async def download(caller: CurrentCaller, db: Db, attachment_id: AttachmentId) -
 @router.delete("/{attachment_id}", response_model=DeletedResponse)
 async def delete(caller: CurrentCaller, db: Db, attachment_id: AttachmentId) -> Any:
     """Delete an attachment -> its id."""
-    return job_ok(await db.run_write(lambda s: service.delete(s, caller=caller, attachment_id=attachment_id)))
+    return job_ok(
+        await db.run_write(lambda s: service.delete(s, caller=caller, attachment_id=attachment_id))
+    )

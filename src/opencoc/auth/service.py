@@ -363,3 +363,4 @@ def revoke_user_key(
     if access_key not in {key.access_key for key in user_keys(session, tenant_id=tenant_id, user_id=user_id)}:
         raise _not_found("access key", access_key)
     return revoke_key(session, tenant_name=tenant_name, access_key=access_key, now=now)
+

@@ -138,7 +138,6 @@ class Database:
 
     async def run_read(self, fn: Callable[[Session], T]) -> T:
         """Run `fn(session)` in a read transaction off the event loop."""
-
         def job() -> T:
             with self.read() as session:
                 return fn(session)

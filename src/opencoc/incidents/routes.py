@@ -73,7 +73,9 @@ async def show_incident(incident_num: str, caller: CurrentCaller, db: Db) -> Fas
     return FastJSONResponse(coc_ok(data))
 
 
-@router.get("/v1/incident-tickets", response_model=None, responses=returns(CocEnvelope[schemas.IncidentTicketPage]))
+@router.get(
+    "/v1/incident-tickets", response_model=None, responses=returns(CocEnvelope[schemas.IncidentTicketPage])
+)
 async def list_incident_tickets(
     caller: CurrentCaller,
     db: Db,
