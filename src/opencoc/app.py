@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from opencoc.agents import background as agents_background
 from opencoc.agents import routes as agents_routes
+from opencoc.agents.admission import Admission
 from opencoc.agents.enroller import Enroller
 from opencoc.agents.registry import AgentRegistry
 from opencoc.alarms import background as alarms_background
@@ -114,7 +115,9 @@ def _error(request: Request, status: int, code: str, msg: str) -> Response:
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(OpenCOCError)
     async def _coc_error(request: Request, exc: OpenCOCError) -> Response:
-        return _error(request, exc.status, exc.error_code, exc.error_msg)
+        response = _error(request, exc.status, exc.error_code, exc.error_msg)
+        response.headers.update(exc.headers or {})
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
@@ -161,6 +164,7 @@ def _install_state(app: FastAPI, settings: Settings) -> None:
     wakeups.subscribe(revocations.AGENT_PREFIX, app.state.agent_registry.forget)
     app.state.alarm_writer = AlarmWriter(app.state.db)
     app.state.agent_enroller = Enroller(app.state.db)
+    app.state.agent_admission = Admission.from_settings(settings)
     app.state.db.on_commit = wakeups.notify  # core.db.wake_after_commit: live console views
     setattr(app.state, notifications_deps.STATE_KEY, NotifyPolicy.from_settings(settings))
     app.state.approval_deciders = APPROVAL_DECIDERS

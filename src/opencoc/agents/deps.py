@@ -13,6 +13,8 @@ from fastapi import Depends, Request
 from starlette.requests import HTTPConnection
 
 from opencoc.agents import service
+from opencoc.agents.admission import Admitted as Admitted  # the agent routes of jobs use them too
+from opencoc.agents.admission import PollAdmitted as PollAdmitted
 from opencoc.agents.enroller import Enroller
 from opencoc.agents.models import Agent
 from opencoc.agents.registry import AgentRegistry, write_interval_ms

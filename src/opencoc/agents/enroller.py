@@ -79,8 +79,9 @@ class Enroller:
                 raise
 
     async def _commit(self, batch: list[_Pending]) -> None:
+        outcomes: list[Enrolled | Exception]
         try:
-            outcomes = await self._write(batch)
+            outcomes = list(await self._write(batch))
         except Exception:
             log.warning("enrolment batch of %d failed; retrying its items one by one", len(batch), exc_info=True)
             outcomes = [await self._one(pending) for pending in batch]

@@ -3,13 +3,13 @@
 from fastapi import APIRouter
 
 from opencoc.agents import flows, service
-from opencoc.agents.deps import CurrentAgent, EnrollerDep, Registry
+from opencoc.agents.deps import Admitted, CurrentAgent, EnrollerDep, Registry
 from opencoc.agents.schemas import EnrollRequest, EnrollResponse, HeartbeatRequest, HeartbeatResponse
 from opencoc.core.clock import now_ms
 from opencoc.core.deps import Db
 from opencoc.core.openapi import ERRORS
 
-router = APIRouter(prefix="/opencoc/v1/agent", tags=["agents"], responses=ERRORS["job"])
+router = APIRouter(prefix="/opencoc/v1/agent", tags=["agents"], responses=ERRORS["job"], dependencies=[Admitted])
 
 
 @router.post("/enroll")

@@ -4,7 +4,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
 
-from opencoc.agents.deps import CurrentAgent
+from opencoc.agents.deps import Admitted, CurrentAgent, PollAdmitted
 from opencoc.auth.deps import CurrentCaller
 from opencoc.core.clock import now_ms
 from opencoc.core.deps import AppCipher, AppSettings, AppWakeups, Db
@@ -158,27 +158,32 @@ async def operate_script_job(
 @router.get(AGENT + "/tasks", tags=["agent"], response_model=schemas.TaskFeed)
 async def poll_tasks(
     request: Request,
+    slot: PollAdmitted,
     agent: CurrentAgent,
     db: Db,
     cipher: AppCipher,
     settings: AppSettings,
     wakeups: AppWakeups,
-    wait: Annotated[float, Query(ge=0, le=60)] = 25.0,
+    wait: Annotated[float, Query(ge=0, le=60)] = 30.0,
 ) -> dict[str, Any]:
-    """Due tasks and cancels of this agent, as soon as there are any, or empty lists after `wait` s."""
+    """Due tasks and cancels of this agent, as soon as there are any, or empty lists after `wait` s
+    (at most OPENCOC_AGENT_POLL_SECONDS)."""
     due = await feed.next_feed(
         db,
         wakeups,
         cipher,
         agent_sn=agent.agent_sn,
-        wait=wait,
+        wait=min(wait, settings.agent_poll_seconds),
+        waiting=slot.release,
         grace=settings.agent_offline_after_seconds,
         gone=request.is_disconnected,
     )
     return {"tasks": due.tasks, "cancel": due.cancel}
 
 
-@router.post(AGENT + "/tasks/{task_id}/result", tags=["agent"], response_model=schemas.ResultAccepted)
+@router.post(
+    AGENT + "/tasks/{task_id}/result", tags=["agent"], response_model=schemas.ResultAccepted, dependencies=[Admitted]
+)
 async def post_result(
     task_id: str, body: TaskResult, agent: CurrentAgent, db: Db, settings: AppSettings, wakeups: AppWakeups
 ) -> dict[str, bool]:

@@ -108,7 +108,7 @@ def add_hosts(session: Session, hosts: Sequence[Host], *, now: int) -> None:
     """The resources of newly enrolled hosts (new resource ids, so no row to update) in one INSERT."""
     if not hosts:
         return
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "tenant_id": host.tenant_id,
             "uid": uuid.uuid4().hex,

@@ -139,3 +139,67 @@ def test_a_refused_enrolment_ends_at_once(tmp_path: Path) -> None:
     with pytest.raises(AgentFailure, match="enrolment refused"):
         asyncio.run(main())
     assert clock.waits == []
+
+
+def test_retry_after_is_never_cut_short_and_is_spread_above_what_the_server_asked() -> None:
+    bounds: list[tuple[float, float]] = []
+    policy = RetryPolicy(uniform=lambda low, high: bounds.append((low, high)) or high)
+    assert policy.delay(0, retry_after=7) == pytest.approx(7 * 1.4)
+    assert bounds == [(1, 1.4)], "the spread is on top of Retry-After, never below it"
+    assert RetryPolicy(uniform=lambda low, high: low).delay(9, retry_after=3) == 3, "Retry-After replaces the doubling"
+
+
+def test_a_poll_refused_with_503_and_retry_after_waits_what_the_server_said(tmp_path: Path) -> None:
+    answers = [(503, "4"), (503, "9"), (200, None), (503, None)]
+    done = asyncio.Event()
+
+    async def handle(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/heartbeat"):
+            return httpx.Response(200, json={})
+        if not answers:
+            done.set()
+            return await idle_poll()
+        status, after = answers.pop(0)
+        headers = {"Retry-After": after} if after else {}
+        return httpx.Response(status, json={"tasks": [], "cancel": []}, headers=headers)
+
+    clock = FakeClock()
+    _run(handle, done, tmp_path, clock)
+    assert clock.waits == [4.0, 9.0, 0.5], "Retry-After first, then the agent's own back-off from its start"
+
+
+def test_an_enrolment_turned_away_with_retry_after_comes_back_after_it(tmp_path: Path) -> None:
+    answers = [httpx.Response(503, json={}, headers={"Retry-After": "6"})]
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        if answers:
+            return answers.pop(0)
+        return httpx.Response(200, json={"agent_sn": "sn-7", "agent_secret": "s", "resource_id": "r"})
+
+    async def main() -> Identity:
+        async with make_client("http://server", transport=httpx.MockTransport(handle)) as client:
+            return await _enrol(client, tmp_path, "token", {}, "http://server", retry=clock.policy)
+
+    clock = FakeClock()
+    assert asyncio.run(main()).agent_sn == "sn-7"
+    assert clock.waits == [6.0]
+
+
+def test_a_malformed_retry_after_falls_back_to_the_agents_own_back_off(tmp_path: Path) -> None:
+    ResultSpool(tmp_path).put("t1", {"status": "FINISHED", "exit_code": 0, "output": "ok"})
+    answers = [("Wed, 21 Oct 2015 07:28:00 GMT", 503), ("-5", 503), (None, 200)]
+    done = asyncio.Event()
+
+    async def handle(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/result"):
+            after, status = answers.pop(0)
+            if not answers:
+                done.set()
+            return httpx.Response(status, json={}, headers={"Retry-After": after} if after else {})
+        if request.url.path.endswith("/heartbeat"):
+            return httpx.Response(200, json={})
+        return await idle_poll()
+
+    clock = FakeClock()
+    _run(handle, done, tmp_path, clock)
+    assert clock.waits == [0.5, 1.0]
