@@ -42,6 +42,7 @@ from opencoc.core.wakeups import Wakeups
 from opencoc.incidents import routes as incidents_routes
 from opencoc.jobs import background as jobs_background
 from opencoc.jobs import routes as jobs_routes
+from opencoc.jobs.probe import WorkProbe
 from opencoc.notifications import background as notifications_background
 from opencoc.notifications import deps as notifications_deps
 from opencoc.notifications import routes as notifications_routes
@@ -165,6 +166,7 @@ def _install_state(app: FastAPI, settings: Settings) -> None:
     app.state.alarm_writer = AlarmWriter(app.state.db)
     app.state.agent_enroller = Enroller(app.state.db)
     app.state.agent_admission = Admission.from_settings(settings)
+    app.state.jobs_work_probe = WorkProbe(app.state.db)
     app.state.db.on_commit = wakeups.notify  # core.db.wake_after_commit: live console views
     setattr(app.state, notifications_deps.STATE_KEY, NotifyPolicy.from_settings(settings))
     app.state.approval_deciders = APPROVAL_DECIDERS

@@ -40,7 +40,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--hostname", help="Host name to report (default: this host's).")
     p.add_argument("--simulate", type=int, default=0, metavar="N", help="Run N agent identities (tests, load).")
     p.add_argument("--heartbeat", type=float, default=10.0, metavar="S", help="Seconds between heartbeats.")
-    p.add_argument("--poll-wait", type=float, default=25.0, metavar="S", help="Long-poll duration in seconds.")
+    p.add_argument(
+        "--poll-wait", type=float, default=30.0, metavar="S", help="Long-poll duration in seconds (the server caps it)."
+    )
     p.add_argument(
         "--task-cgroups",
         choices=("auto", "off"),
@@ -108,6 +110,10 @@ async def _run(opts: argparse.Namespace) -> None:
     tls = tls_context(server)
     cgroups = _isolation(opts)
     gate = asyncio.Semaphore(ENROL_CONCURRENCY)
+
+    def host_facts_now() -> dict[str, Any]:
+        return facts.collect(server=server, region_id=opts.region, zone_id=opts.zone, hostname=opts.hostname)
+
     async with contextlib.AsyncExitStack() as stack:
 
         async def start(state_dir: Path, host_facts: dict[str, Any], name: str) -> AgentRunner:
@@ -123,6 +129,7 @@ async def _run(opts: argparse.Namespace) -> None:
                 heartbeat_s=opts.heartbeat,
                 poll_wait_s=opts.poll_wait,
                 cgroups=cgroups,
+                facts_source=None if opts.simulate else host_facts_now,  # a simulated host's facts never change
                 log=log,
             )
 

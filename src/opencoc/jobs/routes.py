@@ -12,6 +12,7 @@ from opencoc.core.envelopes import JobEnvelope, job_ok
 from opencoc.core.limits import INT32_MAX, MAX_MS
 from opencoc.core.openapi import ERRORS
 from opencoc.jobs import feed, operations, reads, schemas, service, tasks
+from opencoc.jobs.deps import Probe
 from opencoc.jobs.schemas import JobScriptOrderOperationBody, ScriptExecuteModel, TaskResult
 from opencoc.jobs.statuses import InstanceStatus, OrderStatus
 from opencoc.jobs.wake import wake_agents
@@ -161,6 +162,7 @@ async def poll_tasks(
     slot: PollAdmitted,
     agent: CurrentAgent,
     db: Db,
+    probe: Probe,
     cipher: AppCipher,
     settings: AppSettings,
     wakeups: AppWakeups,
@@ -170,6 +172,7 @@ async def poll_tasks(
     (at most OPENCOC_AGENT_POLL_SECONDS)."""
     due = await feed.next_feed(
         db,
+        probe,
         wakeups,
         cipher,
         agent_sn=agent.agent_sn,

@@ -1,6 +1,7 @@
 """The agent's one retry policy, and the three loops that use it, against a fake server and a fake clock."""
 
 import asyncio
+import json
 import logging
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -203,3 +204,36 @@ def test_a_malformed_retry_after_falls_back_to_the_agents_own_back_off(tmp_path:
     clock = FakeClock()
     _run(handle, done, tmp_path, clock)
     assert clock.waits == [0.5, 1.0]
+
+
+def test_no_heartbeat_is_sent_while_a_poll_is_open_but_changed_facts_are(tmp_path: Path) -> None:
+    sent: list[dict[str, object]] = []
+    done = asyncio.Event()
+    hosts = iter(["web-01", "web-01", "web-02"])
+
+    async def handle(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/heartbeat"):
+            sent.append(json.loads(request.content)["facts"])
+            if len(sent) == 2:
+                done.set()
+            return httpx.Response(200, json={"server_time": 0})
+        return await idle_poll()
+
+    async def main() -> None:
+        async with make_client("http://server", transport=httpx.MockTransport(handle)) as client:
+            runner = AgentRunner(
+                AgentConnection(client, IDENT),
+                {"hostname": "web-01"},
+                tmp_path,
+                heartbeat_s=0.01,
+                facts_source=lambda: {"hostname": next(hosts, "web-02")},
+                facts_check_s=0,
+                log=LOG,
+            )
+            work = asyncio.ensure_future(runner.run())
+            await asyncio.wait_for(done.wait(), 30)
+            work.cancel()
+            await asyncio.gather(work, return_exceptions=True)
+
+    asyncio.run(main())
+    assert sent[:2] == [{"hostname": "web-01"}, {"hostname": "web-02"}], "only the start and the change are sent"
