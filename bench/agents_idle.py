@@ -279,7 +279,9 @@ def main() -> None:
         enrol(server, api, fleet, opts.agents)
         took = wait_all_online(api, fleet, opts.agents, 600)
         print(f"all {opts.agents} ONLINE {took:.1f} s after the last enrolment")
-        time.sleep(10)  # the simulators start their runners once all their identities are enrolled
+        # The simulators start their runners once all their identities are enrolled; each runner's first
+        # heartbeat (with its facts) is spread over 10 s and its first poll loads it for authentication.
+        time.sleep(20)
         idle(server, api, fleet, opts.agents, opts.seconds)
         if opts.restart:
             restart(server, api, fleet, opts.agents)
