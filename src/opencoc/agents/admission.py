@@ -4,8 +4,10 @@ When a server restarts under 10,000 agents, each wants to heartbeat, poll and de
 at the same moment. Beyond `agent_max_active_requests` agent requests being worked on at once,
 an agent gets 503 with a Retry-After drawn at random from 1..`agent_retry_after_max_seconds`,
 which the agent honours (agent/retry.py), so the fleet comes back spread out while user API calls,
-which never pass through here, keep their latency. A long-poll holds a slot only while it starts
-(authentication and its first look at the database), not while it waits.
+which never pass through here, keep their latency. A long-poll holds a slot only while it is
+authenticated (after a restart that is a read per agent); its look for work is one read shared by
+the polls that start together (jobs/probe.py), and while it waits it costs nothing, so a burst of
+polls ending together is not turned away.
 """
 
 import random
@@ -64,7 +66,7 @@ async def admitted(request: Request) -> AsyncIterator[None]:
 
 
 async def poll_admitted(request: Request) -> AsyncIterator["PollSlot"]:
-    """A long-poll's slot: held until the route calls `release()` before it waits (or the request ends)."""
+    """A long-poll's slot: held until the route calls `release()` once the agent is authenticated."""
     slot = PollSlot(admission_of(request))
     try:
         yield slot

@@ -41,11 +41,9 @@ async def next_feed(
     wait: float,
     grace: float,
     gone: Callable[[], Awaitable[bool]],
-    waiting: Callable[[], None] = lambda: None,
 ) -> tasks.Feed:
     """The agent's due tasks and cancels once there are any; an empty feed after `wait` s, once the agent is
-    `gone()`, or once the server is stopping (`wakeups.closed`). `waiting()` is called before each wait
-    (the poll's admission slot is given back there: a waiting poll costs the server nothing)."""
+    `gone()`, or once the server is stopping (`wakeups.closed`)."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + wait
     woken = False
@@ -59,7 +57,6 @@ async def next_feed(
             feed = await _collect(db, probe, cipher, agent_sn, woken, grace)
             if feed or remaining <= 0:
                 return feed
-            waiting()
             woken = await waiter
         finally:
             waiter.cancel()

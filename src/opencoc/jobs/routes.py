@@ -170,6 +170,9 @@ async def poll_tasks(
 ) -> dict[str, Any]:
     """Due tasks and cancels of this agent, as soon as there are any, or empty lists after `wait` s
     (at most OPENCOC_AGENT_POLL_SECONDS)."""
+    # Admitted and authenticated: the poll's own work is one shared read at most (jobs/probe.py), so it
+    # gives its admission slot back here; a burst of polls ending together must not be turned away.
+    slot.release()
     due = await feed.next_feed(
         db,
         probe,
@@ -177,7 +180,6 @@ async def poll_tasks(
         cipher,
         agent_sn=agent.agent_sn,
         wait=min(wait, settings.agent_poll_seconds),
-        waiting=slot.release,
         grace=settings.agent_offline_after_seconds,
         gone=request.is_disconnected,
     )
