@@ -15,6 +15,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from opencoc.agents import background as agents_background
 from opencoc.agents import routes as agents_routes
+from opencoc.agents.admission import Admission
+from opencoc.agents.enroller import Enroller
 from opencoc.agents.registry import AgentRegistry
 from opencoc.alarms import background as alarms_background
 from opencoc.alarms import routes as alarms_routes
@@ -44,6 +46,7 @@ from opencoc.incidents import v2_routes as incidents_v2_routes
 from opencoc.incidents import v2_service as incidents_v2
 from opencoc.jobs import background as jobs_background
 from opencoc.jobs import routes as jobs_routes
+from opencoc.jobs.probe import WorkProbe
 from opencoc.notifications import background as notifications_background
 from opencoc.notifications import deps as notifications_deps
 from opencoc.notifications import routes as notifications_routes
@@ -83,6 +86,7 @@ BACKGROUND: tuple[tuple[str, Callable[[FastAPI], Coroutine[Any, Any, None]]], ..
     ("oncall.escalations", oncall_background.run),
     ("jobs.sweep", jobs_background.run),
     ("agents.last-seen", agents_background.run),
+    ("agents.enroller", agents_background.run_enroller),
 )
 
 # `opencoc serve`'s process settings (served_app).
@@ -128,7 +132,9 @@ def _error(request: Request, status: int, code: str, msg: str) -> Response:
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(OpenCOCError)
     async def _coc_error(request: Request, exc: OpenCOCError) -> Response:
-        return _error(request, exc.status, exc.error_code, exc.error_msg)
+        response = _error(request, exc.status, exc.error_code, exc.error_msg)
+        response.headers.update(exc.headers or {})
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
@@ -174,6 +180,9 @@ def _install_state(app: FastAPI, settings: Settings) -> None:
     app.state.agent_registry = AgentRegistry()
     wakeups.subscribe(revocations.AGENT_PREFIX, app.state.agent_registry.forget)
     app.state.alarm_writer = AlarmWriter(app.state.db)
+    app.state.agent_enroller = Enroller(app.state.db)
+    app.state.agent_admission = Admission.from_settings(settings)
+    app.state.jobs_work_probe = WorkProbe(app.state.db)
     app.state.db.on_commit = wakeups.notify  # core.db.wake_after_commit: live console views
     setattr(app.state, notifications_deps.STATE_KEY, NotifyPolicy.from_settings(settings))
     app.state.approval_deciders = APPROVAL_DECIDERS

@@ -25,7 +25,15 @@ class Settings(BaseSettings):
     clock_skew_seconds: int = 15 * 60
     token_ttl_seconds: int = 24 * 3600
     log_level: str = "info"
-    agent_offline_after_seconds: float = 30.0
+    # The agent fleet (docs/agent-protocol.md): an agent's long-poll is held at most this long and
+    # itself proves the agent alive; an agent is OFFLINE after two polls' time without a sign of life.
+    agent_poll_seconds: float = 30.0
+    agent_offline_after_seconds: float = 60.0
+    # Admission control on the agent routes only: beyond this many agent requests being worked on at
+    # once, an agent gets 503 with Retry-After between 1 and agent_retry_after_max_seconds (random,
+    # so that a refused fleet does not come back in step). User API calls are never refused by it.
+    agent_max_active_requests: int = 64
+    agent_retry_after_max_seconds: int = 10
     public_url: str | None = None
     docs: bool = False
     # The web console: a session ends after this long without a request; X-Forwarded-Proto is

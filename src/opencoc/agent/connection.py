@@ -19,11 +19,22 @@ GONE = (404, 410)
 
 
 class ServerError(Exception):
-    """The server answered with a non-2xx status."""
+    """The server answered with a non-2xx status; `retry_after` is its Retry-After in seconds, if any."""
 
-    def __init__(self, status: int, body: str) -> None:
+    def __init__(self, status: int, body: str, retry_after: float | None = None) -> None:
         super().__init__(f"HTTP {status}: {body[:300]}")
         self.status = status
+        self.retry_after = retry_after
+
+
+def retry_after(resp: httpx.Response) -> float | None:
+    """The response's Retry-After as seconds (the delay form; an HTTP date is not sent by our server)."""
+    value = resp.headers.get("retry-after", "")
+    try:
+        seconds = float(value)
+    except ValueError:
+        return None
+    return seconds if 0 <= seconds <= 3600 else None
 
 
 def tls_context(server: str) -> ssl.SSLContext:
@@ -53,7 +64,7 @@ def make_client(
 
 def _json(resp: httpx.Response) -> Any:
     if not resp.is_success:
-        raise ServerError(resp.status_code, resp.text)
+        raise ServerError(resp.status_code, resp.text, retry_after(resp))
     return resp.json()
 
 

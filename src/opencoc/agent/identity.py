@@ -29,13 +29,15 @@ def load(state_dir: Path) -> Identity | None:
     return Identity(raw["agent_sn"], raw["agent_secret"], raw["resource_id"], raw.get("server", ""))
 
 
-def save(state_dir: Path, identity: Identity) -> None:
-    """Write the identity atomically, readable by the agent's user only."""
+def save(state_dir: Path, identity: Identity, *, durable: bool = True) -> None:
+    """Write the identity atomically, readable by the agent's user only; `durable` syncs it to disk first
+    (a simulated fleet's identities skip that: thousands of fsyncs would make the disk the benchmark)."""
     state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     tmp = state_dir / f".{IDENTITY_FILE}.{os.getpid()}"
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as fh:
         json.dump(asdict(identity), fh)
         fh.flush()
-        os.fsync(fh.fileno())
+        if durable:
+            os.fsync(fh.fileno())
     os.replace(tmp, state_dir / IDENTITY_FILE)

@@ -4,6 +4,7 @@ import asyncio
 import json
 import logging
 import random
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from opencoc.agent.results import ResultSpool
 from opencoc.agent.retry import DEFAULT_POLICY, RetryPolicy
 
 PERMANENT = (400, 422)
+FACTS_CHECK_S = 60.0  # how often a real agent looks whether its host's facts changed
 TOO_LARGE = 413
 MIN_OUTPUT = 16 * 1024
 
@@ -42,13 +44,17 @@ class AgentRunner:
         state_dir: Path,
         *,
         heartbeat_s: float = 10.0,
-        poll_wait_s: float = 25.0,
+        poll_wait_s: float = 30.0,
         cgroups: TaskCgroups | None = None,
         retry: RetryPolicy = DEFAULT_POLICY,
+        facts_source: Callable[[], dict[str, Any]] | None = None,
+        facts_check_s: float = FACTS_CHECK_S,
         log: logging.Logger,
     ) -> None:
         self.conn = conn
         self.facts = facts
+        self.facts_source = facts_source
+        self.facts_check_s = facts_check_s
         self.spool = ResultSpool(state_dir)
         self.heartbeat_s = heartbeat_s
         self.poll_wait_s = poll_wait_s
@@ -79,14 +85,21 @@ class AgentRunner:
     async def _heartbeats(self, stagger: bool) -> None:
         if stagger:
             await asyncio.sleep(random.uniform(0, self.heartbeat_s))
-        first = True
+        loop = asyncio.get_running_loop()
+        unsent = True  # the facts: sent on start, and again whenever they change
+        checked = loop.time()
         while True:
-            # An open long-poll keeps the agent ONLINE by itself; heartbeats cover the gaps
-            # (a failed poll waiting to retry) and deliver the facts on start.
-            if first or not self.polling:
+            if self.facts_source is not None and loop.time() - checked >= self.facts_check_s:
+                checked = loop.time()
+                fresh = await asyncio.to_thread(self.facts_source)
+                if fresh != self.facts:
+                    self.facts, unsent = fresh, True
+            # An open long-poll keeps the agent ONLINE by itself: no heartbeat is sent while one is
+            # open, only to cover the gaps (a failed poll waiting to retry) and to deliver facts.
+            if unsent or not self.polling:
                 try:
                     await self.conn.heartbeat(self.facts)
-                    first = False
+                    unsent = False
                 except (httpx.HTTPError, ServerError) as exc:
                     self.log.warning("heartbeat failed: %s", exc)
             await asyncio.sleep(self.heartbeat_s)

@@ -40,7 +40,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--hostname", help="Host name to report (default: this host's).")
     p.add_argument("--simulate", type=int, default=0, metavar="N", help="Run N agent identities (tests, load).")
     p.add_argument("--heartbeat", type=float, default=10.0, metavar="S", help="Seconds between heartbeats.")
-    p.add_argument("--poll-wait", type=float, default=25.0, metavar="S", help="Long-poll duration in seconds.")
+    p.add_argument(
+        "--poll-wait", type=float, default=30.0, metavar="S", help="Long-poll duration in seconds (the server caps it)."
+    )
     p.add_argument(
         "--task-cgroups",
         choices=("auto", "off"),
@@ -61,6 +63,8 @@ async def _enrol(
     host_facts: dict[str, Any],
     server: str,
     retry: RetryPolicy = DEFAULT_POLICY,
+    *,
+    durable: bool = True,
 ) -> Identity:
     """The identity saved in `state_dir`, enrolling with `token` the first time."""
     saved = identity.load(state_dir)
@@ -81,7 +85,8 @@ async def _enrol(
             error = exc
         await backoff.wait(error)
     created = Identity(raw["agent_sn"], raw["agent_secret"], raw["resource_id"], server)
-    identity.save(state_dir, created)
+    # Off the event loop: the fsync takes milliseconds, and N simulated identities enrol at once.
+    await asyncio.to_thread(identity.save, state_dir, created, durable=durable)
     return created
 
 
@@ -105,12 +110,16 @@ async def _run(opts: argparse.Namespace) -> None:
     tls = tls_context(server)
     cgroups = _isolation(opts)
     gate = asyncio.Semaphore(ENROL_CONCURRENCY)
+
+    def host_facts_now() -> dict[str, Any]:
+        return facts.collect(server=server, region_id=opts.region, zone_id=opts.zone, hostname=opts.hostname)
+
     async with contextlib.AsyncExitStack() as stack:
 
         async def start(state_dir: Path, host_facts: dict[str, Any], name: str) -> AgentRunner:
             client = await stack.enter_async_context(make_client(server, tls=tls))
             async with gate:
-                ident = await _enrol(client, state_dir, opts.token, host_facts, server)
+                ident = await _enrol(client, state_dir, opts.token, host_facts, server, durable=not opts.simulate)
             conn = AgentConnection(client, ident)
             log = logging.getLogger(name)
             return AgentRunner(
@@ -120,6 +129,7 @@ async def _run(opts: argparse.Namespace) -> None:
                 heartbeat_s=opts.heartbeat,
                 poll_wait_s=opts.poll_wait,
                 cgroups=cgroups,
+                facts_source=None if opts.simulate else host_facts_now,  # a simulated host's facts never change
                 log=log,
             )
 

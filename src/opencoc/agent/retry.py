@@ -1,8 +1,10 @@
 """How the agent waits before trying again: one policy for the task poll, result delivery and enrolment.
 
 Waits grow 0.5 s, 1 s, 2 s ... up to 30 s, each scaled by a random factor in [0.8, 1.2] so that
-agents cut off together do not all come back at the same instant. What is worth retrying stays
-with each loop; how long to wait is decided here only (the place for a server's Retry-After).
+agents cut off together do not all come back at the same instant. A server that answers with
+Retry-After (503 from its admission control) is obeyed: the wait is never shorter than it asks,
+and is stretched by up to 2 x jitter on top so that the agents it turned away together spread out.
+What is worth retrying stays with each loop; how long to wait is decided here only.
 """
 
 import asyncio
@@ -24,8 +26,11 @@ class RetryPolicy:
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
     uniform: Callable[[float, float], float] = random.uniform
 
-    def delay(self, attempt: int) -> float:
-        """Seconds to wait after the failure numbered `attempt` (0 = the first) of one loop."""
+    def delay(self, attempt: int, retry_after: float | None = None) -> float:
+        """Seconds to wait after the failure numbered `attempt` (0 = the first) of one loop, at least
+        `retry_after` when the server said so."""
+        if retry_after is not None:
+            return retry_after * self.uniform(1, 1 + 2 * self.jitter)
         wait = min(self.max_s, self.first_s * 2.0 ** min(attempt, _MAX_DOUBLINGS))
         return wait * self.uniform(1 - self.jitter, 1 + self.jitter)
 
@@ -44,8 +49,8 @@ class Backoff:
         self.attempt = 0
 
     async def wait(self, error: BaseException) -> None:
-        """Log the failure and sleep until the next attempt is due."""
-        delay = self.policy.delay(self.attempt)
+        """Log the failure and sleep until the next attempt is due (the server's Retry-After, if it sent one)."""
+        delay = self.policy.delay(self.attempt, getattr(error, "retry_after", None))
         self.attempt += 1
         self.log.warning("%s (%s); retrying in %.1f s", self.what, error, delay)
         await self.policy.sleep(delay)

@@ -33,3 +33,8 @@ async def run(app: FastAPI) -> None:
                 log.exception("could not record agent last-seen times")
     finally:
         await _flush(app)
+
+
+async def run_enroller(app: FastAPI) -> None:
+    """Commit batched enrolments for the server's lifetime (agents/enroller.py)."""
+    await app.state.agent_enroller.run()

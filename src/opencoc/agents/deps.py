@@ -13,6 +13,9 @@ from fastapi import Depends, Request
 from starlette.requests import HTTPConnection
 
 from opencoc.agents import service
+from opencoc.agents.admission import Admitted as Admitted  # the agent routes of jobs use them too
+from opencoc.agents.admission import PollAdmitted as PollAdmitted
+from opencoc.agents.enroller import Enroller
 from opencoc.agents.models import Agent
 from opencoc.agents.registry import AgentRegistry, write_interval_ms
 from opencoc.core.clock import now_ms
@@ -30,6 +33,12 @@ def registry_of(conn: HTTPConnection) -> AgentRegistry:
 
 async def get_registry(request: Request) -> AgentRegistry:
     return registry_of(request)
+
+
+async def get_enroller(request: Request) -> Enroller:
+    """The process's enrolment batcher, built by the app factory."""
+    enroller: Enroller = request.app.state.agent_enroller  # Starlette's State is untyped
+    return enroller
 
 
 async def _authenticate(request: Request, registry: AgentRegistry) -> Agent:
@@ -76,3 +85,4 @@ async def authenticate_agent(request: Request) -> AsyncIterator[Agent]:
 
 CurrentAgent = Annotated[Agent, Depends(authenticate_agent)]
 Registry = Annotated[AgentRegistry, Depends(get_registry)]
+EnrollerDep = Annotated[Enroller, Depends(get_enroller)]

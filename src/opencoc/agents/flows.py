@@ -1,10 +1,13 @@
 """What an agent's life changes in other domains: its host in the inventory, its tasks when revoked."""
 
+from collections.abc import Sequence
+
 from sqlalchemy.orm import Session
 
 from opencoc.agents import service
 from opencoc.agents.models import Agent
 from opencoc.agents.schemas import AgentFacts
+from opencoc.core.errors import OpenCOCError
 from opencoc.jobs import service as jobs
 from opencoc.resources import service as resources
 
@@ -24,11 +27,28 @@ def _host(agent: Agent) -> resources.Host:
     )
 
 
-def enroll(session: Session, *, token: str, facts: AgentFacts, now: int) -> tuple[Agent, str]:
-    """Enrol a host: a new agent with its one-time secret, and the host in the tenant's inventory."""
-    agent, secret = service.enroll(session, token=token, facts=facts, now=now)
-    resources.upsert_host(session, _host(agent), now=now)
-    return agent, secret
+def enroll_many(
+    session: Session, requests: Sequence[tuple[str, AgentFacts]], *, now: int
+) -> list[service.Enrolled | OpenCOCError]:
+    """Enrol hosts (token, facts): new agents with their one-time secrets, and the hosts in their tenants'
+    inventories; an item whose token is not valid gets its error instead."""
+    out = service.enroll_many(session, requests, now=now)
+    hosts = [
+        resources.Host(
+            tenant_id=new.tenant_id,
+            resource_id=new.resource_id,
+            agent_sn=new.agent_sn,
+            hostname=new.facts.hostname,
+            region_id=new.facts.region_id,
+            zone_id=new.facts.zone_id,
+            fixed_ip=new.facts.fixed_ip,
+            facts=new.facts.model_dump(),
+        )
+        for new in out
+        if isinstance(new, service.Enrolled)
+    ]
+    resources.add_hosts(session, hosts, now=now)
+    return out
 
 
 def update_facts(session: Session, *, agent_id: int, facts: AgentFacts, now: int) -> Agent | None:

@@ -3,8 +3,11 @@
 Every authenticated agent call is a sign of life, and so is a long-poll for as long as it is
 open: an idle agent holds one poll open nearly all the time and needs no heartbeats on top.
 Writing `last_seen_at` on each sign would cost a write transaction per request, so an agent's
-time moves forward in memory at most every `write_interval_ms`, and `background.run` writes
-the collected times in one statement a second (and moves the present agents' times forward).
+time moves forward in memory at most every `write_interval_ms` (a quarter of the offline
+threshold: 15 s by default), and `background.run` writes the collected times in one statement a
+second (and moves the present agents' times forward). ONLINE/OFFLINE is derived from the stored
+time by every replica alike, so an agent is shown OFFLINE between 3/4 and all of the threshold
+after its last sign of life, and never while it keeps one open.
 """
 
 import threading
@@ -12,18 +15,15 @@ from dataclasses import dataclass, field
 
 from opencoc.agents.models import Agent
 
-SEEN_WRITE_INTERVAL_MS = 2000
-PRESENT_REFRESH_MS = 5000
-
 
 def write_interval_ms(offline_after_s: float) -> int:
-    """How often a live agent's time is written: every 2 s, or faster under a short grace."""
-    return int(min(SEEN_WRITE_INTERVAL_MS, offline_after_s * 1000 / 4))
+    """How often a live agent's time is written: four times per offline threshold."""
+    return int(offline_after_s * 1000 / 4)
 
 
 def present_refresh_ms(offline_after_s: float) -> int:
     """How often the time of an agent with an open request is moved forward."""
-    return int(min(PRESENT_REFRESH_MS, offline_after_s * 1000 / 4))
+    return int(offline_after_s * 1000 / 4)
 
 
 @dataclass

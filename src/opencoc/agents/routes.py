@@ -3,20 +3,20 @@
 from fastapi import APIRouter
 
 from opencoc.agents import flows, service
-from opencoc.agents.deps import CurrentAgent, Registry
+from opencoc.agents.deps import Admitted, CurrentAgent, EnrollerDep, Registry
 from opencoc.agents.schemas import EnrollRequest, EnrollResponse, HeartbeatRequest, HeartbeatResponse
 from opencoc.core.clock import now_ms
 from opencoc.core.deps import Db
 from opencoc.core.openapi import ERRORS
 
-router = APIRouter(prefix="/opencoc/v1/agent", tags=["agents"], responses=ERRORS["job"])
+router = APIRouter(prefix="/opencoc/v1/agent", tags=["agents"], responses=ERRORS["job"], dependencies=[Admitted])
 
 
 @router.post("/enroll")
-async def enroll(body: EnrollRequest, db: Db) -> EnrollResponse:
+async def enroll(body: EnrollRequest, enroller: EnrollerDep) -> EnrollResponse:
     """Enrol a host with a tenant's enrolment token; the secret is returned only here."""
-    agent, secret = await db.run_write(lambda s: flows.enroll(s, token=body.token, facts=body.facts, now=now_ms()))
-    return EnrollResponse(agent_sn=agent.agent_sn, agent_secret=secret, resource_id=agent.resource_id)
+    new = await enroller.submit(body.token, body.facts)
+    return EnrollResponse(agent_sn=new.agent_sn, agent_secret=new.secret, resource_id=new.resource_id)
 
 
 @router.post("/heartbeat")

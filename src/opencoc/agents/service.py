@@ -7,9 +7,11 @@ Other domains find agents through these functions (`by_sns`, `hostnames_by_sns`,
 import hmac
 import secrets
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Subquery, Table, bindparam, case, func, select, update
+from sqlalchemy import Subquery, Table, bindparam, case, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from opencoc.agents.models import Agent, EnrollToken
@@ -24,8 +26,9 @@ __all__ = [
     "ONLINE",
     "Agent",
     "by_sns",
+    "Enrolled",
     "create_enroll_token",
-    "enroll",
+    "enroll_many",
     "facts_changed",
     "find_by_sn",
     "find_for_resource",
@@ -66,40 +69,78 @@ def revoke_enroll_token(session: Session, *, tenant_name: str, token: str, now: 
         raise OpenCOCError("COC.00000404", "enrolment token not found", status=404)
 
 
-def _valid_token(session: Session, token: str, now: int) -> EnrollToken:
-    row = session.scalar(select(EnrollToken).where(EnrollToken.token_hash == sha256_hex(token)))
-    if row is None or row.revoked_at is not None or (row.expires_at is not None and row.expires_at <= now):
-        raise unauthorized()
-    return row
+def _token_states(session: Session, tokens: Iterable[str], now: int) -> dict[str, int | None]:
+    """Each token -> its tenant's id, or None when it is unknown, expired or revoked (one query for all)."""
+    hashes = {token: sha256_hex(token) for token in set(tokens)}
+    rows = session.scalars(select(EnrollToken).where(EnrollToken.token_hash.in_(hashes.values())))
+    valid = {
+        row.token_hash: row.tenant_id
+        for row in rows
+        if row.revoked_at is None and (row.expires_at is None or row.expires_at > now)
+    }
+    return {token: valid.get(digest) for token, digest in hashes.items()}
+
+
+def _fact_columns(facts: AgentFacts) -> dict[str, Any]:
+    return {
+        "hostname": facts.hostname,
+        "fixed_ip": facts.fixed_ip,
+        "ips": list(facts.ips),
+        "os_type": facts.os_type,
+        "os_name": facts.os_name,
+        "region_id": facts.region_id,
+        "zone_id": facts.zone_id,
+        "facts": facts.model_dump(),
+    }
 
 
 def _apply_facts(agent: Agent, facts: AgentFacts) -> None:
-    agent.hostname = facts.hostname
-    agent.fixed_ip = facts.fixed_ip
-    agent.ips = list(facts.ips)
-    agent.os_type = facts.os_type
-    agent.os_name = facts.os_name
-    agent.region_id = facts.region_id
-    agent.zone_id = facts.zone_id
-    agent.facts = facts.model_dump()
+    for name, value in _fact_columns(facts).items():
+        setattr(agent, name, value)
 
 
-def enroll(session: Session, *, token: str, facts: AgentFacts, now: int) -> tuple[Agent, str]:
-    """A new agent of the token's tenant, with its one-time secret (agents/flows.py adds its host resource)."""
-    tenant_id = _valid_token(session, token, now).tenant_id
-    secret = secrets.token_urlsafe(32)
-    agent = Agent(
-        tenant_id=tenant_id,
-        agent_sn=uuid.uuid4().hex,
-        secret_hash=sha256_hex(secret),
-        resource_id=str(uuid.uuid4()),
-        enrolled_at=now,
-        last_seen_at=now,
-    )
-    _apply_facts(agent, facts)
-    session.add(agent)
-    session.flush()
-    return agent, secret
+@dataclass(frozen=True, slots=True)
+class Enrolled:
+    """A new agent as its enrolment answers it (the secret exists only here), with its host's facts."""
+
+    tenant_id: int
+    agent_sn: str
+    secret: str
+    resource_id: str
+    facts: AgentFacts
+
+
+def enroll_many(
+    session: Session, requests: Sequence[tuple[str, AgentFacts]], *, now: int
+) -> list[Enrolled | OpenCOCError]:
+    """New agents for (token, facts) pairs in one INSERT; an item with an invalid token gets its 401 instead.
+
+    A secret is 256 random bits, so one SHA-256 of it is as strong as a slow password hash would be,
+    and checking it costs microseconds (agents/deps.py checks it on every call)."""
+    tenants = _token_states(session, (token for token, _ in requests), now)
+    out: list[Enrolled | OpenCOCError] = []
+    rows: list[dict[str, Any]] = []
+    for token, facts in requests:
+        tenant_id = tenants[token]
+        if tenant_id is None:
+            out.append(unauthorized())
+            continue
+        new = Enrolled(tenant_id, uuid.uuid4().hex, secrets.token_urlsafe(32), str(uuid.uuid4()), facts)
+        out.append(new)
+        rows.append(
+            {
+                "tenant_id": tenant_id,
+                "agent_sn": new.agent_sn,
+                "secret_hash": sha256_hex(new.secret),
+                "resource_id": new.resource_id,
+                "enrolled_at": now,
+                "last_seen_at": now,
+                **_fact_columns(facts),
+            }
+        )
+    if rows:
+        session.execute(insert(Agent), rows)
+    return out
 
 
 def facts_changed(agent: Agent, facts: AgentFacts | None) -> bool:

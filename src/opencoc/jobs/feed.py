@@ -14,6 +14,7 @@ from opencoc.core.crypto import Cipher
 from opencoc.core.db import Database
 from opencoc.core.wakeups import Wakeups
 from opencoc.jobs import tasks
+from opencoc.jobs.probe import WorkProbe
 from opencoc.jobs.wake import agent_key
 
 # An agent uploads up to 1 MB of a task's output, which JSON escaping can inflate: its result
@@ -21,15 +22,18 @@ from opencoc.jobs.wake import agent_key
 RESULT_BODY_LIMIT = ("/opencoc/v1/agent/tasks/", 8 * 1024 * 1024)
 
 
-async def _collect(db: Database, cipher: Cipher, agent_sn: str, woken: bool, grace: float) -> tasks.Feed:
-    """Claim the agent's work; a poll that was not woken first checks with a read that there is any."""
-    if not woken and not await db.run_read(lambda s: tasks.has_work(s, agent_sn=agent_sn, now=now_ms())):
+async def _collect(
+    db: Database, probe: WorkProbe, cipher: Cipher, agent_sn: str, woken: bool, grace: float
+) -> tasks.Feed:
+    """Claim the agent's work; a poll that was not woken first checks with a (shared) read that there is any."""
+    if not woken and not await probe.has_work(agent_sn):
         return tasks.Feed()
     return await db.run_write(lambda s: tasks.claim(s, agent_sn=agent_sn, cipher=cipher, now=now_ms(), grace=grace))
 
 
 async def next_feed(
     db: Database,
+    probe: WorkProbe,
     wakeups: Wakeups,
     cipher: Cipher,
     *,
@@ -50,7 +54,7 @@ async def next_feed(
         try:
             if await gone() or wakeups.closed:  # never hand a task to a poll nobody reads any more
                 return tasks.Feed()
-            feed = await _collect(db, cipher, agent_sn, woken, grace)
+            feed = await _collect(db, probe, cipher, agent_sn, woken, grace)
             if feed or remaining <= 0:
                 return feed
             woken = await waiter

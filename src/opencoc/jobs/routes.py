@@ -4,7 +4,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
 
-from opencoc.agents.deps import CurrentAgent
+from opencoc.agents.deps import Admitted, CurrentAgent, PollAdmitted
 from opencoc.auth.deps import CurrentCaller
 from opencoc.core.clock import now_ms
 from opencoc.core.deps import AppCipher, AppSettings, AppWakeups, Db
@@ -12,6 +12,7 @@ from opencoc.core.envelopes import JobEnvelope, job_ok
 from opencoc.core.limits import INT32_MAX, MAX_MS
 from opencoc.core.openapi import ERRORS
 from opencoc.jobs import feed, operations, reads, schemas, service, tasks
+from opencoc.jobs.deps import Probe
 from opencoc.jobs.schemas import JobScriptOrderOperationBody, ScriptExecuteModel, TaskResult
 from opencoc.jobs.statuses import InstanceStatus, OrderStatus
 from opencoc.jobs.wake import wake_agents
@@ -158,27 +159,36 @@ async def operate_script_job(
 @router.get(AGENT + "/tasks", tags=["agent"], response_model=schemas.TaskFeed)
 async def poll_tasks(
     request: Request,
+    slot: PollAdmitted,
     agent: CurrentAgent,
     db: Db,
+    probe: Probe,
     cipher: AppCipher,
     settings: AppSettings,
     wakeups: AppWakeups,
-    wait: Annotated[float, Query(ge=0, le=60)] = 25.0,
+    wait: Annotated[float, Query(ge=0, le=60)] = 30.0,
 ) -> dict[str, Any]:
-    """Due tasks and cancels of this agent, as soon as there are any, or empty lists after `wait` s."""
+    """Due tasks and cancels of this agent, as soon as there are any, or empty lists after `wait` s
+    (at most OPENCOC_AGENT_POLL_SECONDS)."""
+    # Admitted and authenticated: the poll's own work is one shared read at most (jobs/probe.py), so it
+    # gives its admission slot back here; a burst of polls ending together must not be turned away.
+    slot.release()
     due = await feed.next_feed(
         db,
+        probe,
         wakeups,
         cipher,
         agent_sn=agent.agent_sn,
-        wait=wait,
+        wait=min(wait, settings.agent_poll_seconds),
         grace=settings.agent_offline_after_seconds,
         gone=request.is_disconnected,
     )
     return {"tasks": due.tasks, "cancel": due.cancel}
 
 
-@router.post(AGENT + "/tasks/{task_id}/result", tags=["agent"], response_model=schemas.ResultAccepted)
+@router.post(
+    AGENT + "/tasks/{task_id}/result", tags=["agent"], response_model=schemas.ResultAccepted, dependencies=[Admitted]
+)
 async def post_result(
     task_id: str, body: TaskResult, agent: CurrentAgent, db: Db, settings: AppSettings, wakeups: AppWakeups
 ) -> dict[str, bool]:

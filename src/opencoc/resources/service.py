@@ -1,10 +1,11 @@
 """The tenant resource inventory: hosts of enrolled agents and imported resources."""
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, and_, false, select
+from sqlalchemy import Select, and_, false, insert, select
 from sqlalchemy.orm import Session
 
 from opencoc.agents import service as agents_service
@@ -101,6 +102,32 @@ def upsert_host(session: Session, host: Host, *, now: int) -> Resource:
     row.agent_sn = host.agent_sn
     row.update_time = now
     return row
+
+
+def add_hosts(session: Session, hosts: Sequence[Host], *, now: int) -> None:
+    """The resources of newly enrolled hosts (new resource ids, so no row to update) in one INSERT."""
+    if not hosts:
+        return
+    rows: list[dict[str, Any]] = [
+        {
+            "tenant_id": host.tenant_id,
+            "uid": uuid.uuid4().hex,
+            "resource_id": host.resource_id,
+            "provider": HOST_PROVIDER,
+            "type": HOST_TYPE,
+            "tags": [],
+            "create_time": now,
+            "name": host.hostname,
+            "region_id": host.region_id,
+            "zone_id": host.zone_id,
+            "inner_ip": host.fixed_ip,
+            "properties": {k: v for k, v in host.facts.items() if v is not None},
+            "agent_sn": host.agent_sn,
+            "update_time": now,
+        }
+        for host in hosts
+    ]
+    session.execute(insert(Resource), rows)
 
 
 def import_resources(session: Session, *, tenant_name: str, items: list[ImportedResource], now: int) -> int:

@@ -1,13 +1,18 @@
 """Enrolment with a tenant's token: identity issued once, token reuse, expiry and revocation."""
 
+from collections.abc import Callable
+
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from opencoc.agents import service
+from opencoc.agents import flows, service
 from opencoc.agents.models import Agent
+from opencoc.agents.schemas import AgentFacts
 from opencoc.core.clock import now_ms
 from opencoc.core.crypto import sha256_hex
 from opencoc.core.db import Database
+from opencoc.core.errors import OpenCOCError
+from opencoc.resources.models import Resource
 from tests.api.agents.helpers import ENROLL, enroll, enroll_token
 from tests.support.signing import TenantKey
 
@@ -80,3 +85,40 @@ def test_get_by_sn_is_scoped_to_the_tenant(client: TestClient, db: Database, ten
         assert mine is not None
         assert service.get_by_sn(session, tenant_id=mine.tenant_id, agent_sn=agent.agent_sn) is not None
         assert service.get_by_sn(session, tenant_id=mine.tenant_id + 10_000, agent_sn=agent.agent_sn) is None
+
+
+def test_a_batch_of_enrolments_answers_each_item_and_writes_only_the_valid_ones(
+    db: Database, make_tenant: Callable[..., TenantKey]
+) -> None:
+    one, two = make_tenant(), make_tenant()
+    good_one, good_two = enroll_token(db, one), enroll_token(db, two)
+    expired = enroll_token(db, one, ttl_s=1, now=now_ms() - 10_000)
+    requests = [
+        (good_one, AgentFacts(hostname="a-1")),
+        ("oce_nobody", AgentFacts(hostname="ghost")),
+        (good_two, AgentFacts(hostname="b-1", fixed_ip="10.0.0.9")),
+        (expired, AgentFacts(hostname="late")),
+        (good_one, AgentFacts(hostname="a-2")),
+    ]
+    with db.write() as session:
+        out = flows.enroll_many(session, requests, now=now_ms())
+    assert [type(x).__name__ for x in out] == ["Enrolled", "OpenCOCError", "Enrolled", "OpenCOCError", "Enrolled"]
+    assert all(x.status == 401 for x in out if isinstance(x, OpenCOCError))
+    made = [x for x in out if isinstance(x, service.Enrolled)]
+    with db.read() as session:
+        agents = {
+            a.agent_sn: a for a in session.scalars(select(Agent).where(Agent.agent_sn.in_([m.agent_sn for m in made])))
+        }
+        hosts = {r.agent_sn: r for r in session.scalars(select(Resource).where(Resource.agent_sn.in_(agents)))}
+    assert {(a.tenant_id, a.hostname) for a in agents.values()} == {
+        (made[0].tenant_id, "a-1"),
+        (made[1].tenant_id, "b-1"),
+        (made[0].tenant_id, "a-2"),
+    }
+    assert made[0].tenant_id != made[1].tenant_id, "each item goes to its own token's tenant"
+    assert all(agents[m.agent_sn].secret_hash == sha256_hex(m.secret) for m in made)
+    assert {(h.name, h.resource_id, h.inner_ip) for h in hosts.values()} == {
+        ("a-1", made[0].resource_id, None),
+        ("b-1", made[1].resource_id, "10.0.0.9"),
+        ("a-2", made[2].resource_id, None),
+    }

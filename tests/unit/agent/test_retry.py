@@ -1,6 +1,7 @@
 """The agent's one retry policy, and the three loops that use it, against a fake server and a fake clock."""
 
 import asyncio
+import json
 import logging
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -139,3 +140,100 @@ def test_a_refused_enrolment_ends_at_once(tmp_path: Path) -> None:
     with pytest.raises(AgentFailure, match="enrolment refused"):
         asyncio.run(main())
     assert clock.waits == []
+
+
+def test_retry_after_is_never_cut_short_and_is_spread_above_what_the_server_asked() -> None:
+    bounds: list[tuple[float, float]] = []
+    policy = RetryPolicy(uniform=lambda low, high: bounds.append((low, high)) or high)
+    assert policy.delay(0, retry_after=7) == pytest.approx(7 * 1.4)
+    assert bounds == [(1, 1.4)], "the spread is on top of Retry-After, never below it"
+    assert RetryPolicy(uniform=lambda low, high: low).delay(9, retry_after=3) == 3, "Retry-After replaces the doubling"
+
+
+def test_a_poll_refused_with_503_and_retry_after_waits_what_the_server_said(tmp_path: Path) -> None:
+    answers = [(503, "4"), (503, "9"), (200, None), (503, None)]
+    done = asyncio.Event()
+
+    async def handle(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/heartbeat"):
+            return httpx.Response(200, json={})
+        if not answers:
+            done.set()
+            return await idle_poll()
+        status, after = answers.pop(0)
+        headers = {"Retry-After": after} if after else {}
+        return httpx.Response(status, json={"tasks": [], "cancel": []}, headers=headers)
+
+    clock = FakeClock()
+    _run(handle, done, tmp_path, clock)
+    assert clock.waits == [4.0, 9.0, 0.5], "Retry-After first, then the agent's own back-off from its start"
+
+
+def test_an_enrolment_turned_away_with_retry_after_comes_back_after_it(tmp_path: Path) -> None:
+    answers = [httpx.Response(503, json={}, headers={"Retry-After": "6"})]
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        if answers:
+            return answers.pop(0)
+        return httpx.Response(200, json={"agent_sn": "sn-7", "agent_secret": "s", "resource_id": "r"})
+
+    async def main() -> Identity:
+        async with make_client("http://server", transport=httpx.MockTransport(handle)) as client:
+            return await _enrol(client, tmp_path, "token", {}, "http://server", retry=clock.policy)
+
+    clock = FakeClock()
+    assert asyncio.run(main()).agent_sn == "sn-7"
+    assert clock.waits == [6.0]
+
+
+def test_a_malformed_retry_after_falls_back_to_the_agents_own_back_off(tmp_path: Path) -> None:
+    ResultSpool(tmp_path).put("t1", {"status": "FINISHED", "exit_code": 0, "output": "ok"})
+    answers = [("Wed, 21 Oct 2015 07:28:00 GMT", 503), ("-5", 503), (None, 200)]
+    done = asyncio.Event()
+
+    async def handle(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/result"):
+            after, status = answers.pop(0)
+            if not answers:
+                done.set()
+            return httpx.Response(status, json={}, headers={"Retry-After": after} if after else {})
+        if request.url.path.endswith("/heartbeat"):
+            return httpx.Response(200, json={})
+        return await idle_poll()
+
+    clock = FakeClock()
+    _run(handle, done, tmp_path, clock)
+    assert clock.waits == [0.5, 1.0]
+
+
+def test_no_heartbeat_is_sent_while_a_poll_is_open_but_changed_facts_are(tmp_path: Path) -> None:
+    sent: list[dict[str, object]] = []
+    done = asyncio.Event()
+    hosts = iter(["web-01", "web-01", "web-02"])
+
+    async def handle(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/heartbeat"):
+            sent.append(json.loads(request.content)["facts"])
+            if len(sent) == 2:
+                done.set()
+            return httpx.Response(200, json={"server_time": 0})
+        return await idle_poll()
+
+    async def main() -> None:
+        async with make_client("http://server", transport=httpx.MockTransport(handle)) as client:
+            runner = AgentRunner(
+                AgentConnection(client, IDENT),
+                {"hostname": "web-01"},
+                tmp_path,
+                heartbeat_s=0.01,
+                facts_source=lambda: {"hostname": next(hosts, "web-02")},
+                facts_check_s=0,
+                log=LOG,
+            )
+            work = asyncio.ensure_future(runner.run())
+            await asyncio.wait_for(done.wait(), 30)
+            work.cancel()
+            await asyncio.gather(work, return_exceptions=True)
+
+    asyncio.run(main())
+    assert sent[:2] == [{"hostname": "web-01"}, {"hostname": "web-02"}], "only the start and the change are sent"
