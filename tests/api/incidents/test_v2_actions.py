@@ -3,7 +3,7 @@
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.api.incidents.helpers import CREATOR, OWNER, error, show
+from tests.api.incidents.helpers import CREATOR, OWNER, define_scene, error, show
 from tests.api.incidents.v2_helpers import (
     ACTIONS,
     SETUPS,
@@ -129,11 +129,32 @@ def test_forward_to_a_person_changes_the_assignee_with_before_and_after(client: 
     assert last["comment"] == "yours"
 
 
-def test_forward_to_a_scene_and_role_stores_them(client: TestClient, tenant: TenantKey) -> None:
+def test_forward_to_a_scene_and_role_assigns_the_person_on_call(client: TestClient, tenant: TenantKey) -> None:
+    define_scene(client, tenant, "scene-1", {"sre": ["u-oncall"]})
     num = SETUPS["incident_handle"][0](client, tenant)
     acted(client, tenant, num, "acceptedForward", {"virtual_schedule_type": "scene-1", "virtual_schedule_role": "sre"})
     detail = show(client, tenant, num).json()["data"]
     assert (detail["assignee_scene"], detail["assignee_role"], detail["incident_assignee"]) == ("scene-1", "sre", [])
+    assert detail["oncall_assignee"] == "u-oncall"
+    acted(client, tenant, num, "acceptedForward", {"virtual_send_assignee": "someone-else"})
+    detail = show(client, tenant, num).json()["data"]
+    assert (detail["incident_assignee"], detail["oncall_assignee"]) == (["someone-else"], None)
+
+
+@pytest.mark.parametrize(
+    ("scene", "role", "field"),
+    [("nowhere", "sre", "params.virtual_schedule_type"), ("scene-1", "nobody", "params.virtual_schedule_role")],
+)
+def test_forward_to_an_unknown_scene_or_role_is_refused_naming_the_param(
+    client: TestClient, tenant: TenantKey, scene: str, role: str, field: str
+) -> None:
+    define_scene(client, tenant, "scene-1", {"sre": ["u-oncall"]})
+    num = SETUPS["incident_handle"][0](client, tenant)
+    before = show(client, tenant, num).json()["data"]
+    code, msg = error(act(client, tenant, num, "acceptedForward",
+                          {"virtual_schedule_type": scene, "virtual_schedule_role": role}))  # fmt: skip
+    assert code == "COC.00000001" and msg.startswith(field)
+    assert show(client, tenant, num).json()["data"] == before
 
 
 def test_forward_without_a_person_or_a_scene_and_role_is_refused(client: TestClient, tenant: TenantKey) -> None:
