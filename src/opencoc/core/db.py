@@ -147,9 +147,9 @@ class Database:
     def dispose(self) -> None:
         if self._group_commit is not None:
             self._group_commit.stop()
-        if self._write_pool is not None:
-            self._write_pool.shutdown(wait=False)
-        self._read_pool.shutdown(wait=False)
+        if self._write_pool is not None:  # wait: a job's connection must be back in its pool to be closed
+            self._write_pool.shutdown(wait=True)
+        self._read_pool.shutdown(wait=True)
         self.write_engine.dispose()
         if self.read_engine is not self.write_engine:
             self.read_engine.dispose()

@@ -49,7 +49,9 @@ class PgRelay:
             self._pub_conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, key))
         except psycopg.Error:
             log.warning("could not relay wake-up %s; waiters will re-check on their timeout", key)
-            self._pub_conn = None
+            if self._pub_conn is not None:
+                self._pub_conn.close()
+                self._pub_conn = None
 
     def _listen(self) -> None:
         while not self._stop.is_set():
