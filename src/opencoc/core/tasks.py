@@ -6,9 +6,11 @@ shutdown: a dead sweeper or writer otherwise looks like a quiet server.
 
 import asyncio
 import logging
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from contextlib import suppress
 from typing import Any
+
+from opencoc.core.wakeups import Wakeups
 
 log = logging.getLogger("opencoc.tasks")
 
@@ -37,3 +39,22 @@ async def stop(tasks: list["asyncio.Task[None]"]) -> None:
     for task in tasks:
         with suppress(asyncio.CancelledError, Exception):
             await task
+
+
+async def drain_forever(
+    what: str, run_once: Callable[[], Awaitable[int]], wakeups: Wakeups, key: str, idle_s: float
+) -> None:
+    """Call `run_once` until it finds nothing to do, then wait for `key` (at most `idle_s`); for ever.
+
+    An error is logged (naming `what`) and the loop goes on after the wait: one bad row or a lost
+    database connection must not stop a sender or a sweeper for the server's lifetime.
+    """
+    while True:
+        try:
+            while await run_once():
+                pass
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("%s failed; retrying", what)
+        await wakeups.wait(key, idle_s)

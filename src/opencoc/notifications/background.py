@@ -6,16 +6,15 @@ left pending by a stopped server are sent by the next one to start (any replica)
 """
 
 import asyncio
-import logging
 
 from fastapi import FastAPI
 
+from opencoc.core import tasks
 from opencoc.notifications import outbox, urls
 from opencoc.notifications.allowlist import Policy
 from opencoc.notifications.deps import STATE_KEY
 from opencoc.notifications.service import WAKEUP_KEY
 
-log = logging.getLogger("opencoc.notifications")
 IDLE_WAIT_S = 2.0  # due retries are picked up within this; new notices wake the loop at once
 
 
@@ -57,12 +56,4 @@ async def run_once(app: FastAPI) -> int:
 
 
 async def run(app: FastAPI) -> None:
-    while True:
-        try:
-            while await run_once(app):
-                pass
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("notification sender failed; retrying")
-        await app.state.wakeups.wait(WAKEUP_KEY, IDLE_WAIT_S)
+    await tasks.drain_forever("notification sender", lambda: run_once(app), app.state.wakeups, WAKEUP_KEY, IDLE_WAIT_S)

@@ -1,15 +1,12 @@
 """Sends incidents' notices and escalates them for the server's lifetime (every replica; the database decides)."""
 
-import asyncio
-import logging
-
 from fastapi import FastAPI
 
+from opencoc.core import tasks
 from opencoc.notifications import service as notifications
 from opencoc.oncall import escalation, flows
 from opencoc.oncall.service import WAKEUP_KEY
 
-log = logging.getLogger("opencoc.oncall")
 IDLE_WAIT_S = 1.0  # due escalations are picked up within this; new incidents wake the loop at once
 
 
@@ -25,12 +22,4 @@ async def run_once(app: FastAPI) -> int:
 
 
 async def run(app: FastAPI) -> None:
-    while True:
-        try:
-            while await run_once(app):
-                pass
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("on-call escalation failed; retrying")
-        await app.state.wakeups.wait(WAKEUP_KEY, IDLE_WAIT_S)
+    await tasks.drain_forever("on-call escalation", lambda: run_once(app), app.state.wakeups, WAKEUP_KEY, IDLE_WAIT_S)
