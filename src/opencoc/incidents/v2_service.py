@@ -117,7 +117,7 @@ def _act(session: Session, caller: Caller, incident: Incident, task_id: str, act
     confirmed = not isinstance(params, schemas.ConfirmParameter) or params.virtual_confirm_result
     target = wf.move(node, action, confirmed=confirmed)
     change = _Change()
-    assigned = _forward_assignment(session, incident, params)
+    assigned = _new_assignment(session, incident, params)
     _apply(change, caller, incident, node, action, params, assigned)
     now = now_ms()
     moves = action != wf.ADD_REMARK
@@ -141,12 +141,12 @@ def _act(session: Session, caller: Caller, incident: Incident, task_id: str, act
         now_at = wf.node_at(incident.status, incident.phase)
         raise wf.not_allowed(action, now_at) if action not in now_at.actions else _stale(task_id, incident, now_at)
     _approval(session, caller, incident, node, action, params, change, incident.task_seq + 1)
-    if isinstance(params, v2_schemas.ForwardParams):
-        users = [params.virtual_send_assignee] if params.virtual_send_assignee else []
+    users = _reassigned_to(params, assigned)
+    if users is not None:
         oncall.start_notices(
             session, tenant_id=incident.tenant_id, incident_num=incident.incident_num,
-            incident_title=incident.incident_title, incident_level=incident.incident_level, assigned=assigned,
-            users=users,
+            incident_title=change.values.get("incident_title", incident.incident_title),
+            incident_level=change.values.get("incident_level", incident.incident_level), assigned=assigned, users=users,
         )  # fmt: skip
     wake_after_commit(session, service.changes_key(incident.tenant_id))
     service.add_history(
@@ -175,15 +175,30 @@ def _stale(task_id: str, incident: Incident, node: wf.Node) -> OpenCOCError:
     )
 
 
-def _forward_assignment(session: Session, incident: Incident, params: Any) -> oncall.Assignment | None:
-    """Who is on call now for the scene and role a forward names (a 400 naming the unknown param)."""
-    if not isinstance(params, v2_schemas.ForwardParams) or params.virtual_send_assignee:
+def _new_assignment(session: Session, incident: Incident, params: Any) -> oncall.Assignment | None:
+    """Who is on call now for the scene and role a forward or a reopen names (a 400 naming the unknown param)."""
+    if isinstance(params, v2_schemas.ForwardParams) and not params.virtual_send_assignee:
+        scene, role = params.virtual_schedule_type or "", params.virtual_schedule_role or ""
+        fields = ("params.virtual_schedule_type", "params.virtual_schedule_role")
+    elif isinstance(params, v2_schemas.ReopenParams) and (params.assignee_scene or params.assignee_role):
+        scene = params.assignee_scene or incident.assignee_scene or ""
+        role = params.assignee_role or incident.assignee_role or ""
+        fields = ("params.assignee_scene", "params.assignee_role")
+    else:
         return None
     return oncall.assignment(
-        session, tenant_id=incident.tenant_id, scene=params.virtual_schedule_type or "",
-        role=params.virtual_schedule_role or "", at_ms=now_ms(),
-        fields=("params.virtual_schedule_type", "params.virtual_schedule_role"), error_code=enums.INVALID_CODE,
+        session, tenant_id=incident.tenant_id, scene=scene, role=role, at_ms=now_ms(), fields=fields,
+        error_code=enums.INVALID_CODE,
     )  # fmt: skip
+
+
+def _reassigned_to(params: Any, assigned: oncall.Assignment | None) -> list[str] | None:
+    """The people a forward or reopen hands the incident to (None: the action assigns no one)."""
+    if isinstance(params, v2_schemas.ForwardParams):
+        return [params.virtual_send_assignee] if params.virtual_send_assignee else []
+    if isinstance(params, v2_schemas.ReopenParams) and (params.assignee or assigned is not None):
+        return [params.assignee] if params.assignee else []
+    return None
 
 
 def _apply(
@@ -238,6 +253,10 @@ def _apply(
             value = getattr(params, param)
             if value is not None:
                 change.field(incident, column, [value] if listed else value)
+        if assigned is not None:
+            change.field(incident, "oncall_assignee", assigned.user_id)
+        elif params.assignee:
+            change.field(incident, "oncall_assignee", None)
         change.field(incident, "acceptor", None)
 
 

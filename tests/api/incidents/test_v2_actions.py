@@ -203,6 +203,21 @@ def test_reopen_replaces_the_fields_given_and_records_each_change(client: TestCl
     assert {"incident_title", "incident_assignee", "is_service_interrupt"} <= fields
 
 
+def test_reopen_to_a_scene_and_role_assigns_the_person_on_call(client: TestClient, tenant: TenantKey) -> None:
+    define_scene(client, tenant, "scene-1", {"sre": ["u-oncall"]})
+    num = SETUPS["incident_rejected"][0](client, tenant)
+    acted(client, tenant, num, "Reopen", {"assignee_scene": "scene-1", "assignee_role": "sre"})
+    detail = show(client, tenant, num).json()["data"]
+    assert (detail["assignee_scene"], detail["assignee_role"], detail["oncall_assignee"]) == (
+        "scene-1",
+        "sre",
+        "u-oncall",
+    )
+    code, msg = error(act(client, tenant, SETUPS["incident_rejected"][0](client, tenant), "Reopen",
+                          {"assignee_scene": "scene-1", "assignee_role": "nobody"}))  # fmt: skip
+    assert code == "COC.00000001" and msg.startswith("params.assignee_role")
+
+
 def test_a_non_approver_may_not_agree_to_a_pause(client: TestClient, tenant: TenantKey, make_user: object) -> None:
     num = SETUPS["incident_pause_approval"][0](client, tenant)
     bob = make_user(tenant, "bob-v2")  # type: ignore[operator]
