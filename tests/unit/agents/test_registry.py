@@ -32,6 +32,6 @@ def test_an_open_request_keeps_the_agent_alive_until_it_ends() -> None:
     assert registry.drain() == {}
 
 
-def test_intervals_shrink_under_a_short_grace() -> None:
-    assert (write_interval_ms(30), present_refresh_ms(30)) == (2000, 5000)
+def test_intervals_are_a_quarter_of_the_offline_threshold() -> None:
+    assert (write_interval_ms(60), present_refresh_ms(60)) == (15_000, 15_000)  # the default: OFFLINE after 60 s
     assert (write_interval_ms(2), present_refresh_ms(2)) == (500, 500)
