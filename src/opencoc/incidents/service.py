@@ -8,7 +8,7 @@ calls (`create_incident_for`, `handle_incident`) first check the caller's role. 
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from opencoc.auth.caller import Caller
@@ -135,6 +135,20 @@ def get_incident(session: Session, *, tenant_id: int, incident_num: str) -> Inci
     if incident is None:
         raise not_found(incident_num)
     return incident
+
+
+def link_war_room(session: Session, *, tenant_id: int, incident_num: str, war_room_num: str) -> bool:
+    """Set the incident's `warroom_id` unless it has one (a conditional UPDATE) -> whether it was set."""
+    done = session.execute(
+        update(Incident)
+        .where(Incident.tenant_id == tenant_id, Incident.incident_num == incident_num, Incident.warroom_id.is_(None))
+        .values(warroom_id=war_room_num, update_time=now_ms())
+        .execution_options(synchronize_session=False)
+    )
+    if done.rowcount != 1:  # type: ignore[attr-defined]
+        return False
+    wake_after_commit(session, changes_key(tenant_id))
+    return True
 
 
 def solution_values(params: schemas.CommitSolutionParameter, start_time: int | None) -> dict[str, Any]:
