@@ -1,7 +1,7 @@
 """`opencoc warroom create|list|show|post|status`: war rooms through the signed API."""
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -36,16 +36,17 @@ def create(
     incident: str = typer.Argument(..., help="The incident's number"),
     name: str = typer.Option(..., "--name"),
     admin: str = typer.Option(..., "--admin", help="The war room's admin (a user id)"),
-    participants: list[str] = typer.Option([], "--participant", help="A user id; repeat for more"),
-    oncall: list[str] = typer.Option([], "--oncall", help="SCENE/ROLE whose person on call joins; repeat for more"),
+    participants: Annotated[list[str] | None, typer.Option("--participant", help="A user id; repeat for more")] = None,
+    oncall: Annotated[list[str] | None, typer.Option("--oncall", help="SCENE/ROLE whose on-call person joins")] = None,
     description: str = typer.Option("", "--description"),
-    regions: list[str] = typer.Option([], "--region"),
-    apps: list[str] = typer.Option([], "--app", help="An impacted application's id"),
+    regions: Annotated[list[str] | None, typer.Option("--region")] = None,
+    apps: Annotated[list[str] | None, typer.Option("--app", help="An impacted application's id")] = None,
 ) -> None:
     """Open a war room for an incident; prints its number."""
     body = {
-        "war_room_name": name, "description": description, "region_code_list": regions, "application_id_list": apps,
-        "incident_number": incident, "schedule_group": [_pair(p) for p in oncall], "participant": participants,
+        "war_room_name": name, "description": description, "region_code_list": regions or [],
+        "application_id_list": apps or [], "incident_number": incident,
+        "schedule_group": [_pair(p) for p in oncall or []], "participant": participants or [],
         "war_room_admin": admin, "enterprise_project_id": "0",
     }  # fmt: skip
     console.print(_call("POST", "/v1/external/warrooms", body))
@@ -53,13 +54,13 @@ def create(
 
 @warroom_app.command("list")
 def list_(
-    status: list[str] = typer.Option([], "--status", help="open, recovered or closed; repeat for more"),
+    status: Annotated[list[str] | None, typer.Option("--status", help="open, recovered or closed; repeatable")] = None,
     incident: str = typer.Option(None, "--incident"),
     limit: int = typer.Option(50, "--limit", min=1, max=1000),
     json_out: bool = _JSON,
 ) -> None:
     """The tenant's war rooms, newest first, with the running/closed counts."""
-    body: dict[str, Any] = {"limit": limit, "offset": 0, "status": [_STATUS_IDS.get(s, s) for s in status]}
+    body: dict[str, Any] = {"limit": limit, "offset": 0, "status": [_STATUS_IDS.get(s, s) for s in status or []]}
     if incident:
         body["incident_num"] = incident
     data = _call("POST", "/v1/external/warrooms/list", body)
