@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from opencoc.client.cli import api, api_errors
@@ -71,7 +72,7 @@ def list_(
     table = Table("war room", "name", "incident", "level", "status", "opened", title=title)
     for row in data["list"]:
         table.add_row(
-            row["war_room_num"], row["title"], row["incident"]["incident_id"], row["circular_level"],
+            row["war_room_num"], escape(row["title"]), row["incident"]["incident_id"], row["circular_level"],
             row["war_room_status"]["name_en"], _when(row["create_time"]),
         )  # fmt: skip
     console.print(table)
@@ -84,15 +85,15 @@ def show(war_room: str = typer.Argument(...), json_out: bool = _JSON) -> None:
     if json_out:
         emit_json(data)
         return
-    console.print(f"{data['war_room_num']} {data['name']} [{data['status']}] incident {data['incident_num']}")
+    console.print(escape(f"{data['war_room_num']} {data['name']} ({data['status']}) incident {data['incident_num']}"))
     members = Table("member", "joined as", title="members")
     for m in data["members"]:
         how = f"{m['joined_as']} {m['scene']}/{m['role']}" if m["scene"] else m["joined_as"]
-        members.add_row(m["user_id"], how)
+        members.add_row(escape(m["user_id"]), escape(how))
     console.print(members)
     timeline = Table("at", "kind", "author", "text", title="timeline")
     for e in data["timeline"]:
-        timeline.add_row(_when(e["created"]), e["kind"], e["author"], e["text"])
+        timeline.add_row(_when(e["created"]), e["kind"], escape(e["author"]), escape(e["text"]))
     console.print(timeline)
 
 

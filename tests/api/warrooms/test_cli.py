@@ -37,5 +37,6 @@ def test_cli_opens_lists_posts_to_and_closes_a_war_room(live_server: LiveServer,
     assert ("decision", "rolling back") in [(e["kind"], e["text"]) for e in shown["timeline"]]
     listed = json.loads(_run(live_server, live_tenant, "list", "--status", "recovered", "--json").stdout)
     assert [r["war_room_num"] for r in listed["list"]] == [war_room]
+    _run(live_server, live_tenant, "post", war_room, "[/b] not [bold]markup")
     table = _run(live_server, live_tenant, "show", war_room).stdout
-    assert "rolling back" in table and "u-ann" in table
+    assert "rolling back" in table and "u-ann" in table and "[/b] not [bold]markup" in table
