@@ -20,7 +20,7 @@ from opencoc.core.db import wake_after_commit
 from opencoc.core.errors import OpenCOCError
 from opencoc.core.fastsql import json_value
 from opencoc.incidents import enums, schemas, search, sql, stats, workflow
-from opencoc.incidents.models import Incident
+from opencoc.incidents.models import Incident, IncidentHistory
 from opencoc.oncall import service as oncall
 
 __all__ = ["Incident", "search", "stats"]
@@ -55,6 +55,20 @@ def add_history(
             }
         ),
     )
+
+
+def history_since(session: Session, *, tenant_id: int, incident_num: str, since_ms: int) -> list[dict[str, Any]]:
+    """The incident's operations from `since_ms` on, oldest first: `{operator, operate_key, operate_time}`."""
+    rows = session.execute(
+        select(IncidentHistory.operator, IncidentHistory.operate_key, IncidentHistory.operate_time)
+        .where(
+            IncidentHistory.tenant_id == tenant_id,
+            IncidentHistory.incident_num == incident_num,
+            IncidentHistory.operate_time >= since_ms,
+        )
+        .order_by(IncidentHistory.id)
+    )
+    return [{"operator": r.operator, "operate_key": r.operate_key, "operate_time": r.operate_time} for r in rows]
 
 
 def create_incident_for(session: Session, *, caller: Caller, body: schemas.CreateIncidentRequest) -> Incident:

@@ -5,7 +5,7 @@ Every string is bounded and refuses control characters (a NUL would fail Postgre
 text keeps its newlines.
 """
 
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic_core import PydanticCustomError
@@ -215,8 +215,11 @@ class Member(WireModel):
 
 
 class Entry(WireModel):
-    id: int
+    """A timeline entry; `source` incident: an operation on the incident (no id of its own)."""
+
+    id: int | None
     kind: str
+    source: Literal["war_room", "incident"]
     author: str
     text: str
     created: int

@@ -6,6 +6,7 @@ brings in the people on call for the scene/role pairs and notifies every member.
 announces `changes_key(tenant_id)` after its commit, for live views.
 """
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select, update
@@ -18,6 +19,7 @@ from opencoc.core import ids
 from opencoc.core.clock import now_ms
 from opencoc.core.db import wake_after_commit
 from opencoc.core.errors import OpenCOCError
+from opencoc.incidents import enums as incident_enums
 from opencoc.incidents import service as incidents
 from opencoc.notifications import service as notifications
 from opencoc.oncall import service as oncall
@@ -171,14 +173,28 @@ def get_war_room(session: Session, *, tenant_id: int, war_room_num: str) -> dict
         "members": [
             {"user_id": m.user_id, "joined_as": m.joined_as, "scene": m.scene, "role": m.role} for m in members
         ],
-        "timeline": [_entry_view(e) for e in entries],
+        "timeline": _timeline(session, room, entries),
     }
+
+
+def _timeline(session: Session, room: WarRoom, entries: Sequence[WarRoomEntry]) -> list[dict[str, Any]]:
+    """The war room's entries and, as `incident` events (id null), the incident's operations since it opened."""
+    events = [
+        {"id": None, "kind": "event", "source": "incident", "author": h["operator"],
+         "text": f"Incident {room.incident_num}: {h['operate_key']}", "created": h["operate_time"]}
+        for h in incidents.history_since(
+            session, tenant_id=room.tenant_id, incident_num=room.incident_num, since_ms=room.gmt_created
+        )
+        if h["operate_key"] not in (incident_enums.CREATE, CREATE_KEY, STATUS_KEY)
+    ]  # fmt: skip
+    return sorted([*(_entry_view(e) for e in entries), *events], key=lambda e: e["created"])
 
 
 def _entry_view(entry: WarRoomEntry) -> dict[str, Any]:
     return {
         "id": entry.id,
         "kind": entry.kind,
+        "source": "war_room",
         "author": entry.author,
         "text": entry.text,
         "created": entry.gmt_created,

@@ -5,7 +5,7 @@ from collections.abc import Callable
 
 from fastapi.testclient import TestClient
 
-from tests.api.incidents.helpers import create
+from tests.api.incidents.helpers import create, handled
 from tests.api.incidents.v2_helpers import history_info
 from tests.api.warrooms.helpers import OWN, open_war_room, shown
 from tests.support.signing import TenantKey
@@ -101,3 +101,17 @@ def test_an_unknown_war_room_is_not_found(client: TestClient, tenant: TenantKey)
         client.post(f"{OWN}/WR404/status", json={"status": "closed"}, auth=tenant.auth),
     ):
         assert resp.status_code == 404 and "WR404" in resp.json()["error_msg"], resp.text
+
+
+def test_the_incidents_operations_flow_into_the_timeline(client: TestClient, tenant: TenantKey) -> None:
+    num = create(client, tenant)
+    war_room = open_war_room(client, tenant, num)
+    _post(client, tenant, war_room, text="on it")
+    handled(client, tenant, num, "acceptedIncident1")
+    timeline = shown(client, tenant, war_room)["timeline"]
+    assert [(e["source"], e["kind"]) for e in timeline] == [
+        ("war_room", "event"),
+        ("war_room", "note"),
+        ("incident", "event"),
+    ]
+    assert timeline[-1]["id"] is None and timeline[-1]["text"] == f"Incident {num}: acceptedIncident1"
