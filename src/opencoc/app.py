@@ -56,6 +56,7 @@ from opencoc.oncall import routes as oncall_routes
 from opencoc.resources import routes as resources_routes
 from opencoc.scripts import review as scripts_review
 from opencoc.scripts import routes as scripts_routes
+from opencoc.warrooms import routes as warrooms_routes
 
 ROUTERS: tuple[APIRouter, ...] = (
     auth_routes.router,
@@ -68,6 +69,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     resources_routes.router,
     notifications_routes.router,
     oncall_routes.router,
+    warrooms_routes.router,
+    warrooms_routes.own,
     approvals_routes.router,
     attachments_routes.router,
 )

@@ -20,6 +20,7 @@ from opencoc.notifications import cli as notifications_cli
 from opencoc.oncall import cli as oncall_cli
 from opencoc.resources import cli as resources_cli
 from opencoc.scripts import cli as scripts_cli
+from opencoc.warrooms import cli as warrooms_cli
 
 app = typer.Typer(help="OpenCOC: self-hosted Cloud Operations Center.", no_args_is_help=True)
 admin = typer.Typer(help="Administer tenants, users and keys (acts on the database directly).", no_args_is_help=True)
@@ -35,6 +36,7 @@ COMMAND_MODULES = (
     resources_cli,
     notifications_cli,
     oncall_cli,
+    warrooms_cli,
     approvals_cli,
     attachments_cli,
     agent_cli,

@@ -12,5 +12,6 @@ from opencoc.notifications import models as _notifications  # noqa: F401
 from opencoc.oncall import models as _oncall  # noqa: F401
 from opencoc.resources import models as _resources  # noqa: F401
 from opencoc.scripts import models as _scripts  # noqa: F401
+from opencoc.warrooms import models as _warrooms  # noqa: F401
 
 metadata = Base.metadata

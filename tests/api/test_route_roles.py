@@ -76,6 +76,7 @@ class World:
             scene="payments",
             role="primary",
             override_id=1,
+            war_room_num="WR" + "0" * 24,
         )
 
 
@@ -137,6 +138,16 @@ REFUSED: dict[tuple[str, str], Body] = {
         "end_ms": 2,
     },
     ("DELETE", "/opencoc/v1/oncall/overrides/{override_id}"): lambda w: None,
+    ("POST", "/v1/external/warrooms"): lambda w: {
+        "war_room_name": "checkout down",
+        "incident_number": w.incident_num,
+        "application_id_list": [],
+        "schedule_group": [],
+        "war_room_admin": w.admin.user_id,
+        "enterprise_project_id": "0",
+    },
+    ("POST", "/opencoc/v1/warrooms/{war_room_num}/timeline"): lambda w: {"kind": "note", "text": "looking"},
+    ("POST", "/opencoc/v1/warrooms/{war_room_num}/status"): lambda w: {"status": "recovered"},
 }
 # Query strings a refused route needs to pass its own validation first.
 QUERIES = {("POST", "/opencoc/v1/attachments"): "?name=notes.json"}
@@ -149,6 +160,7 @@ READS: dict[tuple[str, str], Body] = {
     ("POST", "/v1/external/{ticket_type}/list-histories"): lambda w: _ticket_filter(w),
     ("POST", "/v2/incidents/list"): lambda w: {"page": 1, "per_page": 10},
     ("POST", "/v2/incidents/{incident_id}/histories"): lambda w: {},
+    ("POST", "/v1/external/warrooms/list"): lambda w: {"limit": 10, "offset": 0},
 }
 
 

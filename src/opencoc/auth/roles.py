@@ -45,6 +45,9 @@ Action = Literal[
     "notifications.channels",
     "notifications.targets",
     "oncall.schedules",
+    "warrooms.create",
+    "warrooms.post",
+    "warrooms.status",
 ]
 
 
@@ -76,6 +79,9 @@ RULES: dict[Action, Rule] = {
     "notifications.channels": Rule(ADMIN, "manage notification channels"),
     "notifications.targets": Rule(OPERATOR, "change notification targets"),
     "oncall.schedules": Rule(ADMIN, "edit on-call schedules"),
+    "warrooms.create": Rule(OPERATOR, "open war rooms"),
+    "warrooms.post": Rule(OPERATOR, "post to war room timelines"),
+    "warrooms.status": Rule(OPERATOR, "change war room status"),
 }
 
 

@@ -31,6 +31,7 @@ NAV: tuple[tuple[str, str, str], ...] = (
     ("Incidents", "/console/incidents", "incidents"),
     ("Alarms", "/console/alarms", "alarms"),
     ("On-call", "/console/oncall", "oncall"),
+    ("War rooms", "/console/warrooms", "warrooms"),
     # operations: scripts (with their orders), hosts
     ("Scripts", "/console/scripts", "scripts"),
     ("Hosts", "/console/hosts", "hosts"),

@@ -6,7 +6,18 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
 from opencoc.console import errors, render
-from opencoc.console.pages import alarms, hosts, incidents, oncall, orders, overview, scripts, settings, signin
+from opencoc.console.pages import (
+    alarms,
+    hosts,
+    incidents,
+    oncall,
+    orders,
+    overview,
+    scripts,
+    settings,
+    signin,
+    warrooms,
+)
 from opencoc.console.session import SignedIn
 from opencoc.console.throttle import SignInThrottle
 from opencoc.core.errors import OpenCOCError
@@ -18,6 +29,7 @@ PAGES: tuple[APIRouter, ...] = (
     overview.router,
     alarms.router,
     oncall.router,
+    warrooms.router,
     scripts.router,
     orders.router,
     hosts.router,

@@ -44,3 +44,8 @@ def secret_key() -> str:
 
 def token() -> str:
     return "MII" + secrets.token_urlsafe(48)
+
+
+def war_room_num() -> str:
+    """`WR` + 14-digit timestamp + 10 random digits (26 chars)."""
+    return f"WR{_stamp()}{secrets.randbelow(10**10):010d}"

@@ -8,7 +8,7 @@ calls (`create_incident_for`, `handle_incident`) first check the caller's role. 
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from opencoc.auth.caller import Caller
@@ -20,7 +20,7 @@ from opencoc.core.db import wake_after_commit
 from opencoc.core.errors import OpenCOCError
 from opencoc.core.fastsql import json_value
 from opencoc.incidents import enums, schemas, search, sql, stats, workflow
-from opencoc.incidents.models import Incident
+from opencoc.incidents.models import Incident, IncidentHistory
 from opencoc.oncall import service as oncall
 
 __all__ = ["Incident", "search", "stats"]
@@ -55,6 +55,20 @@ def add_history(
             }
         ),
     )
+
+
+def history_since(session: Session, *, tenant_id: int, incident_num: str, since_ms: int) -> list[dict[str, Any]]:
+    """The incident's operations from `since_ms` on, oldest first: `{operator, operate_key, operate_time}`."""
+    rows = session.execute(
+        select(IncidentHistory.operator, IncidentHistory.operate_key, IncidentHistory.operate_time)
+        .where(
+            IncidentHistory.tenant_id == tenant_id,
+            IncidentHistory.incident_num == incident_num,
+            IncidentHistory.operate_time >= since_ms,
+        )
+        .order_by(IncidentHistory.id)
+    )
+    return [{"operator": r.operator, "operate_key": r.operate_key, "operate_time": r.operate_time} for r in rows]
 
 
 def create_incident_for(session: Session, *, caller: Caller, body: schemas.CreateIncidentRequest) -> Incident:
@@ -135,6 +149,20 @@ def get_incident(session: Session, *, tenant_id: int, incident_num: str) -> Inci
     if incident is None:
         raise not_found(incident_num)
     return incident
+
+
+def link_war_room(session: Session, *, tenant_id: int, incident_num: str, war_room_num: str) -> bool:
+    """Set the incident's `warroom_id` unless it has one (a conditional UPDATE) -> whether it was set."""
+    done = session.execute(
+        update(Incident)
+        .where(Incident.tenant_id == tenant_id, Incident.incident_num == incident_num, Incident.warroom_id.is_(None))
+        .values(warroom_id=war_room_num, update_time=now_ms())
+        .execution_options(synchronize_session=False)
+    )
+    if done.rowcount != 1:  # type: ignore[attr-defined]
+        return False
+    wake_after_commit(session, changes_key(tenant_id))
+    return True
 
 
 def solution_values(params: schemas.CommitSolutionParameter, start_time: int | None) -> dict[str, Any]:

@@ -1,0 +1,111 @@
+"""War rooms: the tenant's list (with a form to open one for an incident) and one war room with its
+members, its timeline, a form to post to it and the lifecycle's buttons. Every change goes through
+the service functions the API calls, as the signed-in user."""
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from starlette.datastructures import FormData
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from opencoc.console import access, forms, render
+from opencoc.console.session import Changing, Me, SignedIn
+from opencoc.core.deps import Db
+from opencoc.core.errors import OpenCOCError
+from opencoc.warrooms import schemas, statuses
+from opencoc.warrooms import service as warrooms
+
+router = APIRouter()
+BASE = "/console/warrooms"
+OPEN_FIELDS = ("incident_number", "war_room_name", "participant", "description")
+POST_FIELDS = ("kind", "text")
+
+
+def _text(form: FormData, name: str) -> str:
+    value = form.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+async def _list(request: Request, me: Me, db: Any, **shown: Any) -> HTMLResponse:
+    params = schemas.ListWarRoomsRequest(limit=200)
+    tenant_id = me.caller.tenant_id
+    data = await db.run_read(lambda s: warrooms.list_war_rooms(s, tenant_id=tenant_id, params=params))
+    return await render.page(
+        request, me, "warrooms/list.html", section="warrooms", rooms=data["list"], counts=data,
+        can_change=access.can_change(me), **{"errors": {}, "values": {}, **shown},
+    )  # fmt: skip
+
+
+async def _detail(request: Request, me: Me, db: Any, war_room_num: str, **shown: Any) -> HTMLResponse:
+    tenant_id = me.caller.tenant_id
+    room = await db.run_read(lambda s: warrooms.get_war_room(s, tenant_id=tenant_id, war_room_num=war_room_num))
+    moves = statuses.TRANSITIONS[room["status"]]
+    return await render.page(
+        request, me, "warrooms/detail.html", section="warrooms", room=room, moves=moves,
+        kinds=statuses.POSTED_KINDS, can_change=access.can_change(me), **{"errors": {}, "values": {}, **shown},
+    )  # fmt: skip
+
+
+@router.get(BASE, response_class=HTMLResponse)
+async def list_page(request: Request, me: SignedIn, db: Db) -> HTMLResponse:
+    return await _list(request, me, db)
+
+
+@router.post(BASE, response_class=HTMLResponse)
+async def open_war_room(request: Request, me: Changing, db: Db) -> Response:
+    """Open a war room for an incident (as `POST /v1/external/warrooms`), the signed-in user its admin."""
+    if not access.can_change(me):
+        return access.refused(request, me, "open war rooms")
+    form = await request.form()
+    values = {name: _text(form, name) for name in OPEN_FIELDS}
+    caller = me.caller
+    try:
+        body = schemas.parse(
+            schemas.CreateWarRoomRequest,
+            {
+                "war_room_name": values["war_room_name"], "incident_number": values["incident_number"],
+                "description": values["description"], "war_room_admin": caller.user_id,
+                "participant": [p.strip() for p in values["participant"].split(",") if p.strip()],
+            },
+        )  # fmt: skip
+        war_room_num = await db.run_write(lambda s: warrooms.create_war_room(s, caller=caller, body=body))
+    except OpenCOCError as exc:
+        message = exc.error_msg.replace("warRoomName", "war_room_name").replace("incidentNumber", "incident_number")
+        return await _list(request, me, db, errors=forms.field_errors(message, OPEN_FIELDS), values=values)
+    return RedirectResponse(f"{BASE}/{war_room_num}", status_code=303)
+
+
+@router.get(BASE + "/{war_room_num}", response_class=HTMLResponse)
+async def detail_page(request: Request, me: SignedIn, db: Db, war_room_num: str) -> HTMLResponse:
+    return await _detail(request, me, db, war_room_num[:64])
+
+
+@router.post(BASE + "/{war_room_num}/timeline", response_class=HTMLResponse)
+async def post_entry(request: Request, me: Changing, db: Db, war_room_num: str) -> Response:
+    """Post to the timeline (as `POST /opencoc/v1/warrooms/{num}/timeline`)."""
+    if not access.can_change(me):
+        return access.refused(request, me, "post to war room timelines")
+    form = await request.form()
+    values = {name: _text(form, name) for name in POST_FIELDS}
+    caller, num = me.caller, war_room_num[:64]
+    try:
+        body = schemas.parse(schemas.EntryBody, {"kind": values["kind"] or "note", "text": values["text"]})
+        await db.run_write(lambda s: warrooms.post_entry(s, caller=caller, war_room_num=num, body=body))
+    except OpenCOCError as exc:
+        return await _detail(request, me, db, num, errors=forms.field_errors(exc.error_msg, POST_FIELDS), values=values)
+    return RedirectResponse(f"{BASE}/{num}", status_code=303)
+
+
+@router.post(BASE + "/{war_room_num}/status", response_class=HTMLResponse)
+async def set_status(request: Request, me: Changing, db: Db, war_room_num: str) -> Response:
+    """Move the war room (as `POST /opencoc/v1/warrooms/{num}/status`)."""
+    if not access.can_change(me):
+        return access.refused(request, me, "change war room status")
+    form = await request.form()
+    caller, num = me.caller, war_room_num[:64]
+    try:
+        body = schemas.parse(schemas.StatusBody, {"status": _text(form, "status")})
+        await db.run_write(lambda s: warrooms.set_status(s, caller=caller, war_room_num=num, status=body.status))
+    except OpenCOCError as exc:
+        return await _detail(request, me, db, num, errors={"status": exc.error_msg})
+    return RedirectResponse(f"{BASE}/{num}", status_code=303)
