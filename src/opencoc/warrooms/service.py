@@ -115,7 +115,7 @@ def create_war_room(session: Session, *, caller: Caller, body: CreateWarRoomRequ
     session.add(room)
     session.flush()
     session.add_all(WarRoomMember(war_room_id=room.id, gmt_created=now, **m) for m in members)
-    opened = f"War room opened by {caller.user_id} with {len(members)} member(s)"
+    opened = f"War room opened with {len(members)} member(s)"
     session.add(WarRoomEntry(war_room_id=room.id, kind="event", author=caller.user_id, text=opened, gmt_created=now))
     incidents.add_history(
         session, tenant_id=tenant_id, incident_num=incident.incident_num, operator=caller.user_id,
@@ -240,7 +240,7 @@ def set_status(session: Session, *, caller: Caller, war_room_num: str, status: s
             f"war room[{war_room_num}] is {room.status}: it may become {status} only from {rule} "
             f"(open -> recovered -> closed)",
         )
-    text = f"Status {room.status} -> {status} by {caller.user_id}"
+    text = f"Status {room.status} -> {status}"
     session.add(WarRoomEntry(war_room_id=room.id, kind="status", author=caller.user_id, text=text, gmt_created=now))
     incidents.add_history(
         session, tenant_id=caller.tenant_id, incident_num=room.incident_num, operator=caller.user_id,

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from starlette.datastructures import FormData
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from opencoc.auth import service as auth
 from opencoc.console import access, forms, render
 from opencoc.console.session import Changing, Me, SignedIn
 from opencoc.core.deps import Db
@@ -38,17 +39,25 @@ async def _list(request: Request, me: Me, db: Any, **shown: Any) -> HTMLResponse
 
 async def _detail(request: Request, me: Me, db: Any, war_room_num: str, **shown: Any) -> HTMLResponse:
     tenant_id = me.caller.tenant_id
-    room = await db.run_read(lambda s: warrooms.get_war_room(s, tenant_id=tenant_id, war_room_num=war_room_num))
+
+    def read(s: Any) -> tuple[dict[str, Any], dict[str, str]]:
+        room = warrooms.get_war_room(s, tenant_id=tenant_id, war_room_num=war_room_num)
+        ids = {m["user_id"] for m in room["members"]} | {e["author"] for e in room["timeline"] if e["author"]}
+        return room, auth.user_names(s, tenant_id, sorted(ids))
+
+    room, people = await db.run_read(read)
     moves = statuses.TRANSITIONS[room["status"]]
     return await render.page(
-        request, me, "warrooms/detail.html", section="warrooms", room=room, moves=moves,
+        request, me, "warrooms/detail.html", section="warrooms", room=room, moves=moves, people=people,
         kinds=statuses.POSTED_KINDS, can_change=access.can_change(me), **{"errors": {}, "values": {}, **shown},
     )  # fmt: skip
 
 
 @router.get(BASE, response_class=HTMLResponse)
 async def list_page(request: Request, me: SignedIn, db: Db) -> HTMLResponse:
-    return await _list(request, me, db)
+    """The list; `?incident_number=` (the incident page's link) fills the open form's incident."""
+    incident = request.query_params.get("incident_number", "")[:64]
+    return await _list(request, me, db, values={"incident_number": incident} if incident else {})
 
 
 @router.post(BASE, response_class=HTMLResponse)
