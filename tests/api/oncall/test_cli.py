@@ -2,20 +2,14 @@
 
 import json
 import subprocess
-import sys
 
 from harness.server import LiveServer
+from tests.support.cli import signed_cli
 from tests.support.signing import TenantKey
 
 
 def _run(server: LiveServer, key: TenantKey, *args: str) -> subprocess.CompletedProcess[str]:
-    env = dict(
-        server.env, OPENCOC_ENDPOINT=server.url, HUAWEICLOUD_SDK_AK=key.access_key, HUAWEICLOUD_SDK_SK=key.secret_key,
-        COLUMNS="200",
-    )  # fmt: skip
-    out = subprocess.run(
-        [sys.executable, "-m", "opencoc", "oncall", *args], env=env, capture_output=True, text=True, timeout=60
-    )
+    out = signed_cli(server, key, "oncall", *args)
     assert out.returncode == 0, f"opencoc oncall {' '.join(args)}: {out.stdout}\n{out.stderr}"
     return out
 

@@ -2,23 +2,17 @@
 
 import json
 import subprocess
-import sys
 
 import httpx
 
 from harness.server import LiveServer
 from tests.api.incidents.helpers import create
+from tests.support.cli import signed_cli
 from tests.support.signing import TenantKey
 
 
 def _run(server: LiveServer, key: TenantKey, *args: str) -> subprocess.CompletedProcess[str]:
-    env = dict(
-        server.env, OPENCOC_ENDPOINT=server.url, HUAWEICLOUD_SDK_AK=key.access_key, HUAWEICLOUD_SDK_SK=key.secret_key,
-        COLUMNS="200",
-    )  # fmt: skip
-    out = subprocess.run(
-        [sys.executable, "-m", "opencoc", "warroom", *args], env=env, capture_output=True, text=True, timeout=60
-    )
+    out = signed_cli(server, key, "warroom", *args)
     assert out.returncode == 0, f"opencoc warroom {' '.join(args)}: {out.stdout}\n{out.stderr}"
     return out
 
