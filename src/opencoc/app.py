@@ -49,6 +49,7 @@ from opencoc.jobs import routes as jobs_routes
 from opencoc.jobs.probe import WorkProbe
 from opencoc.notifications import background as notifications_background
 from opencoc.notifications import deps as notifications_deps
+from opencoc.notifications import directory as notifications_directory
 from opencoc.notifications import routes as notifications_routes
 from opencoc.notifications.allowlist import Policy as NotifyPolicy
 from opencoc.oncall import background as oncall_background
@@ -187,6 +188,7 @@ def _install_state(app: FastAPI, settings: Settings) -> None:
     app.state.agent_admission = Admission.from_settings(settings)
     app.state.jobs_work_probe = WorkProbe(app.state.db)
     app.state.db.on_commit = wakeups.notify  # core.db.wake_after_commit: live console views
+    wakeups.subscribe(notifications_directory.PREFIX, notifications_directory.forget)
     setattr(app.state, notifications_deps.STATE_KEY, NotifyPolicy.from_settings(settings))
     app.state.approval_deciders = APPROVAL_DECIDERS
 

@@ -24,6 +24,7 @@ from opencoc.core.errors import OpenCOCError
 from opencoc.core.wakeups import Wakeups
 from opencoc.notifications import urls
 from opencoc.notifications.allowlist import Policy, host_refusal, scheme_refusal
+from opencoc.notifications.directory import changed, directory
 from opencoc.notifications.models import NotificationChannel, NotificationOutbox, NotificationTarget
 from opencoc.notifications.schemas import ChannelBody
 from opencoc.notifications.statuses import PENDING, OutboxStatus
@@ -72,6 +73,7 @@ def notify(
 
     One delivery per named channel (carrying the recipients, whose addresses it reaches), and one
     per recipient's own URL target. Channel names the tenant has not configured are skipped.
+    Where they are is read from the tenant's cached directory (directory.py): no query here.
     """
     now = now_ms()
     users = list(dict.fromkeys(recipients))
@@ -85,25 +87,15 @@ def notify(
             )
         )  # fmt: skip
 
-    found = session.scalars(
-        select(NotificationChannel).where(
-            NotificationChannel.tenant_id == tenant_id, NotificationChannel.name.in_(channels)
-        )
-    ).all()
-    for channel in found:
-        queue(f"channel {channel.name}", channel_id=channel.id, recipients=users)
-    if missing := set(channels) - {c.name for c in found}:
-        log.info("tenant %s has no channel %s: %s not sent there", tenant_id, ", ".join(sorted(missing)), event)
-    if users:
-        targets = session.scalars(
-            select(NotificationTarget).where(
-                NotificationTarget.tenant_id == tenant_id,
-                NotificationTarget.user_id.in_(users),
-                NotificationTarget.kind == "url",
-            )
-        )
-        for target in targets:
-            queue(f"target {target.id} of user {target.user_id}", target_id=target.id, recipients=[target.user_id])
+    reach = directory(session, tenant_id)
+    for name in dict.fromkeys(channels):
+        if (channel_id := reach.channels.get(name)) is not None:
+            queue(f"channel {name}", channel_id=channel_id, recipients=users)
+        else:
+            log.debug("tenant %s has no channel %s: %s not sent there", tenant_id, name, event)
+    for user in users:
+        for target_id in reach.url_targets.get(user, ()):
+            queue(f"target {target_id} of user {user}", target_id=target_id, recipients=[user])
     session.add_all(rows)
     return len(rows)
 
@@ -166,6 +158,7 @@ def _save_channel(session: Session, caller: Caller, row: NotificationChannel, na
             session.flush()
     except IntegrityError:
         raise duplicate from None
+    changed(session, caller.tenant_id)
 
 
 def create_channel(
@@ -218,6 +211,7 @@ def delete_channel(session: Session, *, caller: Caller, channel_id: int) -> int:
     """Remove a channel; its pending deliveries fail with that reason."""
     require(caller, "notifications.channels")
     session.delete(_channel_row(session, caller, channel_id))
+    changed(session, caller.tenant_id)
     return channel_id
 
 
@@ -264,6 +258,7 @@ def add_target(session: Session, cipher: Cipher, policy: Policy, *, caller: Call
     )  # fmt: skip
     session.add(row)
     session.flush()
+    changed(session, caller.tenant_id)
     return _target_view(cipher, row)
 
 
@@ -283,6 +278,7 @@ def delete_target(session: Session, *, caller: Caller, target_id: int) -> int:
     if row is None or row.tenant_id != caller.tenant_id or row.user_id != caller.user_id:
         raise OpenCOCError(NOT_FOUND, f"target[{target_id}] not found", status=404)
     session.delete(row)
+    changed(session, caller.tenant_id)
     return target_id
 
 

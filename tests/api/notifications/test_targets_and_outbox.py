@@ -13,7 +13,7 @@ from opencoc.core.db import Database
 from opencoc.notifications import outbox
 from opencoc.notifications import service as notifications
 from opencoc.notifications.models import NotificationOutbox
-from tests.api.notifications.conftest import OUTBOX, TARGETS, mail_url
+from tests.api.notifications.conftest import CHANNELS, OUTBOX, TARGETS, mail_url
 from tests.support.mailbox import Mailbox
 from tests.support.signing import TenantKey
 
@@ -80,6 +80,29 @@ def test_notify_reaches_the_channel_with_recipients_and_their_own_targets_once_e
     wait_for(lambda: [r for r in _outbox(client, tenant) if r["status"] == "SENT"][1:], "both marked SENT")
     assert {(r["event"], r["attempts"], r["last_error"]) for r in _outbox(client, tenant)} == {("test.event", 1, None)}
     assert len(mailbox.messages) == 2, "each delivery is sent once"
+
+
+def _queue(db: Database, tenant: TenantKey, channel: str) -> int:
+    with db.write() as session:
+        return notifications.notify(
+            session, tenant_id=_tenant_id(db, tenant), event="e", title="t", body="b", channels=[channel],
+            recipients=[tenant.user_id],
+        )  # fmt: skip
+
+
+def test_notify_follows_added_and_removed_channels_and_targets_at_once(
+    client: TestClient, db: Database, make_tenant: Callable[..., TenantKey], add_channel: Callable[..., dict[str, Any]]
+) -> None:
+    """Where notices go is cached per tenant (directory.py); each change drops the cache."""
+    tenant = make_tenant(user="erin", role="admin")
+    assert _queue(db, tenant, "ops") == 0  # read and cached: nothing to reach
+    channel = add_channel(tenant, "ops", "json://hooks.example.com/ops")
+    assert _queue(db, tenant, "ops") == 1
+    target = client.post(TARGETS, json={"url": "json://hooks.example.com/erin"}, auth=tenant.auth).json()["data"]
+    assert _queue(db, tenant, "ops") == 2
+    assert client.delete(f"{CHANNELS}/{channel['id']}", auth=tenant.auth).status_code == 200
+    assert client.delete(f"{TARGETS}/{target['id']}", auth=tenant.auth).status_code == 200
+    assert _queue(db, tenant, "ops") == 0
 
 
 def test_a_delivery_to_a_removed_channel_fails_with_the_reason(

@@ -1,0 +1,72 @@
+"""Where a tenant's notices can go (its channels, its users' own URL targets), cached per process.
+
+`notify` runs inside hot write transactions (every incident create, on SQLite's single writer),
+so it must not query each time: a tenant's directory is read once and kept for `TTL_S`.
+A change of channels or targets drops it here at once and, after its commit, on every replica
+(the wake-up key `PREFIX<tenant id>`, relayed by NOTIFY on PostgreSQL; app.py subscribes `forget`);
+the TTL bounds how long a missed relay message can leave a replica behind.
+Entries are keyed by database as well as tenant: one process may serve (or test) several databases.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from opencoc.core.db import wake_after_commit
+from opencoc.core.ttl_cache import TtlCache
+from opencoc.notifications.models import NotificationChannel, NotificationTarget
+
+PREFIX = "notifications.directory:"
+TTL_S = 5.0
+
+
+@dataclass(frozen=True)
+class Directory:
+    """Channel ids by name, and each user's URL target ids."""
+
+    channels: dict[str, int] = field(default_factory=dict)
+    url_targets: dict[str, tuple[int, ...]] = field(default_factory=dict)
+
+
+_cache: TtlCache[tuple[str, int], Directory] = TtlCache(TTL_S)
+
+
+def _key(session: Session, tenant_id: int) -> tuple[str, int]:
+    bind = session.get_bind()
+    return str(bind.engine.url), tenant_id
+
+
+def directory(session: Session, tenant_id: int) -> Directory:
+    """The tenant's channels and URL targets, from the cache or read in the caller's transaction."""
+    key = _key(session, tenant_id)
+    if (found := _cache.get(key)) is not None:
+        return found
+    query = select(NotificationChannel.name, NotificationChannel.id).where(NotificationChannel.tenant_id == tenant_id)
+    channels: dict[str, int] = dict(session.execute(query).all())
+    targets: defaultdict[str, list[int]] = defaultdict(list)
+    for user_id, target_id in session.execute(
+        select(NotificationTarget.user_id, NotificationTarget.id)
+        .where(NotificationTarget.tenant_id == tenant_id, NotificationTarget.kind == "url")
+        .order_by(NotificationTarget.id)
+    ):
+        targets[user_id].append(target_id)
+    found = Directory(
+        channels=channels,
+        url_targets={user: tuple(ids) for user, ids in targets.items()},
+    )
+    _cache.put(key, found)
+    return found
+
+
+def changed(session: Session, tenant_id: int) -> None:
+    """The tenant's channels or targets change in this transaction: drop its directory everywhere."""
+    _cache.evict(_key(session, tenant_id))
+    wake_after_commit(session, f"{PREFIX}{tenant_id}")
+
+
+def forget(tenant_id: str) -> None:
+    """Drop a tenant's directory for every database (a wake-up subscriber: the key carries only the id)."""
+    tenant = int(tenant_id)
+    _cache.evict_where(lambda key, _value: key[1] == tenant)
