@@ -46,6 +46,8 @@ bench: install
 	$(BIN)/python bench/fanout.py
 	$(BIN)/python bench/agents_idle.py
 	$(BIN)/python bench/console.py
+	$(BIN)/python bench/oncall.py
+	$(BIN)/python bench/http_limits.py
 
 clean:
 	rm -rf $(VENV) .opencoc .pytest_cache .mypy_cache .ruff_cache
