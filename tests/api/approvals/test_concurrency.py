@@ -1,11 +1,10 @@
 """One winner: of N approvers deciding the same request at once, exactly one decision is taken."""
 
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from threading import Barrier
 
 from fastapi.testclient import TestClient
 
+from tests.support.race import race
 from tests.support.signing import TenantKey
 
 RACERS = 8
@@ -16,16 +15,14 @@ def test_racing_decisions_have_exactly_one_winner(
 ) -> None:
     approvers = [add_user(tenant, f"approver{i}") for i in range(RACERS)]
     approval_id = open_request(tenant, approvers)
-    start = Barrier(RACERS)
 
-    def decide(i: int) -> tuple[int, str, str]:
+    def decide(i: int, go: Callable[[], object]) -> tuple[int, str, str]:
         verdict = ("approve", "reject")[i % 2]
-        start.wait()
+        go()
         resp = client.post(f"/opencoc/v1/approvals/{approval_id}/{verdict}", json={}, auth=approvers[i].auth)
         return resp.status_code, resp.json().get("error_code", ""), verdict
 
-    with ThreadPoolExecutor(RACERS) as pool:
-        results = list(pool.map(decide, range(RACERS)))
+    results = race(RACERS, decide)
 
     winners = [r for r in results if r[0] == 200]
     assert len(winners) == 1, results

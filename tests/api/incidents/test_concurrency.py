@@ -1,12 +1,13 @@
 """Concurrent operations on one incident against a real server: the database guard lets exactly one win."""
 
-import threading
 from collections import Counter
+from collections.abc import Callable
 
 import httpx
 
 from harness.server import LiveServer
 from tests.api.incidents.helpers import CREATE, HANDLE, OWNER, commit_parameter, create_body
+from tests.support.race import race
 from tests.support.signing import TenantKey
 
 CALLERS = 24
@@ -14,23 +15,14 @@ CALLERS = 24
 
 def _race(server: LiveServer, key: TenantKey, body: dict) -> Counter[tuple[int, str]]:  # type: ignore[type-arg]
     """Send `body` to /handle from CALLERS threads released at once; count (status, error_code)."""
-    barrier = threading.Barrier(CALLERS)
-    results: list[tuple[int, str]] = []
-    lock = threading.Lock()
 
-    def call() -> None:
+    def call(_: int, go: Callable[[], object]) -> tuple[int, str]:
         with httpx.Client(base_url=server.url, auth=key.auth, timeout=60) as http:
-            barrier.wait()
+            go()
             resp = http.post(HANDLE, json=body)
-        with lock:
-            results.append((resp.status_code, resp.json()["error_code"]))
+        return resp.status_code, resp.json()["error_code"]
 
-    threads = [threading.Thread(target=call) for _ in range(CALLERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return Counter(results)
+    return Counter(race(CALLERS, call))
 
 
 def test_simultaneous_accepts_exactly_one_succeeds(live_server: LiveServer, live_tenant: TenantKey) -> None:

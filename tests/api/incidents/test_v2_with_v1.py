@@ -1,12 +1,12 @@
 """v1 and v2 on one incident: one workflow, one history, seen the same way through both APIs."""
 
-from concurrent.futures import ThreadPoolExecutor
-from threading import Barrier
+from collections.abc import Callable
 
 from fastapi.testclient import TestClient
 
 from tests.api.incidents.helpers import commit_parameter, create, error, handle, handled, show
 from tests.api.incidents.v2_helpers import SETUPS, act, acted, history_info, open_task, tasks
+from tests.support.race import race
 from tests.support.signing import TenantKey
 
 RACERS = 8
@@ -68,17 +68,15 @@ def test_reject_and_reopen_show_on_the_v1_detail_and_v1_can_accept_again(client:
 def test_two_concurrent_actions_on_one_task_have_one_winner(client: TestClient, tenant: TenantKey) -> None:
     num = SETUPS["incident_accept"][0](client, tenant)
     _, task, _ = open_task(client, tenant, num)
-    start = Barrier(RACERS)
     choices = [("accepted", {}), ("rejected", {"virtual_confirm_comment": "no"})]
 
-    def race(i: int) -> tuple[int, str, str]:
+    def act_first(i: int, go: Callable[[], object]) -> tuple[int, str, str]:
         action, params = choices[i % 2]
-        start.wait()
+        go()
         resp = act(client, tenant, num, action, params, task_id=task)
         return resp.status_code, resp.json()["error_code"], action
 
-    with ThreadPoolExecutor(RACERS) as pool:
-        results = list(pool.map(race, range(RACERS)))
+    results = race(RACERS, act_first)
     winners = [r for r in results if r[0] == 200]
     assert len(winners) == 1, results
     assert sorted(r[:2] for r in results if r[0] != 200) == [(400, "COC.00067004")] * (RACERS - 1)
@@ -90,19 +88,16 @@ def test_two_concurrent_actions_on_one_task_have_one_winner(client: TestClient, 
 def test_a_v2_action_racing_a_v1_handle_has_one_winner(client: TestClient, tenant: TenantKey) -> None:
     num = SETUPS["incident_handle"][0](client, tenant)
     _, task, _ = open_task(client, tenant, num)
-    start = Barrier(2)
 
-    def v2() -> int:
-        start.wait()
-        return act(client, tenant, num, "incidentPause", {"pause_end_time": "9999999999999"}, task_id=task).status_code
-
-    def v1() -> int:
-        start.wait()
+    def v2_or_v1(i: int, go: Callable[[], object]) -> int:
+        go()
+        if i == 0:
+            pause = {"pause_end_time": "9999999999999"}
+            return act(client, tenant, num, "incidentPause", pause, task_id=task).status_code
         return handle(client, tenant, num, "commitSolution1", commit_parameter()).status_code
 
-    with ThreadPoolExecutor(2) as pool:
-        paused, solved = pool.submit(v2), pool.submit(v1)
-        outcome = sorted((paused.result(), solved.result()))
+    paused, solved = race(2, v2_or_v1)
+    outcome = sorted((paused, solved))
     assert outcome == [200, 400]
     node = open_task(client, tenant, num)[0]
-    assert node == ("incident_pause_approval" if paused.result() == 200 else "incident_confirm")
+    assert node == ("incident_pause_approval" if paused == 200 else "incident_confirm")

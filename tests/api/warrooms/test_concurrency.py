@@ -1,7 +1,7 @@
 """Concurrent war-room calls against a real server: the database guard lets exactly one win."""
 
-import threading
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -9,6 +9,7 @@ import httpx
 from harness.server import LiveServer
 from tests.api.incidents.helpers import create
 from tests.api.warrooms.helpers import CREATE, OWN, war_room_body
+from tests.support.race import race
 from tests.support.signing import TenantKey
 
 CALLERS = 12
@@ -16,23 +17,13 @@ CALLERS = 12
 
 def _race(server: LiveServer, key: TenantKey, path: str, body: dict[str, Any]) -> Counter[int]:
     """POST `body` to `path` from CALLERS threads released at once; count the statuses."""
-    barrier = threading.Barrier(CALLERS)
-    results: list[int] = []
-    lock = threading.Lock()
 
-    def call() -> None:
+    def call(_: int, go: Callable[[], object]) -> int:
         with httpx.Client(base_url=server.url, auth=key.auth, timeout=60) as http:
-            barrier.wait()
-            resp = http.post(path, json=body)
-        with lock:
-            results.append(resp.status_code)
+            go()
+            return http.post(path, json=body).status_code
 
-    threads = [threading.Thread(target=call) for _ in range(CALLERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return Counter(results)
+    return Counter(race(CALLERS, call))
 
 
 def test_simultaneous_creates_for_one_incident_open_one_war_room(
