@@ -41,6 +41,7 @@ from opencoc.core.pg_relay import PgRelay
 from opencoc.core.responses import FastJSONResponse
 from opencoc.core.validation import describe
 from opencoc.core.wakeups import Wakeups
+from opencoc.incidents import counts as incident_counts
 from opencoc.incidents import routes as incidents_routes
 from opencoc.incidents import v2_routes as incidents_v2_routes
 from opencoc.incidents import v2_service as incidents_v2
@@ -189,6 +190,7 @@ def _install_state(app: FastAPI, settings: Settings) -> None:
     app.state.jobs_work_probe = WorkProbe(app.state.db)
     app.state.db.on_commit = wakeups.notify  # core.db.wake_after_commit: live console views
     wakeups.subscribe(notifications_directory.PREFIX, notifications_directory.forget)
+    wakeups.subscribe(incident_counts.PREFIX, incident_counts.forget)
     setattr(app.state, notifications_deps.STATE_KEY, NotifyPolicy.from_settings(settings))
     app.state.approval_deciders = APPROVAL_DECIDERS
 

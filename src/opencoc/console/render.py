@@ -54,6 +54,7 @@ def enum_name(names: dict[str, tuple[str, str]], key: str | None) -> str:
 
 
 templates = Jinja2Templates(directory=HERE / "templates")
+templates.env.auto_reload = False  # the templates ship with the package: no stat() of each one per page
 templates.env.globals.update(
     NAV=NAV,
     HTMX=HTMX,
@@ -93,7 +94,7 @@ async def page(
 
         def header(s: Any) -> tuple[dict[str, int], list[dict[str, Any]]]:
             return (
-                counts if counts is not None else incidents.search.open_counts_by_level(s, tenant_id=tenant_id),
+                counts if counts is not None else incidents.counts.cached_counts(s, tenant_id=tenant_id).open_by_level,
                 oncall.my_scenes_now(s, tenant_id=tenant_id, user_id=user_id, at_ms=now_ms()),
             )
 

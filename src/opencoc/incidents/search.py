@@ -123,20 +123,6 @@ def counts(session: Session, *, tenant_id: int) -> Counts:
     return Counts(by_status, open_by_level)
 
 
-def open_counts_by_level(session: Session, *, tenant_id: int) -> dict[str, int]:
-    """How many of the tenant's incidents are still open (not completed), per level."""
-    # grouped by status too, in the index's order: no sort step; the few groups are summed here
-    rows = session.execute(
-        select(Incident.incident_level, func.count())
-        .where(Incident.tenant_id == tenant_id, Incident.status.in_(OPEN_STATUSES))
-        .group_by(Incident.status, Incident.incident_level)
-    )
-    by_level: dict[str, int] = {}
-    for level, count in rows:
-        by_level[level] = by_level.get(level, 0) + count
-    return by_level
-
-
 @dataclass(frozen=True)
 class Operation:
     """One entry of an incident's history: who did what, when, with which values."""

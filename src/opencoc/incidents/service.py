@@ -1,7 +1,7 @@
 """Incident logic: create, handle (the workflow), read, list, history. No HTTP; the tenant is explicit.
 
 Other domains call `create_incident`, `add_history` and `get_incident` (alarms -> incidents); the
-console reads through `search` and the overview through `stats` (re-exported here). A user's own
+console reads through `search` and `counts` and the overview through `stats` (re-exported here). A user's own
 calls (`create_incident_for`, `handle_incident`) first check the caller's role. Every create and handle announces
 `changes_key(tenant_id)` after its commit, for live views.
 """
@@ -19,11 +19,11 @@ from opencoc.core.clock import now_ms
 from opencoc.core.db import wake_after_commit
 from opencoc.core.errors import OpenCOCError
 from opencoc.core.fastsql import json_value
-from opencoc.incidents import enums, schemas, search, sql, stats, workflow
+from opencoc.incidents import counts, enums, schemas, search, sql, stats, workflow
 from opencoc.incidents.models import Incident, IncidentHistory
 from opencoc.oncall import service as oncall
 
-__all__ = ["Incident", "search", "stats"]
+__all__ = ["Incident", "counts", "search", "stats"]
 
 _NUM_ATTEMPTS = 5
 
@@ -35,7 +35,7 @@ def not_found(incident_num: str) -> OpenCOCError:
 
 def changes_key(tenant_id: int) -> str:
     """The wake-up key announced after an incident of the tenant is created or changes."""
-    return f"incidents:{tenant_id}"
+    return f"{counts.PREFIX}{tenant_id}"
 
 
 def add_history(

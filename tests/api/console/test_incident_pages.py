@@ -133,3 +133,27 @@ def test_htmx_gets_the_table_without_the_layout(browser: Browser) -> None:
     _create(browser)
     fragment = browser.get("/console/incidents", headers={"HX-Request": "true"}).text
     assert fragment.lstrip().startswith('<div id="incident-table"') and "<html" not in fragment
+
+
+def _open_p1(browser: Browser) -> int:
+    found = re.search(
+        r'href="/console/incidents\?level=level_10"[^>]*>[^<]*<b>(\d+)</b>', browser.get("/console/open-levels").text
+    )
+    assert found, "the header lists the open P1 incidents"
+    return int(found[1])
+
+
+def _per_status(browser: Browser) -> dict[str, int]:
+    table = browser.get("/console/incidents", headers={"HX-Request": "true"}).text
+    return {key: int(n) for key, n in re.findall(r'class="badge status-(\w+)"[^>]*>[^<]*<b>(\d+)</b>', table)}
+
+
+def test_the_counts_follow_each_create_and_change_at_once(browser: Browser) -> None:
+    """The counts are cached per tenant (incidents/counts.py) until one of its incidents changes."""
+    assert _open_p1(browser) == 0 and _per_status(browser).get("INCIDENT_STATUS_TRIGGERED") == 0
+    num = _create(browser, incident_level="level_10")
+    assert _open_p1(browser) == 1
+    assert _per_status(browser)["INCIDENT_STATUS_TRIGGERED"] == 1
+    assert browser.post(f"/console/incidents/{num}/accept", {}).status_code == 303
+    counts = _per_status(browser)
+    assert (counts["INCIDENT_STATUS_TRIGGERED"], counts["INCIDENT_STATUS_ACKNOWLEDGED"]) == (0, 1)

@@ -132,7 +132,7 @@ async def incident_list(
     def read(s: Any) -> tuple[int, list[Any], search.Counts, dict[str, str]]:
         total, rows = search.page(s, tenant_id=tenant_id, filters=filters)
         people = auth.user_names(s, tenant_id, sorted({p for r in rows for p in r.incident_assignee}))
-        return total, rows, search.counts(s, tenant_id=tenant_id), people
+        return total, rows, incidents.counts.cached_counts(s, tenant_id=tenant_id), people
 
     total, rows, counts, people = await db.run_read(read)
     paging = _paging(filters, mine, total)
@@ -159,7 +159,7 @@ async def incident_list(
 async def open_levels(request: Request, me: SignedIn, db: Db) -> HTMLResponse:
     """The header's open incidents by level (htmx refreshes it when the tenant's incidents change)."""
     tenant_id = me.caller.tenant_id
-    counts = await db.run_read(lambda s: search.open_counts_by_level(s, tenant_id=tenant_id))
+    counts = await db.run_read(lambda s: incidents.counts.cached_counts(s, tenant_id=tenant_id).open_by_level)
     return render.fragment(request, "_open_levels.html", open_by_level=counts)
 
 
