@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from opencoc.auth.models import Revocation
-from opencoc.core.pg_relay import CHANNEL
+from opencoc.core.wakeups import RELAY_CHANNEL
 
 KEY = "key"
 AGENT = "agent"
@@ -37,7 +37,7 @@ def record(session: Session, *, kind: str, subject: str, now: int) -> None:
     """Note the revocation in the caller's transaction (and NOTIFY the replicas on PostgreSQL)."""
     session.add(Revocation(kind=kind, subject=subject, created_at=now))
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(select(func.pg_notify(CHANNEL, f"{PREFIX}{kind}:{subject}")))
+        session.execute(select(func.pg_notify(RELAY_CHANNEL, f"{PREFIX}{kind}:{subject}")))
 
 
 def recent(session: Session, *, since: int) -> list[str]:

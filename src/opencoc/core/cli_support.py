@@ -11,7 +11,6 @@ from rich.console import Console
 from rich.markup import escape
 
 from opencoc.config import get_settings
-from opencoc.core import migrate
 from opencoc.core.crypto import Cipher, load_master_key
 from opencoc.core.db import Database
 from opencoc.core.errors import OpenCOCError
@@ -25,6 +24,8 @@ def open_database() -> Database:
     settings = get_settings()
     if settings.is_sqlite:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
+    from opencoc.core import migrate  # here, not at the top: alembic is most of a CLI command's start-up
+
     db = Database(settings.resolved_database_url)
     migrate.upgrade(db)
     return db

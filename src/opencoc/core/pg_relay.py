@@ -7,10 +7,10 @@ from concurrent.futures import ThreadPoolExecutor
 import psycopg
 from sqlalchemy.engine import make_url
 
+from opencoc.core.wakeups import RELAY_CHANNEL as CHANNEL
 from opencoc.core.wakeups import Wakeups
 
 log = logging.getLogger("opencoc.wakeups")
-CHANNEL = "opencoc_wakeup"
 
 
 def _libpq_url(sqlalchemy_url: str) -> str:

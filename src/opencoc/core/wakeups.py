@@ -14,6 +14,8 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Protocol
 
+RELAY_CHANNEL = "opencoc_wakeup"  # the PostgreSQL NOTIFY channel of the relay (core/pg_relay.py)
+
 
 class Relay(Protocol):
     def publish(self, key: str) -> None: ...
