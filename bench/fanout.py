@@ -166,8 +166,21 @@ def main() -> None:
             "properties": {"risk_level": "LOW", "version": "1"},
         }
         script_uuid = api.post("/v1/job/scripts", json=script).json()["data"]
-        run_order(api, script_uuid, hosts[:10])  # warm-up: one batch
+        # Warm-up: every host once. Agents that have just started may still be backing off after a 503 of
+        # the admission control (200 polls at once), which would make the first order wait seconds for them.
+        warm_s, _ = run_order(api, script_uuid, hosts)
+        print(f"warm-up order (agents just started): {warm_s:.2f} s")
+        assert server.proc is not None
+        watched = {"server": [server.proc.pid], "simulator": [fleet.pid for fleet in fleets]}
+        load_before = os.getloadavg()[0]
+        cpu_before = {name: sum(cpu_seconds(pid) for pid in pids) for name, pids in watched.items()}
+        t0 = time.monotonic()
         results = [run_order(api, script_uuid, hosts) for _ in range(opts.runs)]
+        wall = time.monotonic() - t0
+        cpu = {
+            name: 100 * (sum(cpu_seconds(pid) for pid in pids) - cpu_before[name]) / wall
+            for name, pids in watched.items()
+        }
         client_s = [r[0] for r in results]
         server_ms = [r[1] for r in results]
         batches = opts.hosts // 10
@@ -188,6 +201,11 @@ def main() -> None:
         floor = script_floor_ms()
         overhead = statistics.median(server_ms) / batches - floor
         print(f"  per-batch overhead: {overhead:.0f} ms (per batch minus {floor:.0f} ms to run 10 `echo ok` here)")
+        print(
+            f"  during the runs: server CPU {cpu['server']:.0f}% of one core, simulator CPU {cpu['simulator']:.0f}%"
+            f" (its own process{'es' if len(fleets) > 1 else ''}, scripts excluded);"
+            f" load average {load_before:.2f} before, {os.getloadavg()[0]:.2f} after"
+        )
         for fleet in fleets:
             stop(fleet)
 

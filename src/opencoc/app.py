@@ -46,6 +46,7 @@ from opencoc.incidents import v2_routes as incidents_v2_routes
 from opencoc.incidents import v2_service as incidents_v2
 from opencoc.jobs import background as jobs_background
 from opencoc.jobs import routes as jobs_routes
+from opencoc.jobs.groups import TaskGroups
 from opencoc.jobs.probe import WorkProbe
 from opencoc.notifications import background as notifications_background
 from opencoc.notifications import deps as notifications_deps
@@ -186,6 +187,9 @@ def _install_state(app: FastAPI, settings: Settings) -> None:
     app.state.agent_enroller = Enroller(app.state.db)
     app.state.agent_admission = Admission.from_settings(settings)
     app.state.jobs_work_probe = WorkProbe(app.state.db)
+    app.state.jobs_task_groups = TaskGroups(
+        app.state.db, wakeups, app.state.cipher, grace=settings.agent_offline_after_seconds
+    )
     app.state.db.on_commit = wakeups.notify  # core.db.wake_after_commit: live console views
     setattr(app.state, notifications_deps.STATE_KEY, NotifyPolicy.from_settings(settings))
     app.state.approval_deciders = APPROVAL_DECIDERS
