@@ -54,8 +54,8 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
             os.killpg(proc.pid, signal.SIGKILL)
 
 
-def run_order(api: httpx.Client, script_uuid: str, hosts: list[dict[str, str]]) -> tuple[float, int]:
-    """Seconds from the execute call to FINISHED as a client sees it, and the server's own ms."""
+def run_order(api: httpx.Client, script_uuid: str, hosts: list[dict[str, str]]) -> tuple[float, int, str]:
+    """Seconds from the execute call to FINISHED as a client sees it, the server's own ms, the order's uuid."""
     body = {
         "execute_param": {"resourceful": True, "timeout": 60, "success_rate": 100, "execute_user": "root"},
         "execute_batches": [
@@ -75,7 +75,21 @@ def run_order(api: httpx.Client, script_uuid: str, hosts: list[dict[str, str]]) 
     elapsed = time.perf_counter() - started
     if info["status"] != "FINISHED":
         raise SystemExit(f"order {uuid} ended {info['status']}: {info['properties'].get('reason')}")
-    return elapsed, int(info["gmt_finished"] - info["gmt_created"])
+    return elapsed, int(info["gmt_finished"] - info["gmt_created"]), uuid
+
+
+def batch_times(api: httpx.Client, uuid: str, batches: int) -> tuple[list[int], list[int]]:
+    """From the instances' times (ms): per batch, hand-out of its first task -> its last result (the hosts' side:
+    delivering the task, running it, posting the result), and per gap, the last result of a batch -> the first
+    hand-out of the next (the server's step between two batches)."""
+    spans: list[tuple[int, int]] = []
+    for index in range(1, batches + 1):
+        items = api.get(f"{ORDERS}/{uuid}/batches/{index}", params={"limit": 50}).json()["data"]["execute_instances"]
+        started = [i["gmt_finished"] - i["execute_costs"] for i in items]
+        spans.append((min(started), max(i["gmt_finished"] for i in items)))
+    hosts = [end - start for start, end in spans]
+    steps = [nxt[0] - prev[1] for prev, nxt in zip(spans, spans[1:], strict=False)]
+    return hosts, steps
 
 
 def script_floor_ms(batch: int = 10, runs: int = 5) -> float:
@@ -168,7 +182,7 @@ def main() -> None:
         script_uuid = api.post("/v1/job/scripts", json=script).json()["data"]
         # Warm-up: every host once. Agents that have just started may still be backing off after a 503 of
         # the admission control (200 polls at once), which would make the first order wait seconds for them.
-        warm_s, _ = run_order(api, script_uuid, hosts)
+        warm_s, _, _ = run_order(api, script_uuid, hosts)
         print(f"warm-up order (agents just started): {warm_s:.2f} s")
         assert server.proc is not None
         watched = {"server": [server.proc.pid], "simulator": [fleet.pid for fleet in fleets]}
@@ -183,6 +197,12 @@ def main() -> None:
         }
         client_s = [r[0] for r in results]
         server_ms = [r[1] for r in results]
+        hosts_ms: list[int] = []
+        steps_ms: list[int] = []
+        for _, _, uuid in results:
+            hosts_part, steps_part = batch_times(api, uuid, opts.hosts // 10)
+            hosts_ms += hosts_part
+            steps_ms += steps_part
         batches = opts.hosts // 10
         print(
             f"OpenCOC: echo ok on {opts.hosts} hosts ({batches} batches x 10, CONTINUE), {opts.runs} runs,"
@@ -201,6 +221,11 @@ def main() -> None:
         floor = script_floor_ms()
         overhead = statistics.median(server_ms) / batches - floor
         print(f"  per-batch overhead: {overhead:.0f} ms (per batch minus {floor:.0f} ms to run 10 `echo ok` here)")
+        print(
+            f"  per batch, hand-out -> last result (hosts' side): median {statistics.median(hosts_ms):.0f} ms;"
+            f" last result -> next hand-out (server's step): median {statistics.median(steps_ms):.0f} ms,"
+            f" max {max(steps_ms)} ms"
+        )
         print(
             f"  during the runs: server CPU {cpu['server']:.0f}% of one core, simulator CPU {cpu['simulator']:.0f}%"
             f" (its own process{'es' if len(fleets) > 1 else ''}, scripts excluded);"
