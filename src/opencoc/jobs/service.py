@@ -24,7 +24,6 @@ from opencoc.jobs.reads import list_orders
 from opencoc.jobs.schemas import (
     MAX_HOSTS,
     ExecuteInstancesBatchInfo,
-    ExecuteResourceInstance,
     ScriptExecuteInputParam,
     ScriptExecuteModel,
 )
@@ -98,24 +97,21 @@ def _params(script: ExecutableScript, given: list[ScriptExecuteInputParam], ciph
     return out
 
 
-def _resolve(session: Session, tenant_id: int, field: str, target: ExecuteResourceInstance) -> Agent:
-    """The tenant's enrolled agent a target names (resource_id, and agent_sn when given)."""
-    agent = agents_service.find_for_resource(
-        session, tenant_id=tenant_id, resource_id=target.resource_id, agent_sn=target.agent_sn
-    )
-    if agent is None:
-        named = f" with agent_sn {target.agent_sn}" if target.agent_sn else ""
-        raise _invalid(f"{field}.resource_id {target.resource_id}{named} is not a host with an enrolled agent")
-    return agent
-
-
 def _agents(session: Session, tenant_id: int, batches: list[ExecuteInstancesBatchInfo]) -> dict[str, Agent]:
-    """The agent of every target (by resource_id); a 400 naming the first target without one."""
+    """The agent of every target (by resource_id; the one with its agent_sn when given); a 400 naming the first
+    target without one."""
+    targets = [(b, j, t) for b in batches for j, t in enumerate(b.target_instances)]
+    on_host = agents_service.for_resources(
+        session, tenant_id=tenant_id, resource_ids=(t.resource_id for _, _, t in targets)
+    )
     agents: dict[str, Agent] = {}
-    for b in batches:
-        for j, t in enumerate(b.target_instances):
+    for b, j, t in targets:
+        candidates = [a for a in on_host.get(t.resource_id, ()) if t.agent_sn is None or a.agent_sn == t.agent_sn]
+        if not candidates:
             field = f"execute_batches[{b.batch_index - 1}].target_instances[{j}]"
-            agents[t.resource_id] = _resolve(session, tenant_id, field, t)
+            named = f" with agent_sn {t.agent_sn}" if t.agent_sn else ""
+            raise _invalid(f"{field}.resource_id {t.resource_id}{named} is not a host with an enrolled agent")
+        agents[t.resource_id] = candidates[0]
     return agents
 
 
