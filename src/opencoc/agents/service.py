@@ -34,6 +34,7 @@ __all__ = [
     "for_resources",
     "get_by_sn",
     "hostnames_by_sns",
+    "online_sns",
     "last_seen_times",
     "list_agents",
     "record_seen",
@@ -170,6 +171,24 @@ def by_sns(session: Session, *, tenant_id: int, agent_sns: Iterable[str]) -> dic
         return {}
     rows = session.scalars(select(Agent).where(Agent.tenant_id == tenant_id, Agent.agent_sn.in_(sns)))
     return {a.agent_sn: a for a in rows}
+
+
+def online_sns(
+    session: Session, *, tenant_id: int, agent_sns: Iterable[str], now_ms: int, offline_after_s: float
+) -> set[str]:
+    """Which of these serial numbers are the tenant's ONLINE agents (`state_of`, from three columns, not whole rows)."""
+    sns = sorted(set(agent_sns))
+    if not sns:
+        return set()
+    rows = session.execute(
+        select(Agent.agent_sn).where(
+            Agent.tenant_id == tenant_id,
+            Agent.agent_sn.in_(sns),
+            Agent.revoked_at.is_(None),
+            Agent.last_seen_at >= now_ms - offline_after_s * 1000,
+        )
+    )
+    return {sn for (sn,) in rows}
 
 
 def hostnames_by_sns(session: Session, *, tenant_id: int, agent_sns: Iterable[str]) -> dict[str, str]:

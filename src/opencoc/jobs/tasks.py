@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, bindparam, func, insert, or_, select, update
+from sqlalchemy import Table, bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from opencoc.core.crypto import Cipher
@@ -73,10 +73,6 @@ _END_RUN = (
     )
 )
 _SAVE_OUTPUTS = insert(cast(Table, InstanceOutput.__table__))
-_ACTIVE = select(func.count()).where(
-    _I.c.order_id == bindparam("order_id"),
-    or_(_I.c.status == st.PROCESSING, and_(_I.c.status == st.READY, _I.c.queued_at.is_not(None))),
-)
 
 
 @dataclass
@@ -203,7 +199,7 @@ def report(
     woken: set[str] = set()
     for order_id in sorted(ended):
         wake.changed(session, order_id)
-        if statuses[order_id] != st.PROCESSING or session.execute(_ACTIVE, {"order_id": order_id}).scalar_one():
+        if statuses[order_id] != st.PROCESSING or dispatcher.active_count(session, order_id):
             continue
         woken |= dispatcher.advance(session, dispatcher.lock_order(session, order_id), now, offline_after_s)
     return outcomes, woken
