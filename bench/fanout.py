@@ -1,8 +1,9 @@
 """Fan-out: `echo ok` on 200 hosts in 20 batches of 10, OpenCOC vs Ansible; then 1,000 idle agents.
 
     .venv/bin/python bench/fanout.py [--runs 3] [--idle-agents 1000] [--skip-ansible] [--agent-processes 1]
+                                     [--backend sqlite|postgres]
 
-Starts a real `opencoc serve` (SQLite in a temp dir, or OPENCOC_DATABASE_URL) and
+Starts a real `opencoc serve` (SQLite in a temp dir, or a throwaway PostgreSQL) and
 `opencoc agent --simulate 200` (200 enrolled identities, each running its scripts as real
 subprocesses). Time is measured from the execute call to the moment a poll sees FINISHED; the
 server's own gmt_created -> gmt_finished is printed beside it. Ansible (ansible-core, the bench
@@ -30,6 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.fleet import cpu_seconds, resources, rss_mb, start_agents, tenant_api, wait_online  # noqa: E402
+from harness import postgres  # noqa: E402
 from harness.server import LiveServer  # noqa: E402
 
 PY = sys.executable
@@ -157,9 +159,12 @@ def main() -> None:
     parser.add_argument("--idle-agents", type=int, default=1000)
     parser.add_argument("--skip-ansible", action="store_true")
     parser.add_argument("--agent-processes", type=int, default=1, help="split the simulated hosts over N processes")
+    parser.add_argument("--backend", choices=["sqlite", "postgres"], default="sqlite")
     opts = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="opencoc-fanout-"))
-    server = LiveServer(root, os.environ.get("OPENCOC_DATABASE_URL"), extra_env={"OPENCOC_LOG_LEVEL": "warning"})
+    pg = postgres.start() if opts.backend == "postgres" else None
+    url = pg.create_database("bench_fanout") if pg else None
+    server = LiveServer(root, url, extra_env={"OPENCOC_LOG_LEVEL": "warning"})
     fleets: list[subprocess.Popen[bytes]] = []
     try:
         server.start(timeout=60)
@@ -205,7 +210,8 @@ def main() -> None:
             steps_ms += steps_part
         batches = opts.hosts // 10
         print(
-            f"OpenCOC: echo ok on {opts.hosts} hosts ({batches} batches x 10, CONTINUE), {opts.runs} runs,"
+            f"OpenCOC ({opts.backend}): echo ok on {opts.hosts} hosts ({batches} batches x 10, CONTINUE),"
+            f" {opts.runs} runs,"
             f" agents simulated by {opts.agent_processes} `opencoc agent --simulate {per_process}` process(es)"
         )
         print(
@@ -254,6 +260,8 @@ def main() -> None:
         for fleet in fleets:
             stop(fleet)
         server.stop()
+        if pg:
+            pg.stop()
         shutil.rmtree(root, ignore_errors=True)
 
 

@@ -7,7 +7,8 @@ For each backend: a real `opencoc serve` and --agents simulated agents over seve
 (`opencoc agent --simulate N`, each task a real `echo ok` subprocess). A warm-up order runs on
 every host once (agents that have just started may still be backing off after the admission
 control's 503). Then --orders orders of --hosts hosts each (batches of 10, CONTINUE) are started
-together, while one signed user creates incidents (one call every 0.2 s). Printed: how long until
+together, while one signed user creates incidents (one call every 0.2 s; the same for 10 s before,
+with the fleet idle, as the machine's baseline). Printed: how long until
 every order ended, instances per second, whether every order ended FINISHED with every instance
 FINISHED (from each order's statistics), incident create p50/p99 meanwhile, the server's CPU, each
 simulator's CPU (a saturated one marks the run INVALID) and how busy the whole machine was.
@@ -110,6 +111,10 @@ def run_backend(backend: str, opts: argparse.Namespace) -> None:
         wait_ended(api, warm, 600)
         # Order i takes `per` hosts from position 20 * i on (wrapping): each host serves several orders.
         targets = [[hosts[(20 * i + j) % len(hosts)] for j in range(per)] for i in range(opts.orders)]
+        # The same calls with the fleet idle first: on a busy machine they show what the orders add.
+        before = Probe(lambda: api.post("/v1/external/incident/create", json=INCIDENT).status_code)
+        time.sleep(10)
+        baseline = before.stop()
         assert server.proc is not None
         s0, f0, m0, t0 = cpu_seconds(server.proc.pid), fleet.cpu(), machine_busy(), time.monotonic()
         probe = Probe(lambda: api.post("/v1/external/incident/create", json=INCIDENT).status_code)
@@ -131,6 +136,7 @@ def run_backend(backend: str, opts: argparse.Namespace) -> None:
         )
         print(f"  {verdict(api, uuids, per)}")
         print(f"  incident create meanwhile: {incident}")
+        print(f"  incident create before, the fleet idle: {baseline}")
         print(f"  server CPU {100 * (s1 - s0) / elapsed:.0f}% of a core; {machine_note(m0, m1)}")
         print(f"  {simulator_verdict(fleet, f0, f1, elapsed)}")
     finally:
