@@ -3,9 +3,9 @@
 `start_order` is the one public way to start one (the execute route, alarm auto-process).
 """
 
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session
 
 from opencoc.agents import service as agents_service
@@ -151,36 +151,43 @@ def _new_order(
 def _add_batches(
     session: Session, order: ScriptOrder, batches: list[ExecuteInstancesBatchInfo], agents: dict[str, Agent], now: int
 ) -> None:
-    """The order's batches and their instances, each instance READY on its target's agent."""
-    for b in batches:
-        session.add(
-            ScriptBatch(
-                order_id=order.id,
-                batch_index=b.batch_index,
-                rotation_strategy=b.rotation_strategy,
-                total_instances=len(b.target_instances),
-                skipped=False,
-            )
-        )
-        for t in b.target_instances:
-            agent = agents[t.resource_id]
-            session.add(
-                ScriptInstance(
-                    order_id=order.id,
-                    batch_index=b.batch_index,
-                    resource_id=t.resource_id,
-                    agent_sn=agent.agent_sn,
-                    region_id=t.region_id or agent.region_id,
-                    project_id=t.project_id,
-                    provider=t.provider,
-                    type=t.type,
-                    custom_attributes=[a.model_dump() for a in t.custom_attributes or []],
-                    status=st.READY,
-                    attempt=0,
-                    cancel_requested=False,
-                    gmt_created=now,
-                )
-            )
+    """The order's batches and their instances, each instance READY on its target's agent (one INSERT of many
+    rows each: 200 ORM objects cost the writer more than the rest of the order)."""
+    session.execute(
+        insert(cast(Table, ScriptBatch.__table__)),
+        [
+            {
+                "order_id": order.id,
+                "batch_index": b.batch_index,
+                "rotation_strategy": b.rotation_strategy,
+                "total_instances": len(b.target_instances),
+                "skipped": False,
+            }
+            for b in batches
+        ],
+    )
+    session.execute(
+        insert(cast(Table, ScriptInstance.__table__)),
+        [
+            {
+                "order_id": order.id,
+                "batch_index": b.batch_index,
+                "resource_id": t.resource_id,
+                "agent_sn": agents[t.resource_id].agent_sn,
+                "region_id": t.region_id or agents[t.resource_id].region_id,
+                "project_id": t.project_id,
+                "provider": t.provider,
+                "type": t.type,
+                "custom_attributes": [a.model_dump() for a in t.custom_attributes or []],
+                "status": st.READY,
+                "attempt": 0,
+                "cancel_requested": False,
+                "gmt_created": now,
+            }
+            for b in batches
+            for t in b.target_instances
+        ],
+    )
 
 
 def start_order(
@@ -208,7 +215,6 @@ def start_order(
     session.flush()
     scripts_service.record_use(session, tenant_id=caller.tenant_id, script_uuid=script.script_uuid)
     _add_batches(session, order, batches, agents, now)
-    session.flush()
     return order.execute_uuid, dispatcher.advance(session, order, now, offline_after_s)
 
 
