@@ -59,14 +59,18 @@ from opencoc.scripts import review as scripts_review
 from opencoc.scripts import routes as scripts_routes
 from opencoc.warrooms import routes as warrooms_routes
 
+# The agent protocol first: route matching walks the routers in order, and under a fleet the agents'
+# polls and results are most requests (py-spy, 1,000 agents running orders: matching was 9% of the
+# server's CPU with them behind every user route).
 ROUTERS: tuple[APIRouter, ...] = (
+    agents_routes.router,
+    jobs_routes.agent_router,
     auth_routes.router,
     incidents_routes.router,
     incidents_v2_routes.router,
     alarms_routes.router,
     scripts_routes.router,
     jobs_routes.router,
-    agents_routes.router,
     resources_routes.router,
     notifications_routes.router,
     oncall_routes.router,

@@ -18,6 +18,8 @@ from opencoc.jobs.statuses import InstanceStatus, OrderStatus
 from opencoc.jobs.wake import wake_agents
 
 router = APIRouter(tags=["jobs"], responses=ERRORS["job"])
+# The agents' task feed and results: under a fleet most requests a server matches (app.py puts it first).
+agent_router = APIRouter(tags=["jobs"], responses=ERRORS["job"])
 RESULT_BODY_LIMIT = feed.RESULT_BODY_LIMIT
 
 ExecuteUuid = Annotated[str, Path(min_length=1, max_length=26)]
@@ -156,7 +158,7 @@ async def operate_script_job(
     return job_ok(execute_uuid)
 
 
-@router.get(AGENT + "/tasks", tags=["agent"], response_model=schemas.TaskFeed)
+@agent_router.get(AGENT + "/tasks", tags=["agent"], response_model=schemas.TaskFeed)
 async def poll_tasks(
     request: Request,
     slot: PollAdmitted,
@@ -183,7 +185,7 @@ async def poll_tasks(
     return {"tasks": due.tasks, "cancel": due.cancel}
 
 
-@router.post(
+@agent_router.post(
     AGENT + "/tasks/{task_id}/result", tags=["agent"], response_model=schemas.ResultAccepted, dependencies=[Admitted]
 )
 async def post_result(task_id: str, body: TaskResult, agent: CurrentAgent, groups: Groups) -> dict[str, bool]:
