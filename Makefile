@@ -44,6 +44,7 @@ bench: install
 	$(BIN)/python bench/incidents.py
 	$(BIN)/python bench/alarms.py
 	$(BIN)/python bench/fanout.py
+	$(BIN)/python bench/orders.py
 	$(BIN)/python bench/agents_idle.py
 	$(BIN)/python bench/console.py
 	$(BIN)/python bench/oncall.py

@@ -1,8 +1,9 @@
 """Fan-out: `echo ok` on 200 hosts in 20 batches of 10, OpenCOC vs Ansible; then 1,000 idle agents.
 
     .venv/bin/python bench/fanout.py [--runs 3] [--idle-agents 1000] [--skip-ansible] [--agent-processes 1]
+                                     [--backend sqlite|postgres]
 
-Starts a real `opencoc serve` (SQLite in a temp dir, or OPENCOC_DATABASE_URL) and
+Starts a real `opencoc serve` (SQLite in a temp dir, or a throwaway PostgreSQL) and
 `opencoc agent --simulate 200` (200 enrolled identities, each running its scripts as real
 subprocesses). Time is measured from the execute call to the moment a poll sees FINISHED; the
 server's own gmt_created -> gmt_finished is printed beside it. Ansible (ansible-core, the bench
@@ -30,6 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.fleet import cpu_seconds, resources, rss_mb, start_agents, tenant_api, wait_online  # noqa: E402
+from harness import postgres  # noqa: E402
 from harness.server import LiveServer  # noqa: E402
 
 PY = sys.executable
@@ -54,8 +56,8 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
             os.killpg(proc.pid, signal.SIGKILL)
 
 
-def run_order(api: httpx.Client, script_uuid: str, hosts: list[dict[str, str]]) -> tuple[float, int]:
-    """Seconds from the execute call to FINISHED as a client sees it, and the server's own ms."""
+def run_order(api: httpx.Client, script_uuid: str, hosts: list[dict[str, str]]) -> tuple[float, int, str]:
+    """Seconds from the execute call to FINISHED as a client sees it, the server's own ms, the order's uuid."""
     body = {
         "execute_param": {"resourceful": True, "timeout": 60, "success_rate": 100, "execute_user": "root"},
         "execute_batches": [
@@ -75,7 +77,21 @@ def run_order(api: httpx.Client, script_uuid: str, hosts: list[dict[str, str]]) 
     elapsed = time.perf_counter() - started
     if info["status"] != "FINISHED":
         raise SystemExit(f"order {uuid} ended {info['status']}: {info['properties'].get('reason')}")
-    return elapsed, int(info["gmt_finished"] - info["gmt_created"])
+    return elapsed, int(info["gmt_finished"] - info["gmt_created"]), uuid
+
+
+def batch_times(api: httpx.Client, uuid: str, batches: int) -> tuple[list[int], list[int]]:
+    """From the instances' times (ms): per batch, hand-out of its first task -> its last result (the hosts' side:
+    delivering the task, running it, posting the result), and per gap, the last result of a batch -> the first
+    hand-out of the next (the server's step between two batches)."""
+    spans: list[tuple[int, int]] = []
+    for index in range(1, batches + 1):
+        items = api.get(f"{ORDERS}/{uuid}/batches/{index}", params={"limit": 50}).json()["data"]["execute_instances"]
+        started = [i["gmt_finished"] - i["execute_costs"] for i in items]
+        spans.append((min(started), max(i["gmt_finished"] for i in items)))
+    hosts = [end - start for start, end in spans]
+    steps = [nxt[0] - prev[1] for prev, nxt in zip(spans, spans[1:], strict=False)]
+    return hosts, steps
 
 
 def script_floor_ms(batch: int = 10, runs: int = 5) -> float:
@@ -143,9 +159,12 @@ def main() -> None:
     parser.add_argument("--idle-agents", type=int, default=1000)
     parser.add_argument("--skip-ansible", action="store_true")
     parser.add_argument("--agent-processes", type=int, default=1, help="split the simulated hosts over N processes")
+    parser.add_argument("--backend", choices=["sqlite", "postgres"], default="sqlite")
     opts = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="opencoc-fanout-"))
-    server = LiveServer(root, os.environ.get("OPENCOC_DATABASE_URL"), extra_env={"OPENCOC_LOG_LEVEL": "warning"})
+    pg = postgres.start() if opts.backend == "postgres" else None
+    url = pg.create_database("bench_fanout") if pg else None
+    server = LiveServer(root, url, extra_env={"OPENCOC_LOG_LEVEL": "warning"})
     fleets: list[subprocess.Popen[bytes]] = []
     try:
         server.start(timeout=60)
@@ -166,13 +185,33 @@ def main() -> None:
             "properties": {"risk_level": "LOW", "version": "1"},
         }
         script_uuid = api.post("/v1/job/scripts", json=script).json()["data"]
-        run_order(api, script_uuid, hosts[:10])  # warm-up: one batch
+        # Warm-up: every host once. Agents that have just started may still be backing off after a 503 of
+        # the admission control (200 polls at once), which would make the first order wait seconds for them.
+        warm_s, _, _ = run_order(api, script_uuid, hosts)
+        print(f"warm-up order (agents just started): {warm_s:.2f} s")
+        assert server.proc is not None
+        watched = {"server": [server.proc.pid], "simulator": [fleet.pid for fleet in fleets]}
+        load_before = os.getloadavg()[0]
+        cpu_before = {name: sum(cpu_seconds(pid) for pid in pids) for name, pids in watched.items()}
+        t0 = time.monotonic()
         results = [run_order(api, script_uuid, hosts) for _ in range(opts.runs)]
+        wall = time.monotonic() - t0
+        cpu = {
+            name: 100 * (sum(cpu_seconds(pid) for pid in pids) - cpu_before[name]) / wall
+            for name, pids in watched.items()
+        }
         client_s = [r[0] for r in results]
         server_ms = [r[1] for r in results]
+        hosts_ms: list[int] = []
+        steps_ms: list[int] = []
+        for _, _, uuid in results:
+            hosts_part, steps_part = batch_times(api, uuid, opts.hosts // 10)
+            hosts_ms += hosts_part
+            steps_ms += steps_part
         batches = opts.hosts // 10
         print(
-            f"OpenCOC: echo ok on {opts.hosts} hosts ({batches} batches x 10, CONTINUE), {opts.runs} runs,"
+            f"OpenCOC ({opts.backend}): echo ok on {opts.hosts} hosts ({batches} batches x 10, CONTINUE),"
+            f" {opts.runs} runs,"
             f" agents simulated by {opts.agent_processes} `opencoc agent --simulate {per_process}` process(es)"
         )
         print(
@@ -188,6 +227,16 @@ def main() -> None:
         floor = script_floor_ms()
         overhead = statistics.median(server_ms) / batches - floor
         print(f"  per-batch overhead: {overhead:.0f} ms (per batch minus {floor:.0f} ms to run 10 `echo ok` here)")
+        print(
+            f"  per batch, hand-out -> last result (hosts' side): median {statistics.median(hosts_ms):.0f} ms;"
+            f" last result -> next hand-out (server's step): median {statistics.median(steps_ms):.0f} ms,"
+            f" max {max(steps_ms)} ms"
+        )
+        print(
+            f"  during the runs: server CPU {cpu['server']:.0f}% of one core, simulator CPU {cpu['simulator']:.0f}%"
+            f" (its own process{'es' if len(fleets) > 1 else ''}, scripts excluded);"
+            f" load average {load_before:.2f} before, {os.getloadavg()[0]:.2f} after"
+        )
         for fleet in fleets:
             stop(fleet)
 
@@ -211,6 +260,8 @@ def main() -> None:
         for fleet in fleets:
             stop(fleet)
         server.stop()
+        if pg:
+            pg.stop()
         shutil.rmtree(root, ignore_errors=True)
 
 

@@ -216,22 +216,30 @@ class Execution:
     async def run(self) -> Result:
         """Run the task to its end and describe how it ended (never raises for task failures)."""
         started = now_ms()
-        workdir = None
+        workdir: list[Path] = []
         try:
-            user = resolve_user(self.task.execute_user)
-            env = _environment(user, self.task)
-            interpreter = _interpreter(self.task, env)
-            workdir = Path(tempfile.mkdtemp(prefix="opencoc-task-"))
-            script = self._write_script(workdir, user)
-            return await self._spawn(interpreter, script, user, env, started)
+            # The file work (user lookup, a temp directory, the script, a cgroup) runs on a thread: an
+            # agent with many tasks at once (a simulated fleet) must not stall its event loop on the disk.
+            user, env, interpreter, script, cgroup = await asyncio.to_thread(self._prepare, workdir)
+            return await self._spawn(interpreter, script, user, env, cgroup, started)
         except TaskRefused as exc:
             return Result(ABNORMAL, None, "", started, now_ms(), mask(str(exc), self.task.secrets))
         except OSError as exc:
             message = f"could not start the script as {self.task.execute_user or 'the agent user'}: {exc.strerror}"
             return Result(ABNORMAL, None, "", started, now_ms(), message)
         finally:
-            if workdir is not None:
-                shutil.rmtree(workdir, ignore_errors=True)
+            if workdir:
+                await asyncio.to_thread(shutil.rmtree, workdir[0], True)
+
+    def _prepare(self, workdir: list[Path]) -> tuple[RunAs, dict[str, str], str, Path, TaskCgroup | None]:
+        """Who runs it, its environment, its interpreter, its script file (in a new directory, appended to
+        `workdir` for `run` to remove) and its cgroup."""
+        user = resolve_user(self.task.execute_user)
+        env = _environment(user, self.task)
+        interpreter = _interpreter(self.task, env)
+        workdir.append(Path(tempfile.mkdtemp(prefix="opencoc-task-")))
+        script = self._write_script(workdir[0], user)
+        return user, env, interpreter, script, self.cgroups.create() if self.cgroups is not None else None
 
     def _write_script(self, workdir: Path, user: RunAs) -> Path:
         path = workdir / ("script" + _SUFFIX[self.task.script_type])
@@ -247,10 +255,11 @@ class Execution:
             os.chown(path, user.uid, user.gid)
         return path
 
-    async def _spawn(self, interpreter: str, script: Path, user: RunAs, env: dict[str, str], started: int) -> Result:
+    async def _spawn(
+        self, interpreter: str, script: Path, user: RunAs, env: dict[str, str], cgroup: TaskCgroup | None, started: int
+    ) -> Result:
         loop = asyncio.get_running_loop()
         cap = OutputCap(self.output_limit)
-        cgroup = self.cgroups.create() if self.cgroups is not None else None
         try:
             read_fd, proc = await self._start([interpreter, str(script)], user, env, cgroup)
             closed: asyncio.Future[None] = loop.create_future()
@@ -291,6 +300,7 @@ class Execution:
             gate = os.pipe()
             argv = ["/bin/sh", "-c", _GATE, *argv]
             extra["stdin"] = gate[0]
+        proc: asyncio.subprocess.Process | None = None
         try:
             with descendants.spawning() as managed:
                 proc = await asyncio.create_subprocess_exec(
@@ -304,9 +314,12 @@ class Execution:
                 )
                 managed.add(proc.pid)
             if cgroup is not None:
-                cgroup.add(proc.pid)
+                # On a thread: moving a process into a cgroup waits on the kernel for a millisecond or more.
+                await asyncio.to_thread(cgroup.add, proc.pid)
         except BaseException:
             os.close(read_fd)
+            if proc is not None:  # cancelled while it was being moved: it must not run unwatched
+                self._kill_all(proc.pid, cgroup)
             raise
         finally:
             os.close(write_fd)

@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from opencoc.jobs.groups import TaskGroups
 from opencoc.jobs.probe import WorkProbe
 
 
@@ -14,3 +15,12 @@ async def get_probe(request: Request) -> WorkProbe:
 
 
 Probe = Annotated[WorkProbe, Depends(get_probe)]
+
+
+async def get_groups(request: Request) -> TaskGroups:
+    """The process's grouped hand-outs and results of agent tasks, built by the app factory."""
+    groups: TaskGroups = request.app.state.jobs_task_groups
+    return groups
+
+
+Groups = Annotated[TaskGroups, Depends(get_groups)]

@@ -6,17 +6,60 @@ replicas applying the last two results of a batch cannot both miss (or both take
 Status changes are conditional UPDATEs (`WHERE status = <expected>`), never blind writes.
 Each function returns the agent serial numbers that have new work or cancels; the caller wakes
 them with `wakeups.notify(f"agent:{sn}")` after the commit.
+
+A batch closes and the next one starts in one step, on the path of the result that ended the
+batch, so these are prebuilt Core statements on the batch and instance rows (ORM queries and
+flushes were most of a result's cost on the writer); the order stays an ORM object, locked.
 """
 
 import secrets
+from typing import Any, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Table, and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from opencoc.agents import service as agents_service
 from opencoc.jobs import statuses as st
 from opencoc.jobs import wake
 from opencoc.jobs.models import ScriptBatch, ScriptInstance, ScriptOrder
+
+_B = cast(Table, ScriptBatch.__table__)
+_I = cast(Table, ScriptInstance.__table__)
+_BATCH = select(
+    _B.c.id, _B.c.batch_index, _B.c.skipped, _B.c.started_at, _B.c.finished_at, _B.c.rotation_strategy
+).where(_B.c.order_id == bindparam("order_id"), _B.c.batch_index == bindparam("index"))
+_BATCH_STARTED = update(_B).where(_B.c.id == bindparam("batch_id")).values(started_at=bindparam("now"))
+_BATCH_FINISHED = (
+    update(_B).where(_B.c.id == bindparam("batch_id"), _B.c.finished_at.is_(None)).values(finished_at=bindparam("now"))
+)
+_WAITING = select(_I.c.id, _I.c.agent_sn).where(
+    _I.c.order_id == bindparam("order_id"), _I.c.batch_index == bindparam("index"), _I.c.status == st.READY
+)
+_QUEUE = (
+    update(_I)
+    .where(_I.c.id == bindparam("inst_id"))
+    .values(
+        status=st.READY,
+        task_id=bindparam("new_task"),
+        attempt=_I.c.attempt + 1,
+        queued_at=bindparam("now"),
+        started_at=None,
+        gmt_finished=None,
+        exit_code=None,
+        error=None,
+        cancel_requested=False,
+        cancel_sent_at=None,
+    )
+)
+_OFFLINE = (
+    update(_I)
+    .where(_I.c.id.in_(bindparam("ids", expanding=True)))
+    .values(status=st.ABNORMAL, error="agent offline", gmt_finished=bindparam("now"), queued_at=None)
+)
+_ACTIVE = select(func.count()).where(
+    _I.c.order_id == bindparam("order_id"),
+    or_(_I.c.status == st.PROCESSING, and_(_I.c.status == st.READY, _I.c.queued_at.is_not(None))),
+)
 
 
 def lock_order(session: Session, order_id: int) -> ScriptOrder:
@@ -69,41 +112,30 @@ def end_instance(
 
 
 def queue(
-    session: Session, order: ScriptOrder, instances: list[ScriptInstance], now: int, offline_after_s: float
+    session: Session, order: ScriptOrder, instances: list[tuple[int, str]], now: int, offline_after_s: float
 ) -> set[str]:
-    """Make the instances' tasks due (READY, new task id); an offline agent's instance fails at once."""
-    agents = agents_service.by_sns(session, tenant_id=order.tenant_id, agent_sns=(i.agent_sn for i in instances))
-    woken: set[str] = set()
-    for inst in instances:
-        agent = agents.get(inst.agent_sn)
-        if agent is None or agents_service.state_of(agent, now, offline_after_s) != agents_service.ONLINE:
-            inst.status, inst.error, inst.gmt_finished, inst.queued_at = st.ABNORMAL, "agent offline", now, None
-            continue
-        inst.status = st.READY
-        inst.task_id = secrets.token_hex(16)
-        inst.attempt += 1
-        inst.queued_at, inst.started_at, inst.gmt_finished = now, None, None
-        inst.exit_code = inst.error = None
-        inst.cancel_requested, inst.cancel_sent_at = False, None
-        woken.add(inst.agent_sn)
-    session.flush()
+    """Make these (id, agent_sn) instances' tasks due (READY, new task id); an offline agent's instance fails
+    at once. The agents to wake."""
+    online = agents_service.online_sns(
+        session,
+        tenant_id=order.tenant_id,
+        agent_sns=(sn for _, sn in instances),
+        now_ms=now,
+        offline_after_s=offline_after_s,
+    )
+    due = [{"inst_id": i, "new_task": secrets.token_hex(16), "now": now} for i, sn in instances if sn in online]
+    offline = [i for i, sn in instances if sn not in online]
+    if due:
+        session.execute(_QUEUE, due)
+    if offline:
+        session.execute(_OFFLINE, {"ids": offline, "now": now})
     wake.changed(session, order.id)
-    return woken
-
-
-def _batch(session: Session, order_id: int, batch_index: int) -> ScriptBatch:
-    stmt = select(ScriptBatch).where(ScriptBatch.order_id == order_id, ScriptBatch.batch_index == batch_index)
-    return session.scalars(stmt).one()
+    return {sn for _, sn in instances if sn in online}
 
 
 def active_count(session: Session, order_id: int) -> int:
     """Instances whose task is due or running."""
-    stmt = select(func.count()).where(
-        ScriptInstance.order_id == order_id,
-        (ScriptInstance.status == st.PROCESSING)
-        | ((ScriptInstance.status == st.READY) & ScriptInstance.queued_at.is_not(None)),
-    )
-    return int(session.scalar(stmt) or 0)
+    return int(session.execute(_ACTIVE, {"order_id": order_id}).scalar_one())
 
 
 def _counts(session: Session, order_id: int, upto_batch: int) -> tuple[int, int]:
@@ -125,8 +157,8 @@ def _counts(session: Session, order_id: int, upto_batch: int) -> tuple[int, int]
     return counts.get(st.FINISHED, 0), sum(counts.values())
 
 
-def _gate(session: Session, order: ScriptOrder, batch: ScriptBatch) -> str | None:
-    """Why the order must pause after this batch, or None to go on."""
+def _gate(session: Session, order: ScriptOrder, batch: Any) -> str | None:
+    """Why the order must pause after this batch (a `_BATCH` row), or None to go on."""
     finished, total = _counts(session, order.id, batch.batch_index)
     # finished/total*100 < success_rate, in integers (success_rate has one decimal)
     if total and finished * 1000 < round(order.success_rate * 10) * total:
@@ -149,10 +181,12 @@ def _finish(session: Session, order: ScriptOrder, now: int) -> None:
 
 def advance(session: Session, order: ScriptOrder, now: int, offline_after_s: float) -> set[str]:
     """Take a PROCESSING order as far as it can go now; the agents to wake."""
+    session.flush()  # the caller's ORM changes (an operation's) are what the statements below read
     woken: set[str] = set()
     while order.status == st.PROCESSING:
-        batch = _batch(session, order.id, order.current_batch_index)
-        last = order.current_batch_index >= order.total_batches
+        index = order.current_batch_index
+        batch = session.execute(_BATCH, {"order_id": order.id, "index": index}).one()
+        last = index >= order.total_batches
         if batch.skipped:
             if last:
                 _finish(session, order, now)
@@ -160,20 +194,17 @@ def advance(session: Session, order: ScriptOrder, now: int, offline_after_s: flo
                 order.current_batch_index += 1
             continue
         if batch.started_at is None:
-            batch.started_at = now
-            pending = session.scalars(
-                select(ScriptInstance).where(
-                    ScriptInstance.order_id == order.id,
-                    ScriptInstance.batch_index == batch.batch_index,
-                    ScriptInstance.status == st.READY,
-                )
-            ).all()
-            woken |= queue(session, order, list(pending), now, offline_after_s)
+            session.execute(_BATCH_STARTED, {"batch_id": batch.id, "now": now})
+            waiting = [(i, sn) for i, sn in session.execute(_WAITING, {"order_id": order.id, "index": index})]
+            started = queue(session, order, waiting, now, offline_after_s)
+            woken |= started
+            if started:  # its tasks are due: the next step comes with their results
+                break
             continue
         if active_count(session, order.id):
             break
         if batch.finished_at is None:
-            batch.finished_at = now
+            session.execute(_BATCH_FINISHED, {"batch_id": batch.id, "now": now})
         if last:
             _finish(session, order, now)
             break

@@ -9,11 +9,9 @@ therefore costs one indexed read per poll, not one per second.
 import asyncio
 from collections.abc import Awaitable, Callable
 
-from opencoc.core.clock import now_ms
-from opencoc.core.crypto import Cipher
-from opencoc.core.db import Database
 from opencoc.core.wakeups import Wakeups
 from opencoc.jobs import tasks
+from opencoc.jobs.groups import TaskGroups
 from opencoc.jobs.probe import WorkProbe
 from opencoc.jobs.wake import agent_key
 
@@ -22,24 +20,21 @@ from opencoc.jobs.wake import agent_key
 RESULT_BODY_LIMIT = ("/opencoc/v1/agent/tasks/", 8 * 1024 * 1024)
 
 
-async def _collect(
-    db: Database, probe: WorkProbe, cipher: Cipher, agent_sn: str, woken: bool, grace: float
-) -> tasks.Feed:
-    """Claim the agent's work; a poll that was not woken first checks with a (shared) read that there is any."""
+async def _collect(groups: TaskGroups, probe: WorkProbe, agent_sn: str, woken: bool) -> tasks.Feed:
+    """Claim the agent's work (with the polls woken at the same time: jobs/groups.py); a poll that was not
+    woken first checks with a (shared) read that there is any."""
     if not woken and not await probe.has_work(agent_sn):
         return tasks.Feed()
-    return await db.run_write(lambda s: tasks.claim(s, agent_sn=agent_sn, cipher=cipher, now=now_ms(), grace=grace))
+    return await groups.claim(agent_sn)
 
 
 async def next_feed(
-    db: Database,
+    groups: TaskGroups,
     probe: WorkProbe,
     wakeups: Wakeups,
-    cipher: Cipher,
     *,
     agent_sn: str,
     wait: float,
-    grace: float,
     gone: Callable[[], Awaitable[bool]],
 ) -> tasks.Feed:
     """The agent's due tasks and cancels once there are any; an empty feed after `wait` s, once the agent is
@@ -54,7 +49,7 @@ async def next_feed(
         try:
             if await gone() or wakeups.closed:  # never hand a task to a poll nobody reads any more
                 return tasks.Feed()
-            feed = await _collect(db, probe, cipher, agent_sn, woken, grace)
+            feed = await _collect(groups, probe, agent_sn, woken)
             if feed or remaining <= 0:
                 return feed
             woken = await waiter

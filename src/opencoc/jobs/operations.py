@@ -129,7 +129,7 @@ def _retry_instance(ctx: _Ctx) -> set[str]:
     ctx.session.execute(delete(InstanceOutput).where(InstanceOutput.instance_id == inst.id))
     if ctx.order.status == st.ABNORMAL:
         dispatcher.set_order_status(ctx.session, ctx.order, st.PROCESSING, ctx.now)
-    woken = dispatcher.queue(ctx.session, ctx.order, [inst], ctx.now, ctx.grace)
+    woken = dispatcher.queue(ctx.session, ctx.order, [(inst.id, inst.agent_sn)], ctx.now, ctx.grace)
     return woken | ctx.advance()
 
 

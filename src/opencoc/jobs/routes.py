@@ -12,12 +12,14 @@ from opencoc.core.envelopes import JobEnvelope, job_ok
 from opencoc.core.limits import INT32_MAX, MAX_MS
 from opencoc.core.openapi import ERRORS
 from opencoc.jobs import feed, operations, reads, schemas, service, tasks
-from opencoc.jobs.deps import Probe
+from opencoc.jobs.deps import Groups, Probe
 from opencoc.jobs.schemas import JobScriptOrderOperationBody, ScriptExecuteModel, TaskResult
 from opencoc.jobs.statuses import InstanceStatus, OrderStatus
 from opencoc.jobs.wake import wake_agents
 
 router = APIRouter(tags=["jobs"], responses=ERRORS["job"])
+# The agents' task feed and results: under a fleet most requests a server matches (app.py puts it first).
+agent_router = APIRouter(tags=["jobs"], responses=ERRORS["job"])
 RESULT_BODY_LIMIT = feed.RESULT_BODY_LIMIT
 
 ExecuteUuid = Annotated[str, Path(min_length=1, max_length=26)]
@@ -156,14 +158,13 @@ async def operate_script_job(
     return job_ok(execute_uuid)
 
 
-@router.get(AGENT + "/tasks", tags=["agent"], response_model=schemas.TaskFeed)
+@agent_router.get(AGENT + "/tasks", tags=["agent"], response_model=schemas.TaskFeed)
 async def poll_tasks(
     request: Request,
     slot: PollAdmitted,
     agent: CurrentAgent,
-    db: Db,
+    groups: Groups,
     probe: Probe,
-    cipher: AppCipher,
     settings: AppSettings,
     wakeups: AppWakeups,
     wait: Annotated[float, Query(ge=0, le=60)] = 30.0,
@@ -174,34 +175,20 @@ async def poll_tasks(
     # gives its admission slot back here; a burst of polls ending together must not be turned away.
     slot.release()
     due = await feed.next_feed(
-        db,
+        groups,
         probe,
         wakeups,
-        cipher,
         agent_sn=agent.agent_sn,
         wait=min(wait, settings.agent_poll_seconds),
-        grace=settings.agent_offline_after_seconds,
         gone=request.is_disconnected,
     )
     return {"tasks": due.tasks, "cancel": due.cancel}
 
 
-@router.post(
+@agent_router.post(
     AGENT + "/tasks/{task_id}/result", tags=["agent"], response_model=schemas.ResultAccepted, dependencies=[Admitted]
 )
-async def post_result(
-    task_id: str, body: TaskResult, agent: CurrentAgent, db: Db, settings: AppSettings, wakeups: AppWakeups
-) -> dict[str, bool]:
-    """Apply a task's result once; a repeat answers `accepted: false`."""
-    accepted, woken = await db.run_write(
-        lambda s: tasks.report(
-            s,
-            agent_sn=agent.agent_sn,
-            task_id=task_id,
-            result=body,
-            now=now_ms(),
-            offline_after_s=settings.agent_offline_after_seconds,
-        )
-    )
-    wake_agents(wakeups, woken)
-    return {"accepted": accepted}
+async def post_result(task_id: str, body: TaskResult, agent: CurrentAgent, groups: Groups) -> dict[str, bool]:
+    """Apply a task's result once (with the results that arrive beside it: jobs/groups.py); a repeat answers
+    `accepted: false`."""
+    return {"accepted": await groups.report(tasks.Reported(agent.agent_sn, task_id, body))}

@@ -1,15 +1,17 @@
 """The agent's side of an instance: which tasks and cancels are due, handing them out, results.
 
-These run on every poll and every result, so they are prebuilt Core statements (one UPDATE ...
-RETURNING hands out all of an agent's due tasks at once) rather than ORM queries; the order is
-loaded as objects only when a result ends the last running instance and the order must move on.
+These run on every poll and every result, so they are prebuilt Core statements rather than ORM
+queries, and each serves many agents at once (jobs/groups.py): one UPDATE ... RETURNING hands
+out the due tasks of every poll woken together, and the results that arrive together are applied
+in one transaction, each order moving on once. An order is loaded as objects only when its last
+running instance ended and it must move on.
 """
 
 import re
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, bindparam, func, insert, or_, select, update
+from sqlalchemy import Table, bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from opencoc.core.crypto import Cipher
@@ -31,28 +33,34 @@ _OPEN_FOR_AGENTS = select(_I.c.agent_sn, _I.c.status, _I.c.queued_at, _I.c.cance
 )
 _HAND_OUT = (
     update(_I)
-    .where(_I.c.agent_sn == bindparam("sn"), _I.c.status == st.READY, _I.c.queued_at.is_not(None))
+    .where(_I.c.agent_sn.in_(bindparam("sns", expanding=True)), _I.c.status == st.READY, _I.c.queued_at.is_not(None))
     .values(status=st.PROCESSING, started_at=bindparam("now"))
-    .returning(_I.c.task_id, _I.c.order_id)
+    .returning(_I.c.agent_sn, _I.c.task_id, _I.c.order_id)
 )
 _SEND_CANCELS = (
     update(_I)
     .where(
-        _I.c.agent_sn == bindparam("sn"),
+        _I.c.agent_sn.in_(bindparam("sns", expanding=True)),
         _I.c.status == st.PROCESSING,
         _I.c.cancel_requested.is_(True),
         or_(_I.c.cancel_sent_at.is_(None), _I.c.cancel_sent_at < bindparam("resend_before")),
     )
     .values(cancel_sent_at=bindparam("now"))
-    .returning(_I.c.task_id)
+    .returning(_I.c.agent_sn, _I.c.task_id)
 )
 _ORDER_SPEC = select(_O.c.id, _O.c.script_type, _O.c.content, _O.c.params, _O.c.execute_user, _O.c.timeout).where(
     _O.c.id.in_(bindparam("ids", expanding=True))
 )
-_FIND_TASK = select(_I.c.id, _I.c.order_id).where(
-    _I.c.task_id == bindparam("task_id"), _I.c.agent_sn == bindparam("sn")
+_FIND_TASKS = select(_I.c.task_id, _I.c.agent_sn, _I.c.id, _I.c.order_id).where(
+    _I.c.task_id.in_(bindparam("task_ids", expanding=True))
 )
-_LOCK_ORDER = select(_O.c.status).where(_O.c.id == bindparam("order_id")).with_for_update()
+# Ascending ids: two transactions locking the same orders take them in the same order (PostgreSQL).
+_LOCK_ORDERS = (
+    select(_O.c.id, _O.c.status)
+    .where(_O.c.id.in_(bindparam("ids", expanding=True)))
+    .order_by(_O.c.id)
+    .with_for_update()
+)
 _END_RUN = (
     update(_I)
     .where(_I.c.id == bindparam("inst_id"), _I.c.status == st.PROCESSING, _I.c.task_id == bindparam("run_id"))
@@ -64,13 +72,7 @@ _END_RUN = (
         cancel_requested=False,
     )
 )
-_SAVE_OUTPUT = insert(cast(Table, InstanceOutput.__table__)).values(
-    instance_id=bindparam("inst_id"), output=bindparam("text")
-)
-_ACTIVE = select(func.count()).where(
-    _I.c.order_id == bindparam("order_id"),
-    or_(_I.c.status == st.PROCESSING, and_(_I.c.status == st.READY, _I.c.queued_at.is_not(None))),
-)
+_SAVE_OUTPUTS = insert(cast(Table, InstanceOutput.__table__))
 
 
 @dataclass
@@ -80,6 +82,19 @@ class Feed:
 
     def __bool__(self) -> bool:
         return bool(self.tasks or self.cancel)
+
+
+@dataclass(frozen=True, slots=True)
+class Reported:
+    """A result as an agent posted it."""
+
+    agent_sn: str
+    task_id: str
+    result: TaskResult
+
+
+def not_found(task_id: str) -> OpenCOCError:
+    return OpenCOCError("COC.00000404", f"task {task_id[:64]} not found", status=404)
 
 
 def _due(status: str, queued_at: int | None, cancel: bool, sent_at: int | None, now: int) -> bool:
@@ -117,41 +132,74 @@ def _task(task_id: str, spec: Any, cipher: Cipher) -> dict[str, Any]:
     }
 
 
-def claim(session: Session, *, agent_sn: str, cipher: Cipher, now: int, grace: float) -> Feed:
-    """Hand out the agent's due tasks (READY -> PROCESSING, each exactly once) and its cancels."""
-    handed = session.execute(_HAND_OUT, {"sn": agent_sn, "now": now}).all()
-    cancels = session.execute(_SEND_CANCELS, {"sn": agent_sn, "now": now, "resend_before": now - CANCEL_RESEND_MS})
-    feed = Feed(cancel=[task_id for (task_id,) in cancels])
-    for order_id in {o for _, o in handed}:  # their instances are now running
+def claim(session: Session, *, agent_sns: list[str], cipher: Cipher, now: int, grace: float) -> dict[str, Feed]:
+    """Hand out these agents' due tasks (READY -> PROCESSING, each exactly once) and their cancels, with one
+    statement each for all of them; agents with nothing get no entry."""
+    feeds: dict[str, Feed] = {}
+    handed = session.execute(_HAND_OUT, {"sns": agent_sns, "now": now}).all()
+    cancels = session.execute(_SEND_CANCELS, {"sns": agent_sns, "now": now, "resend_before": now - CANCEL_RESEND_MS})
+    for agent_sn, task_id in cancels:
+        feeds.setdefault(agent_sn, Feed()).cancel.append(task_id)
+    if not handed:
+        return feeds
+    for order_id in {o for _, _, o in handed}:  # their instances are now running
         wake.changed(session, order_id)
-    if handed:
-        specs = {row.id: row for row in session.execute(_ORDER_SPEC, {"ids": sorted({o for _, o in handed})})}
-        for task_id, order_id in handed:
-            try:
-                feed.tasks.append(_task(task_id, specs[order_id], cipher))
-            except scripts_service.PlacementError as exc:
-                # Create, modify and execute refuse such scripts; a retry of an order made before
-                # that rule gets here. It ends now (agents it wakes are found by the jobs sweep).
-                failed = TaskResult(status="ABNORMAL", error=f"parameters not placed: content {exc}"[:MAX_ERROR])
-                report(session, agent_sn=agent_sn, task_id=task_id, result=failed, now=now, offline_after_s=grace)
-    return feed
+    specs = {row.id: row for row in session.execute(_ORDER_SPEC, {"ids": sorted({o for _, _, o in handed})})}
+    unplaced: list[Reported] = []
+    for agent_sn, task_id, order_id in handed:
+        try:
+            task = _task(task_id, specs[order_id], cipher)
+        except scripts_service.PlacementError as exc:
+            # Create, modify and execute refuse such scripts; a retry of an order made before
+            # that rule gets here. It ends now (agents it wakes are found by the jobs sweep).
+            failed = TaskResult(status="ABNORMAL", error=f"parameters not placed: content {exc}"[:MAX_ERROR])
+            unplaced.append(Reported(agent_sn, task_id, failed))
+            continue
+        feeds.setdefault(agent_sn, Feed()).tasks.append(task)
+    if unplaced:
+        report(session, unplaced, now=now, offline_after_s=grace)
+    return feeds
 
 
 def report(
-    session: Session, *, agent_sn: str, task_id: str, result: TaskResult, now: int, offline_after_s: float
-) -> tuple[bool, set[str]]:
-    """Apply an agent's result exactly once: (accepted, agents to wake); 404 for an unknown task."""
-    found = TASK_ID.fullmatch(task_id) and session.execute(_FIND_TASK, {"task_id": task_id, "sn": agent_sn}).first()
-    if not found:
-        raise OpenCOCError("COC.00000404", f"task {task_id[:64]} not found", status=404)
-    inst_id, order_id = found
-    order_status = session.execute(_LOCK_ORDER, {"order_id": order_id}).scalar_one()
-    values = {"new_status": result.status, "code": result.exit_code, "reason": result.error, "now": now}
-    ended = session.execute(_END_RUN, {"inst_id": inst_id, "run_id": task_id, **values})
-    if ended.rowcount != 1:  # type: ignore[attr-defined]
-        return False, set()
-    session.execute(_SAVE_OUTPUT, {"inst_id": inst_id, "text": result.output})
-    wake.changed(session, order_id)
-    if order_status != st.PROCESSING or session.execute(_ACTIVE, {"order_id": order_id}).scalar_one():
-        return True, set()
-    return True, dispatcher.advance(session, dispatcher.lock_order(session, order_id), now, offline_after_s)
+    session: Session, reports: list[Reported], *, now: int, offline_after_s: float
+) -> tuple[list[bool | OpenCOCError], set[str]]:
+    """Apply agents' results exactly once, in one go: per result, accepted (False for a repeat) or a 404 for a
+    task unknown to its agent; and the agents to wake. Each order moves on once, after all its results."""
+    wanted = [r.task_id for r in reports if TASK_ID.fullmatch(r.task_id)]
+    known = (
+        {
+            (task_id, sn): (inst_id, order_id)
+            for task_id, sn, inst_id, order_id in session.execute(_FIND_TASKS, {"task_ids": sorted(set(wanted))})
+        }
+        if wanted
+        else {}
+    )
+    order_ids = sorted({order_id for _, order_id in known.values()})
+    statuses = dict(session.execute(_LOCK_ORDERS, {"ids": order_ids}).all()) if order_ids else {}
+    outcomes: list[bool | OpenCOCError] = []
+    outputs: list[dict[str, Any]] = []
+    ended: set[int] = set()
+    for r in reports:
+        found = known.get((r.task_id, r.agent_sn))
+        if found is None:
+            outcomes.append(not_found(r.task_id))
+            continue
+        inst_id, order_id = found
+        res = r.result
+        values = {"new_status": res.status, "code": res.exit_code, "reason": res.error, "now": now}
+        done = session.execute(_END_RUN, {"inst_id": inst_id, "run_id": r.task_id, **values})
+        accepted = done.rowcount == 1  # type: ignore[attr-defined]
+        outcomes.append(accepted)
+        if accepted:
+            outputs.append({"instance_id": inst_id, "output": res.output})
+            ended.add(order_id)
+    if outputs:
+        session.execute(_SAVE_OUTPUTS, outputs)
+    woken: set[str] = set()
+    for order_id in sorted(ended):
+        wake.changed(session, order_id)
+        if statuses[order_id] != st.PROCESSING or dispatcher.active_count(session, order_id):
+            continue
+        woken |= dispatcher.advance(session, dispatcher.lock_order(session, order_id), now, offline_after_s)
+    return outcomes, woken

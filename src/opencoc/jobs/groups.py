@@ -1,0 +1,57 @@
+"""The agents' task traffic in groups: polls woken together claim in one write, results arriving together
+are applied in one.
+
+When a batch starts, its ten (or more) agents' polls wake at the same moment; when it runs, their
+results arrive within milliseconds of each other. One write per poll or result cost a transaction
+(or a savepoint of SQLite's group commit) and the order's lock and bookkeeping each time; here each
+kind shares one write per group (core/batcher.py), and the agents a group's results give work to are
+woken once it has committed.
+"""
+
+from opencoc.core.batcher import Batcher
+from opencoc.core.clock import now_ms
+from opencoc.core.crypto import Cipher
+from opencoc.core.db import Database
+from opencoc.core.errors import OpenCOCError
+from opencoc.core.wakeups import Wakeups
+from opencoc.jobs import tasks
+from opencoc.jobs.wake import wake_agents
+
+
+class TaskGroups:
+    def __init__(self, db: Database, wakeups: Wakeups, cipher: Cipher, *, grace: float) -> None:
+        self.db = db
+        self.wakeups = wakeups
+        self.cipher = cipher
+        self.grace = grace  # OPENCOC_AGENT_OFFLINE_AFTER_SECONDS: a batch's offline agents fail at its start
+        self._claims: Batcher[str, tasks.Feed] = Batcher(self._claim)
+        self._results: Batcher[tasks.Reported, bool] = Batcher(self._report)
+
+    async def claim(self, agent_sn: str) -> tasks.Feed:
+        """Hand out the agent's due tasks and cancels (an empty feed when there are none)."""
+        return await self._claims.submit(agent_sn)
+
+    async def report(self, reported: tasks.Reported) -> bool:
+        """Apply a result once: True if it was applied, False for a repeat; a 404 OpenCOCError for an unknown task."""
+        return await self._results.submit(reported)
+
+    async def _claim(self, agent_sns: list[str]) -> list[tasks.Feed]:
+        unique = sorted(set(agent_sns))
+        feeds = await self.db.run_write(
+            lambda s: tasks.claim(s, agent_sns=unique, cipher=self.cipher, now=now_ms(), grace=self.grace)
+        )
+        # An agent polls once at a time, but a poll left behind by a restarted agent may be in the same
+        # group as its new one: the work goes to the first, as it would have with a claim each.
+        given: set[str] = set()
+        out: list[tasks.Feed] = []
+        for sn in agent_sns:
+            out.append(feeds.get(sn, tasks.Feed()) if sn not in given else tasks.Feed())
+            given.add(sn)
+        return out
+
+    async def _report(self, reports: list[tasks.Reported]) -> list[bool | OpenCOCError]:
+        outcomes, woken = await self.db.run_write(
+            lambda s: tasks.report(s, reports, now=now_ms(), offline_after_s=self.grace)
+        )
+        wake_agents(self.wakeups, woken)
+        return outcomes
