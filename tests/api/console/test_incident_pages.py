@@ -128,6 +128,20 @@ def test_the_list_filters_by_status_level_text_and_assignment(make_browser: Call
     assert titles("sort=title&order=asc") == everything
     assert alice.get("/console/incidents?page=0").status_code == 400
 
+    def total(query: str) -> int:
+        found = re.search(
+            r'<p class="muted" aria-live="polite">(\d+) incident', alice.get(f"/console/incidents?{query}").text
+        )
+        assert found, "the list says how many match"
+        return int(found[1])
+
+    # with status and level only, the total comes from the tenant's cached counts (incidents/counts.py)
+    assert [total(q) for q in ("", "level=level_10", "status=INCIDENT_STATUS_TRIGGERED", "q=dns", "mine=1")] == [
+        3, 1, 2, 1, 2,
+    ]  # fmt: skip
+    assert total("status=INCIDENT_STATUS_TRIGGERED&level=level_10") == 1
+    assert total("status=INCIDENT_STATUS_ACKNOWLEDGED&level=level_10") == 0
+
 
 def test_htmx_gets_the_table_without_the_layout(browser: Browser) -> None:
     _create(browser)

@@ -130,9 +130,10 @@ async def incident_list(
     tenant_id = me.caller.tenant_id
 
     def read(s: Any) -> tuple[int, list[Any], search.Counts, dict[str, str]]:
-        total, rows = search.page(s, tenant_id=tenant_id, filters=filters)
+        counts = incidents.counts.cached_counts(s, tenant_id=tenant_id)
+        total, rows = search.page(s, tenant_id=tenant_id, filters=filters, counts=counts)
         people = auth.user_names(s, tenant_id, sorted({p for r in rows for p in r.incident_assignee}))
-        return total, rows, incidents.counts.cached_counts(s, tenant_id=tenant_id), people
+        return total, rows, counts, people
 
     total, rows, counts, people = await db.run_read(read)
     paging = _paging(filters, mine, total)
