@@ -5,6 +5,7 @@ the navigation (`NAV`) and sign-out. A request from htmx (`HX-Request`) gets onl
 page names, without the layout.
 """
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -73,6 +74,23 @@ def is_htmx(request: Request) -> bool:
     return request.headers.get("hx-request") == "true"
 
 
+@dataclass(frozen=True)
+class Header:
+    """What the layout's header shows: open incidents by level, the signed-in user's on-call scenes now."""
+
+    open_by_level: dict[str, int]
+    oncall_now: list[dict[str, Any]]
+
+
+def read_header(session: Any, me: Me) -> Header:
+    """The header's figures, in the caller's read (a page that reads anyway saves a transaction)."""
+    tenant_id, user_id = me.caller.tenant_id, me.caller.user_id
+    return Header(
+        incidents.counts.cached_counts(session, tenant_id=tenant_id).open_by_level,
+        oncall.my_scenes_now(session, tenant_id=tenant_id, user_id=user_id, at_ms=now_ms()),
+    )
+
+
 async def page(
     request: Request,
     me: Me | None,
@@ -80,26 +98,23 @@ async def page(
     *,
     section: str = "",
     status: int = 200,
-    open_by_level: dict[str, int] | None = None,
+    header: Header | None = None,
     **context: Any,
 ) -> HTMLResponse:
     """A full page in the layout: the template `name` with `context`, the header's data and `me`.
 
-    The header's open incidents by level are read here unless the page read them already (`open_by_level`).
+    The header is read here unless the page read it already (`header`, from `read_header`).
     """
-    oncall_now: list[dict[str, Any]] = []
-    if me is not None:
-        tenant_id, user_id = me.caller.tenant_id, me.caller.user_id
-        counts = open_by_level
-
-        def header(s: Any) -> tuple[dict[str, int], list[dict[str, Any]]]:
-            return (
-                counts if counts is not None else incidents.counts.cached_counts(s, tenant_id=tenant_id).open_by_level,
-                oncall.my_scenes_now(s, tenant_id=tenant_id, user_id=user_id, at_ms=now_ms()),
-            )
-
-        open_by_level, oncall_now = await database(request).run_read(header)
-    values = {"me": me, "section": section, "open_by_level": open_by_level or {}, "oncall_now": oncall_now, **context}
+    if me is not None and header is None:
+        signed_in = me
+        header = await database(request).run_read(lambda s: read_header(s, signed_in))
+    values = {
+        "me": me,
+        "section": section,
+        "open_by_level": header.open_by_level if header else {},
+        "oncall_now": header.oncall_now if header else [],
+        **context,
+    }
     return templates.TemplateResponse(request, name, values, status_code=status)
 
 

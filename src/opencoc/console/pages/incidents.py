@@ -129,13 +129,15 @@ async def incident_list(
     filters = _filters(status, level, source, q, mine, sort, order, page, me)
     tenant_id = me.caller.tenant_id
 
-    def read(s: Any) -> tuple[int, list[Any], search.Counts, dict[str, str]]:
+    htmx = render.is_htmx(request)
+
+    def read(s: Any) -> tuple[int, list[Any], search.Counts, dict[str, str], render.Header | None]:
         counts = incidents.counts.cached_counts(s, tenant_id=tenant_id)
         total, rows = search.page(s, tenant_id=tenant_id, filters=filters, counts=counts)
         people = auth.user_names(s, tenant_id, sorted({p for r in rows for p in r.incident_assignee}))
-        return total, rows, counts, people
+        return total, rows, counts, people, None if htmx else render.read_header(s, me)
 
-    total, rows, counts, people = await db.run_read(read)
+    total, rows, counts, people, header = await db.run_read(read)
     paging = _paging(filters, mine, total)
     context: dict[str, Any] = {
         "filters": filters,
@@ -149,11 +151,9 @@ async def incident_list(
         "SOURCES": enums.SOURCES,
         "SORTS": search.SORTS,
     }
-    if render.is_htmx(request):
+    if htmx:
         return render.fragment(request, "incidents/_table.html", me=me, **context)
-    return await render.page(
-        request, me, "incidents/list.html", section="incidents", open_by_level=counts.open_by_level, **context
-    )
+    return await render.page(request, me, "incidents/list.html", section="incidents", header=header, **context)
 
 
 @router.get("/console/open-levels", response_class=HTMLResponse)
