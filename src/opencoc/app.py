@@ -42,6 +42,7 @@ from opencoc.core.responses import FastJSONResponse
 from opencoc.core.validation import describe
 from opencoc.core.wakeups import Wakeups
 from opencoc.incidents import routes as incidents_routes
+from opencoc.incidents import service as incidents_service
 from opencoc.incidents import v2_routes as incidents_v2_routes
 from opencoc.incidents import v2_service as incidents_v2
 from opencoc.jobs import background as jobs_background
@@ -56,6 +57,7 @@ from opencoc.oncall import routes as oncall_routes
 from opencoc.resources import routes as resources_routes
 from opencoc.scripts import review as scripts_review
 from opencoc.scripts import routes as scripts_routes
+from opencoc.warrooms import automatic as warrooms_automatic
 from opencoc.warrooms import routes as warrooms_routes
 
 ROUTERS: tuple[APIRouter, ...] = (
@@ -80,6 +82,9 @@ APPROVAL_DECIDERS: dict[str, Decider] = {
     scripts_review.KIND: scripts_review.decide_approval,
     incidents_v2.APPROVAL_KIND: incidents_v2.decide_approval,
 }
+
+# What a new incident starts in the domains above incidents (incidents/service.py `set_new_incident_hooks`).
+NEW_INCIDENT_HOOKS: tuple[incidents_service.NewIncidentHook, ...] = (warrooms_automatic.on_new_incident,)
 
 # Coroutines that run for the server's lifetime: (name, run(app)).
 BACKGROUND: tuple[tuple[str, Callable[[FastAPI], Coroutine[Any, Any, None]]], ...] = (
@@ -189,6 +194,7 @@ def _install_state(app: FastAPI, settings: Settings) -> None:
     app.state.db.on_commit = wakeups.notify  # core.db.wake_after_commit: live console views
     setattr(app.state, notifications_deps.STATE_KEY, NotifyPolicy.from_settings(settings))
     app.state.approval_deciders = APPROVAL_DECIDERS
+    incidents_service.set_new_incident_hooks(NEW_INCIDENT_HOOKS)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -13,7 +13,7 @@ from opencoc.console import access, forms, render
 from opencoc.console.session import Changing, Me, SignedIn
 from opencoc.core.deps import Db
 from opencoc.core.errors import OpenCOCError
-from opencoc.warrooms import schemas, statuses
+from opencoc.warrooms import automatic, schemas, statuses
 from opencoc.warrooms import service as warrooms
 
 router = APIRouter()
@@ -30,10 +30,17 @@ def _text(form: FormData, name: str) -> str:
 async def _list(request: Request, me: Me, db: Any, **shown: Any) -> HTMLResponse:
     params = schemas.ListWarRoomsRequest(limit=200)
     tenant_id = me.caller.tenant_id
-    data = await db.run_read(lambda s: warrooms.list_war_rooms(s, tenant_id=tenant_id, params=params))
+
+    def read(s: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+        return (
+            warrooms.list_war_rooms(s, tenant_id=tenant_id, params=params),
+            automatic.settings(s, tenant_id=tenant_id),
+        )
+
+    data, settings = await db.run_read(read)
     return await render.page(
-        request, me, "warrooms/list.html", section="warrooms", rooms=data["list"], counts=data,
-        can_change=access.can_change(me), **{"errors": {}, "values": {}, **shown},
+        request, me, "warrooms/list.html", section="warrooms", rooms=data["list"], counts=data, settings=settings,
+        can_change=access.can_change(me), is_admin=access.is_admin(me), **{"errors": {}, "values": {}, **shown},
     )  # fmt: skip
 
 
@@ -82,6 +89,17 @@ async def open_war_room(request: Request, me: Changing, db: Db) -> Response:
         message = exc.error_msg.replace("warRoomName", "war_room_name").replace("incidentNumber", "incident_number")
         return await _list(request, me, db, errors=forms.field_errors(message, OPEN_FIELDS), values=values)
     return RedirectResponse(f"{BASE}/{war_room_num}", status_code=303)
+
+
+@router.post(BASE + "/settings", response_class=HTMLResponse)
+async def change_settings(request: Request, me: Changing, db: Db) -> Response:
+    """Turn the automatic war room of level_10 incidents on or off (admins; as `PUT .../warrooms/settings`)."""
+    if not access.is_admin(me):
+        return access.refused(request, me, "change the war-room settings")
+    form = await request.form()
+    caller, auto = me.caller, form.get("auto_level_10") == "true"
+    await db.run_write(lambda s: automatic.set_settings(s, caller=caller, auto_level_10=auto))
+    return RedirectResponse(BASE, status_code=303)
 
 
 @router.get(BASE + "/{war_room_num}", response_class=HTMLResponse)
