@@ -20,7 +20,7 @@ from opencoc.core.clock import now_ms
 from opencoc.core.db import wake_after_commit
 from opencoc.core.errors import OpenCOCError
 from opencoc.core.fastsql import json_value
-from opencoc.incidents import enums, schemas, search, sql, stats, workflow
+from opencoc.incidents import enums, schemas, search, sql, stats, wording, workflow
 from opencoc.incidents.models import Incident, IncidentHistory
 from opencoc.oncall import service as oncall
 
@@ -71,17 +71,25 @@ def add_history(
 
 
 def history_since(session: Session, *, tenant_id: int, incident_num: str, since_ms: int) -> list[dict[str, Any]]:
-    """The incident's operations from `since_ms` on, oldest first: `{operator, operate_key, operate_time}`."""
+    """The incident's operations from `since_ms` on, oldest first: `{operator, operate_key, operate_time, text}`
+    (`text`: the operation in words, wording.py)."""
     rows = session.execute(
-        select(IncidentHistory.operator, IncidentHistory.operate_key, IncidentHistory.operate_time)
+        select(
+            IncidentHistory.operator, IncidentHistory.operate_key, IncidentHistory.operate_time,
+            IncidentHistory.parameter,
+        )
         .where(
             IncidentHistory.tenant_id == tenant_id,
             IncidentHistory.incident_num == incident_num,
             IncidentHistory.operate_time >= since_ms,
         )
         .order_by(IncidentHistory.id)
-    )
-    return [{"operator": r.operator, "operate_key": r.operate_key, "operate_time": r.operate_time} for r in rows]
+    )  # fmt: skip
+    return [
+        {"operator": r.operator, "operate_key": r.operate_key, "operate_time": r.operate_time,
+         "text": wording.describe(r.operate_key, r.parameter)}
+        for r in rows
+    ]  # fmt: skip
 
 
 def create_incident_for(session: Session, *, caller: Caller, body: schemas.CreateIncidentRequest) -> Incident:

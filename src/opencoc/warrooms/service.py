@@ -195,7 +195,7 @@ def _timeline(session: Session, room: WarRoom, entries: Sequence[WarRoomEntry]) 
     """The war room's entries and, as `incident` events (id null), the incident's operations since it opened."""
     events = [
         {"id": None, "kind": "event", "source": "incident", "author": h["operator"],
-         "text": f"Incident {room.incident_num}: {h['operate_key']}", "created": h["operate_time"]}
+         "text": h["text"], "created": h["operate_time"]}
         for h in incidents.history_since(
             session, tenant_id=room.tenant_id, incident_num=room.incident_num, since_ms=room.gmt_created
         )

@@ -86,3 +86,17 @@ def test_the_console_shows_the_setting_admins_change_it_and_its_p1_create_opens_
     assert 'action="/console/warrooms/settings"' not in operator.get("/console/warrooms").text
     assert operator.post("/console/warrooms/settings", {"auto_level_10": "false"}).status_code == 403
     assert 'id="auto-state">on<' in browser.get("/console/warrooms").text
+
+
+def test_the_timeline_fragment_and_the_live_events_are_the_tenants_own(
+    browser: Browser, make_browser: Callable[..., Browser]
+) -> None:
+    num = _create(browser)
+    war_room = _open(browser, num)
+    browser.post(f"/console/warrooms/{war_room}/timeline", {"kind": "note", "text": "fragment me"})
+    fragment = browser.get(f"/console/warrooms/{war_room}", headers={"HX-Request": "true"}).text
+    assert fragment.startswith('<ol id="war-room-timeline"') and "fragment me" in fragment and "<html" not in fragment
+    stranger = make_browser(role="admin")
+    assert stranger.sign_in().status_code == 303
+    assert stranger.get(f"/console/warrooms/{war_room}/events").status_code == 404
+    assert "fragment me" not in stranger.get(f"/console/warrooms/{war_room}", headers={"HX-Request": "true"}).text
