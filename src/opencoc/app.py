@@ -41,6 +41,7 @@ from opencoc.core.pg_relay import PgRelay
 from opencoc.core.responses import FastJSONResponse
 from opencoc.core.validation import describe
 from opencoc.core.wakeups import Wakeups
+from opencoc.incidents import background as incidents_background
 from opencoc.incidents import routes as incidents_routes
 from opencoc.incidents import service as incidents_service
 from opencoc.incidents import v2_routes as incidents_v2_routes
@@ -92,6 +93,7 @@ BACKGROUND: tuple[tuple[str, Callable[[FastAPI], Coroutine[Any, Any, None]]], ..
     ("alarms.writer", alarms_background.run),
     ("notifications.outbox", notifications_background.run),
     ("oncall.escalations", oncall_background.run),
+    ("incidents.pauses", incidents_background.run),
     ("jobs.sweep", jobs_background.run),
     ("agents.last-seen", agents_background.run),
     ("agents.enroller", agents_background.run_enroller),

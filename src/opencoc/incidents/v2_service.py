@@ -23,7 +23,7 @@ from opencoc.auth.service import user_names
 from opencoc.core.clock import now_ms
 from opencoc.core.db import wake_after_commit
 from opencoc.core.errors import OpenCOCError
-from opencoc.incidents import enums, schemas, service, v2_filters, v2_schemas
+from opencoc.incidents import enums, pauses, schemas, service, v2_filters, v2_schemas
 from opencoc.incidents import v2_workflow as wf
 from opencoc.incidents.models import Incident, IncidentHistory
 from opencoc.incidents.v2_filters import FilterField
@@ -149,6 +149,8 @@ def _act(session: Session, caller: Caller, incident: Incident, task_id: str, act
             incident_level=change.values.get("incident_level", incident.incident_level), assigned=assigned, users=users,
         )  # fmt: skip
     wake_after_commit(session, service.changes_key(incident.tenant_id))
+    if target.phase == wf.PAUSED:  # its end may be near, or past already
+        wake_after_commit(session, pauses.WAKEUP_KEY)
     service.add_history(
         session,
         tenant_id=incident.tenant_id,
@@ -492,6 +494,7 @@ ACTION_NAMES: dict[str, tuple[str, str]] = {
     wf.RECOVERY: ("Recover", "恢复"),
     wf.CHANGE_LEVEL: ("Request level change", "申请升降级"),
     wf.REOPEN: ("Reopen", "重新打开"),
+    wf.RESUMED: ("Pause ended", "挂起结束"),
 }
 _COMMENT_KEYS = (
     "note", "virtual_send_comment", "virtual_confirm_comment", "pause_reason", "virtual_change_level_comment",

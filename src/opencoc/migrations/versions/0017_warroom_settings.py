@@ -1,4 +1,5 @@
-"""war-room settings: a tenant's automatic war room for level_10 incidents
+"""war-room settings (a tenant's automatic war room for level_10 incidents); paused incidents by the end of
+their pause
 
 Revision ID: 0017_warroom_settings
 Revises: 0016_warrooms
@@ -21,7 +22,12 @@ def upgrade() -> None:
         sa.Column("modified_by", sa.String(64), nullable=False),
         sa.Column("gmt_modified", sa.BigInteger, nullable=False),
     )
+    paused = sa.text("phase = 'PAUSED'")
+    op.create_index(
+        "ix_incidents_paused_until", "incidents", ["pause_end_time"], sqlite_where=paused, postgresql_where=paused
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_incidents_paused_until", "incidents")
     op.drop_table("war_room_settings")
