@@ -11,12 +11,14 @@ name (or any admin); deciding them through /opencoc/v1/approvals moves the incid
 
 from typing import Any
 
+import orjson
 from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.orm import Session
 
 from opencoc.approvals import service as approvals
 from opencoc.approvals.schemas import Approver, Subject
 from opencoc.approvals.statuses import APPROVE, REJECT, Verdict
+from opencoc.attachments import service as attachments
 from opencoc.auth.caller import Caller
 from opencoc.auth.roles import require
 from opencoc.auth.service import user_names
@@ -118,6 +120,7 @@ def _act(session: Session, caller: Caller, incident: Incident, task_id: str, act
     target = wf.move(node, action, confirmed=confirmed)
     change = _Change()
     assigned = _new_assignment(session, incident, params)
+    _check_attachments(session, incident.tenant_id, params)
     _apply(change, caller, incident, node, action, params, assigned)
     now = now_ms()
     moves = action != wf.ADD_REMARK
@@ -175,6 +178,40 @@ def _stale(task_id: str, incident: Incident, node: wf.Node) -> OpenCOCError:
         f"task_id[{task_id[:255]}] is not the open task of incident[{incident.incident_num}] "
         f"(it is at node {node.key}; GET /v2/incidents/{incident.incident_num}/tasks lists it)",
     )
+
+
+_ATTACHMENT_PARAMS = ("resolve_attachments", "attachments")  # commitSolution's and Reopen's attachment ids
+
+
+def _attachment_ids(param: str, value: str) -> list[str]:
+    """The ids a param names: comma-separated, or a JSON array of strings (Terraform's jsonencode)."""
+    text = value.strip()
+    if not text.startswith("["):
+        return [part.strip() for part in text.split(",") if part.strip()]
+    try:
+        items = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        items = None
+    if not isinstance(items, list) or not all(isinstance(item, str) for item in items):
+        raise OpenCOCError(
+            enums.INVALID_CODE, f"params.{param} must be attachment ids, comma-separated or a JSON array of strings"
+        )
+    return [item.strip() for item in items if item.strip()]
+
+
+def _check_attachments(session: Session, tenant_id: int, params: Any) -> None:
+    """Every attachment id a param names is one of the tenant's attachments (a 400 naming the param)."""
+    for param in _ATTACHMENT_PARAMS:
+        value = getattr(params, param, None)
+        if not value:
+            continue
+        missing = attachments.unknown(session, tenant_id=tenant_id, attachment_ids=_attachment_ids(param, value))
+        if missing:
+            raise OpenCOCError(
+                enums.INVALID_CODE,
+                f"params.{param}: attachment[{missing[0][:64]}] does not exist (upload it with "
+                "POST /v1/external/incident/attachments first)",
+            )
 
 
 def _new_assignment(session: Session, incident: Incident, params: Any) -> oncall.Assignment | None:
