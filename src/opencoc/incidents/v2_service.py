@@ -25,7 +25,7 @@ from opencoc.auth.service import user_names
 from opencoc.core.clock import now_ms
 from opencoc.core.db import wake_after_commit
 from opencoc.core.errors import OpenCOCError
-from opencoc.incidents import enums, pauses, schemas, service, v2_filters, v2_schemas
+from opencoc.incidents import enums, pauses, schemas, service, v2_filters, v2_schemas, workflow
 from opencoc.incidents import v2_workflow as wf
 from opencoc.incidents.models import Incident, IncidentHistory
 from opencoc.incidents.v2_filters import FilterField
@@ -116,6 +116,7 @@ def _act(session: Session, caller: Caller, incident: Incident, task_id: str, act
     if task_id != wf.task_id(incident.incident_num, node, incident.task_seq):
         raise _stale(task_id, incident, node)
     params = schemas.parse(v2_schemas.params_model(node.key, action), raw, prefix="params")
+    _check_actor(caller, incident, node, action)
     confirmed = not isinstance(params, schemas.ConfirmParameter) or params.virtual_confirm_result
     target = wf.move(node, action, confirmed=confirmed)
     change = _Change()
@@ -170,6 +171,34 @@ def _act(session: Session, caller: Caller, incident: Incident, task_id: str, act
         },
     )
     return target.status
+
+
+# Who may do a v2 action: the rule of v1's operation it matches (workflow.check_operator), the signed-in
+# caller being the operator. The handler's actions are commitSolution1's; taking or refusing the
+# incident, accept's; confirming, reopening or closing a rejected one, confirm's (the creator too).
+# Not listed: approval decisions (the approval's approver, approvals domain) and remarks (anyone who
+# may handle incidents).
+_AS_V1: dict[tuple[str, str], str] = {
+    **{(wf.ACCEPT_NODE.key, a): enums.ACCEPT for a in (wf.ACCEPTED, wf.UNACCEPTED_FORWARD, wf.REJECT)},
+    **{
+        (wf.HANDLE_NODE.key, a): enums.COMMIT_SOLUTION
+        for a in (wf.COMMIT_SOLUTION, wf.ACCEPTED_FORWARD, wf.PAUSE, wf.CHANGE_LEVEL)
+    },
+    (wf.PAUSED_NODE.key, wf.RECOVERY): enums.COMMIT_SOLUTION,
+    (wf.CONFIRM_NODE.key, wf.CONFIRM): enums.CONFIRM,
+    (wf.REJECTED_NODE.key, wf.REOPEN): enums.CONFIRM,
+    (wf.REJECTED_NODE.key, wf.AGREED): enums.CONFIRM,
+}
+
+
+def _check_actor(caller: Caller, incident: Incident, node: wf.Node, action: str) -> None:
+    """A 400 (v1's COC.00067005) unless the caller may do `action` at `node` (the rule of `_AS_V1`)."""
+    as_v1 = _AS_V1.get((node.key, action))
+    if as_v1 is not None:
+        workflow.check_operator(
+            as_v1, caller.user_id, assignees=incident.incident_assignee, acceptor=incident.acceptor,
+            creator=incident.creator, on_call=incident.oncall_assignee, shown_as=action,
+        )  # fmt: skip
 
 
 def _stale(task_id: str, incident: Incident, node: wf.Node) -> OpenCOCError:

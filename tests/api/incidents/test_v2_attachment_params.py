@@ -5,8 +5,8 @@ from collections.abc import Callable
 
 from fastapi.testclient import TestClient
 
-from tests.api.incidents.helpers import commit_parameter, create, error
-from tests.api.incidents.v2_helpers import act, acted, as_strings, history_info, open_task
+from tests.api.incidents.helpers import commit_parameter, error
+from tests.api.incidents.v2_helpers import act, acted, as_strings, create_mine, history_info, open_task
 from tests.support.signing import TenantKey
 
 
@@ -22,7 +22,7 @@ def test_a_solution_naming_unknown_or_foreign_attachments_is_refused_naming_the_
     client: TestClient, tenant: TenantKey, make_tenant: Callable[..., TenantKey]
 ) -> None:
     mine, theirs = _upload(client, tenant), _upload(client, make_tenant())
-    num = create(client, tenant)
+    num = create_mine(client, tenant)
     acted(client, tenant, num, "accepted")
     before = len(history_info(client, tenant, num))
     for value in (f"{mine},nope", theirs, f'["{mine}", "{theirs}"]', '["unclosed', "[1, 2]"):
@@ -38,7 +38,7 @@ def test_a_solution_naming_unknown_or_foreign_attachments_is_refused_naming_the_
 def test_a_reopen_naming_an_unknown_attachment_is_refused_and_a_known_one_taken(
     client: TestClient, tenant: TenantKey
 ) -> None:
-    num = create(client, tenant)
+    num = create_mine(client, tenant)
     acted(client, tenant, num, "rejected", {"virtual_confirm_comment": "not ours"})
     code, msg = error(act(client, tenant, num, "Reopen", {"title": "again", "attachments": "nope"}))
     assert msg.startswith("params.attachments: attachment[nope] does not exist"), msg

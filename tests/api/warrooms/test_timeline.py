@@ -6,7 +6,7 @@ from collections.abc import Callable
 from fastapi.testclient import TestClient
 
 from opencoc.core.clock import now_ms
-from tests.api.incidents.helpers import OWNER, create, handled
+from tests.api.incidents.helpers import create, handled
 from tests.api.incidents.v2_helpers import acted, history_info
 from tests.api.warrooms.helpers import OWN, open_war_room, shown
 from tests.support.signing import TenantKey
@@ -105,10 +105,10 @@ def test_an_unknown_war_room_is_not_found(client: TestClient, tenant: TenantKey)
 
 
 def test_the_incidents_operations_flow_into_the_timeline_in_words(client: TestClient, tenant: TenantKey) -> None:
-    num = create(client, tenant)
+    num = create(client, tenant, incident_assignee=[tenant.user_id])
     war_room = open_war_room(client, tenant, num)
     _post(client, tenant, war_room, text="on it")
-    handled(client, tenant, num, "acceptedIncident1")
+    handled(client, tenant, num, "acceptedIncident1", operator=tenant.user_id)
     acted(client, tenant, num, "addRemark", {"note": "db failover done"})
     level = {"virtual_target_level": "level_20", "virtual_change_level_comment": "customers hit"}
     acted(client, tenant, num, "changeLevel", level)
@@ -120,7 +120,7 @@ def test_the_incidents_operations_flow_into_the_timeline_in_words(client: TestCl
         ("war_room", "note"),
         ("incident", "event"),
     ]
-    assert timeline[2]["id"] is None and timeline[2]["author"] == OWNER
+    assert timeline[2]["id"] is None and timeline[2]["author"] == tenant.user_id
     assert [e["text"] for e in timeline[2:]] == [
         "accepted the incident",
         "added a remark: db failover done",
