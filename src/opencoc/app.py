@@ -41,8 +41,10 @@ from opencoc.core.pg_relay import PgRelay
 from opencoc.core.responses import FastJSONResponse
 from opencoc.core.validation import describe
 from opencoc.core.wakeups import Wakeups
+from opencoc.incidents import background as incidents_background
 from opencoc.incidents import counts as incident_counts
 from opencoc.incidents import routes as incidents_routes
+from opencoc.incidents import service as incidents_service
 from opencoc.incidents import v2_routes as incidents_v2_routes
 from opencoc.incidents import v2_service as incidents_v2
 from opencoc.jobs import background as jobs_background
@@ -59,6 +61,7 @@ from opencoc.oncall import routes as oncall_routes
 from opencoc.resources import routes as resources_routes
 from opencoc.scripts import review as scripts_review
 from opencoc.scripts import routes as scripts_routes
+from opencoc.warrooms import automatic as warrooms_automatic
 from opencoc.warrooms import routes as warrooms_routes
 
 # The agent protocol first: route matching walks the routers in order, and under a fleet the agents'
@@ -88,12 +91,16 @@ APPROVAL_DECIDERS: dict[str, Decider] = {
     incidents_v2.APPROVAL_KIND: incidents_v2.decide_approval,
 }
 
+# What a new incident starts in the domains above incidents (incidents/service.py `set_new_incident_hooks`).
+NEW_INCIDENT_HOOKS: tuple[incidents_service.NewIncidentHook, ...] = (warrooms_automatic.on_new_incident,)
+
 # Coroutines that run for the server's lifetime: (name, run(app)).
 BACKGROUND: tuple[tuple[str, Callable[[FastAPI], Coroutine[Any, Any, None]]], ...] = (
     ("auth.revocations", auth_background.run),
     ("alarms.writer", alarms_background.run),
     ("notifications.outbox", notifications_background.run),
     ("oncall.escalations", oncall_background.run),
+    ("incidents.pauses", incidents_background.run),
     ("jobs.sweep", jobs_background.run),
     ("agents.last-seen", agents_background.run),
     ("agents.enroller", agents_background.run_enroller),
@@ -201,6 +208,7 @@ def _install_state(app: FastAPI, settings: Settings) -> None:
     wakeups.subscribe(incident_counts.PREFIX, incident_counts.forget)
     setattr(app.state, notifications_deps.STATE_KEY, NotifyPolicy.from_settings(settings))
     app.state.approval_deciders = APPROVAL_DECIDERS
+    incidents_service.set_new_incident_hooks(NEW_INCIDENT_HOOKS)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

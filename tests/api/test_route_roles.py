@@ -148,6 +148,7 @@ REFUSED: dict[tuple[str, str], Body] = {
     },
     ("POST", "/opencoc/v1/warrooms/{war_room_num}/timeline"): lambda w: {"kind": "note", "text": "looking"},
     ("POST", "/opencoc/v1/warrooms/{war_room_num}/status"): lambda w: {"status": "recovered"},
+    ("PUT", "/opencoc/v1/warrooms/settings"): lambda w: {"auto_level_10": True},
 }
 # Query strings a refused route needs to pass its own validation first.
 QUERIES = {("POST", "/opencoc/v1/attachments"): "?name=notes.json"}

@@ -52,8 +52,11 @@ def _act(coc: Any, v2: SimpleNamespace, num: str, action: str, params: dict[str,
     return coc.handle_incident(v2.HandleIncidentRequest(incident_id=num, body=body))
 
 
-def test_tasks_actions_list_and_histories_through_the_sdk(sdk: SimpleNamespace, v2: SimpleNamespace, coc: Any) -> None:
-    num = coc.create_coc_incident(create_request(sdk)).data.incident_num
+def test_tasks_actions_list_and_histories_through_the_sdk(
+    sdk: SimpleNamespace, v2: SimpleNamespace, coc: Any, live_tenant: TenantKey
+) -> None:
+    # the caller acts: as in v1, the incident's assignee (the Terraform acceptance tests' HW_USER_ID)
+    num = coc.create_coc_incident(create_request(sdk, incident_assignee=[live_tenant.user_id])).data.incident_num
     tasks = coc.show_incident_task(v2.ShowIncidentTaskRequest(incident_id=num)).data
     assert (tasks[0].key, tasks[0].state) == ("incident_accept", "ACTIVE")
     assert [op.key for op in tasks[0].operations] == ["accepted", "unAcceptedForward", "rejected", "addRemark"]

@@ -257,7 +257,9 @@ def transfer_to_incident(session: Session, *, caller: Caller, body: AlarmToIncid
             raise OpenCOCError(
                 LINKED_CODE, f"alarm[{alarm.alarm_id}] is already linked to incident[{alarm.incident_num}]", status=409
             )
-    incident = incidents.create_incident(session, tenant_id=tenant_id, body=_incident_request(body, found, operator))
+    incident = incidents.create_incident(
+        session, tenant_id=tenant_id, body=_incident_request(body, found, operator), by_person=True
+    )
     _link(session, alarms, incident.incident_num, incident.incident_title, operator)
     wake_after_commit(session, changes_key(tenant_id))
     return incident.incident_num

@@ -14,7 +14,17 @@ from opencoc.core import ids
 from opencoc.core.clock import now_ms
 from opencoc.core.errors import OpenCOCError
 
-__all__ = ["Attachment", "delete", "get", "get_content", "list_for_subject", "store", "subject_link", "too_large"]
+__all__ = [
+    "Attachment",
+    "delete",
+    "get",
+    "get_content",
+    "list_for_subject",
+    "store",
+    "subject_link",
+    "too_large",
+    "unknown",
+]
 
 NOT_FOUND = "OPENCOC.ATTACHMENT.NOT_FOUND"
 INVALID = "OPENCOC.ATTACHMENT.INVALID"
@@ -91,6 +101,18 @@ def _load(session: Session, tenant_id: int, attachment_id: str, *, with_content:
     if row is None:
         raise OpenCOCError(NOT_FOUND, f"attachment[{attachment_id}] does not exist", status=404)
     return row
+
+
+def unknown(session: Session, *, tenant_id: int, attachment_ids: list[str]) -> list[str]:
+    """Those of `attachment_ids` that are not the tenant's attachments, in the order given (one query)."""
+    if not attachment_ids:
+        return []
+    known = set(
+        session.scalars(
+            select(Row.attachment_id).where(Row.tenant_id == tenant_id, Row.attachment_id.in_(set(attachment_ids)))
+        )
+    )
+    return [a for a in attachment_ids if a not in known]
 
 
 def get(session: Session, *, tenant_id: int, attachment_id: str) -> Attachment:

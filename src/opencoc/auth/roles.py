@@ -48,6 +48,7 @@ Action = Literal[
     "warrooms.create",
     "warrooms.post",
     "warrooms.status",
+    "warrooms.settings",
 ]
 
 
@@ -82,6 +83,7 @@ RULES: dict[Action, Rule] = {
     "warrooms.create": Rule(OPERATOR, "open war rooms"),
     "warrooms.post": Rule(OPERATOR, "post to war room timelines"),
     "warrooms.status": Rule(OPERATOR, "change war room status"),
+    "warrooms.settings": Rule(ADMIN, "change the war-room settings"),
 }
 
 

@@ -11,7 +11,8 @@ answer before the server's graceful-shutdown deadline instead of being cancelled
 
 import asyncio
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Protocol
 
 RELAY_CHANNEL = "opencoc_wakeup"  # the PostgreSQL NOTIFY channel of the relay (core/pg_relay.py)
@@ -80,8 +81,40 @@ class Wakeups:
         except TimeoutError:
             return False
         finally:
-            waiters = self._waiters.get(key)
-            if waiters is not None:
-                waiters.discard(ev)
-                if not waiters:
-                    del self._waiters[key]
+            self._forget(key, ev)
+
+    @contextmanager
+    def listening(self, keys: Sequence[str]) -> Iterator["Listener"]:
+        """A listener to `keys` for the block (a live view's stream): a notification that comes while
+        the stream is busy sending is kept for its next `wait`, not lost."""
+        listener = Listener()
+        for key in keys:
+            self._waiters[key].add(listener.event)
+        try:
+            yield listener
+        finally:
+            for key in keys:
+                self._forget(key, listener.event)
+
+    def _forget(self, key: str, ev: asyncio.Event) -> None:
+        waiters = self._waiters.get(key)
+        if waiters is not None:
+            waiters.discard(ev)
+            if not waiters:
+                del self._waiters[key]
+
+
+class Listener:
+    """What `Wakeups.listening` gives: `wait` returns as soon as any of its keys was notified since the last."""
+
+    def __init__(self) -> None:
+        self.event = asyncio.Event()
+
+    async def wait(self, timeout: float) -> bool:
+        """True if notified (now or since the last wait) before `timeout` seconds."""
+        try:
+            await asyncio.wait_for(self.event.wait(), timeout)
+        except TimeoutError:
+            return False
+        self.event.clear()
+        return True

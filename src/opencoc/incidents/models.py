@@ -12,7 +12,7 @@ state change advances, so a task id names one visit of one node and a stale one 
 
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from opencoc.core.models import Base
@@ -24,6 +24,14 @@ class Incident(Base):
         Index("ix_incidents_tenant_id_create_time", "tenant_id", "create_time"),
         # covers the console's counts per status and open counts per level (incidents/search.py)
         Index("ix_incidents_tenant_id_status_level", "tenant_id", "status", "incident_level"),
+        # the paused incidents by the end of their pause (incidents/pauses.py); partial: a create,
+        # whose phase is NULL, writes no entry
+        Index(
+            "ix_incidents_paused_until",
+            "pause_end_time",
+            sqlite_where=text("phase = 'PAUSED'"),
+            postgresql_where=text("phase = 'PAUSED'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -6,6 +6,7 @@ calls (`create_incident_for`, `handle_incident`) first check the caller's role. 
 `changes_key(tenant_id)` after its commit, for live views.
 """
 
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -19,13 +20,25 @@ from opencoc.core.clock import now_ms
 from opencoc.core.db import wake_after_commit
 from opencoc.core.errors import OpenCOCError
 from opencoc.core.fastsql import json_value
-from opencoc.incidents import counts, enums, schemas, search, sql, stats, workflow
+from opencoc.incidents import counts, enums, schemas, search, sql, stats, wording, workflow
 from opencoc.incidents.models import Incident, IncidentHistory
 from opencoc.oncall import service as oncall
 
 __all__ = ["Incident", "counts", "search", "stats"]
 
 _NUM_ATTEMPTS = 5
+
+# What a new incident starts in domains above this one (app.py wires the war rooms' automatic P1 war
+# room): each is called in the create's transaction with the incident and whether a person asked for
+# it (whose create it may refuse with a 400); incidents import no domain above them.
+NewIncidentHook = Callable[[Session, Incident, bool], None]
+_new_incident_hooks: tuple[NewIncidentHook, ...] = ()
+
+
+def set_new_incident_hooks(hooks: Sequence[NewIncidentHook]) -> None:
+    """The hooks every new incident runs (replacing any set before: app.py sets them at each create_app)."""
+    global _new_incident_hooks
+    _new_incident_hooks = tuple(hooks)
 
 
 def not_found(incident_num: str) -> OpenCOCError:
@@ -58,33 +71,47 @@ def add_history(
 
 
 def history_since(session: Session, *, tenant_id: int, incident_num: str, since_ms: int) -> list[dict[str, Any]]:
-    """The incident's operations from `since_ms` on, oldest first: `{operator, operate_key, operate_time}`."""
+    """The incident's operations from `since_ms` on, oldest first: `{operator, operate_key, operate_time, text}`
+    (`text`: the operation in words, wording.py)."""
     rows = session.execute(
-        select(IncidentHistory.operator, IncidentHistory.operate_key, IncidentHistory.operate_time)
+        select(
+            IncidentHistory.operator, IncidentHistory.operate_key, IncidentHistory.operate_time,
+            IncidentHistory.parameter,
+        )
         .where(
             IncidentHistory.tenant_id == tenant_id,
             IncidentHistory.incident_num == incident_num,
             IncidentHistory.operate_time >= since_ms,
         )
         .order_by(IncidentHistory.id)
-    )
-    return [{"operator": r.operator, "operate_key": r.operate_key, "operate_time": r.operate_time} for r in rows]
+    )  # fmt: skip
+    return [
+        {"operator": r.operator, "operate_key": r.operate_key, "operate_time": r.operate_time,
+         "text": wording.describe(r.operate_key, r.parameter)}
+        for r in rows
+    ]  # fmt: skip
 
 
 def create_incident_for(session: Session, *, caller: Caller, body: schemas.CreateIncidentRequest) -> Incident:
     """A user's create_incident (the route's): only if the caller's role allows it."""
     require(caller, "incidents.create")
-    return create_incident(session, tenant_id=caller.tenant_id, body=body, project_id=caller.project_id)
+    return create_incident(session, tenant_id=caller.tenant_id, body=body, project_id=caller.project_id, by_person=True)
 
 
 def create_incident(
-    session: Session, *, tenant_id: int, body: schemas.CreateIncidentRequest, project_id: str | None = None
+    session: Session,
+    *,
+    tenant_id: int,
+    body: schemas.CreateIncidentRequest,
+    project_id: str | None = None,
+    by_person: bool = False,
 ) -> Incident:
     """Create an incident in INCIDENT_STATUS_TRIGGERED with a fresh unique incident_num.
 
     Given a scene and role, the person on call for them now is the incident's `oncall_assignee`
     (an unknown scene or role is a 400 naming the field); the assignees are notified, and a P1/P2
-    escalates up the scene's levels until accepted (oncall.service.start_notices).
+    escalates up the scene's levels until accepted (oncall.service.start_notices). The hooks of domains
+    above run last (`set_new_incident_hooks`); `by_person`: a person asked, whose create they may refuse.
     The returned Incident carries every column (id included) but is not attached to `session`.
     """
     now = now_ms()
@@ -138,7 +165,10 @@ def create_incident(
         session, tenant_id=tenant_id, incident_num=values["incident_num"], incident_title=body.incident_title,
         incident_level=body.incident_level, assigned=assigned, users=values["incident_assignee"],
     )  # fmt: skip
-    return Incident(id=incident_id, **values)
+    incident = Incident(id=incident_id, **values)
+    for hook in _new_incident_hooks:
+        hook(session, incident, by_person)
+    return incident
 
 
 def get_incident(session: Session, *, tenant_id: int, incident_num: str) -> Incident:

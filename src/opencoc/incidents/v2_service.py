@@ -11,19 +11,21 @@ name (or any admin); deciding them through /opencoc/v1/approvals moves the incid
 
 from typing import Any
 
+import orjson
 from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.orm import Session
 
 from opencoc.approvals import service as approvals
 from opencoc.approvals.schemas import Approver, Subject
 from opencoc.approvals.statuses import APPROVE, REJECT, Verdict
+from opencoc.attachments import service as attachments
 from opencoc.auth.caller import Caller
 from opencoc.auth.roles import require
 from opencoc.auth.service import user_names
 from opencoc.core.clock import now_ms
 from opencoc.core.db import wake_after_commit
 from opencoc.core.errors import OpenCOCError
-from opencoc.incidents import enums, schemas, service, v2_filters, v2_schemas
+from opencoc.incidents import enums, pauses, schemas, service, v2_filters, v2_schemas, workflow
 from opencoc.incidents import v2_workflow as wf
 from opencoc.incidents.models import Incident, IncidentHistory
 from opencoc.incidents.v2_filters import FilterField
@@ -114,10 +116,12 @@ def _act(session: Session, caller: Caller, incident: Incident, task_id: str, act
     if task_id != wf.task_id(incident.incident_num, node, incident.task_seq):
         raise _stale(task_id, incident, node)
     params = schemas.parse(v2_schemas.params_model(node.key, action), raw, prefix="params")
+    _check_actor(caller, incident, node, action)
     confirmed = not isinstance(params, schemas.ConfirmParameter) or params.virtual_confirm_result
     target = wf.move(node, action, confirmed=confirmed)
     change = _Change()
     assigned = _new_assignment(session, incident, params)
+    _check_attachments(session, incident.tenant_id, params)
     _apply(change, caller, incident, node, action, params, assigned)
     now = now_ms()
     moves = action != wf.ADD_REMARK
@@ -149,6 +153,8 @@ def _act(session: Session, caller: Caller, incident: Incident, task_id: str, act
             incident_level=change.values.get("incident_level", incident.incident_level), assigned=assigned, users=users,
         )  # fmt: skip
     wake_after_commit(session, service.changes_key(incident.tenant_id))
+    if target.phase == wf.PAUSED:  # its end may be near, or past already
+        wake_after_commit(session, pauses.WAKEUP_KEY)
     service.add_history(
         session,
         tenant_id=incident.tenant_id,
@@ -167,12 +173,74 @@ def _act(session: Session, caller: Caller, incident: Incident, task_id: str, act
     return target.status
 
 
+# Who may do a v2 action: the rule of v1's operation it matches (workflow.check_operator), the signed-in
+# caller being the operator. The handler's actions are commitSolution1's; taking or refusing the
+# incident, accept's; confirming, reopening or closing a rejected one, confirm's (the creator too).
+# Not listed: approval decisions (the approval's approver, approvals domain) and remarks (anyone who
+# may handle incidents).
+_AS_V1: dict[tuple[str, str], str] = {
+    **{(wf.ACCEPT_NODE.key, a): enums.ACCEPT for a in (wf.ACCEPTED, wf.UNACCEPTED_FORWARD, wf.REJECT)},
+    **{
+        (wf.HANDLE_NODE.key, a): enums.COMMIT_SOLUTION
+        for a in (wf.COMMIT_SOLUTION, wf.ACCEPTED_FORWARD, wf.PAUSE, wf.CHANGE_LEVEL)
+    },
+    (wf.PAUSED_NODE.key, wf.RECOVERY): enums.COMMIT_SOLUTION,
+    (wf.CONFIRM_NODE.key, wf.CONFIRM): enums.CONFIRM,
+    (wf.REJECTED_NODE.key, wf.REOPEN): enums.CONFIRM,
+    (wf.REJECTED_NODE.key, wf.AGREED): enums.CONFIRM,
+}
+
+
+def _check_actor(caller: Caller, incident: Incident, node: wf.Node, action: str) -> None:
+    """A 400 (v1's COC.00067005) unless the caller may do `action` at `node` (the rule of `_AS_V1`)."""
+    as_v1 = _AS_V1.get((node.key, action))
+    if as_v1 is not None:
+        workflow.check_operator(
+            as_v1, caller.user_id, assignees=incident.incident_assignee, acceptor=incident.acceptor,
+            creator=incident.creator, on_call=incident.oncall_assignee, shown_as=action,
+        )  # fmt: skip
+
+
 def _stale(task_id: str, incident: Incident, node: wf.Node) -> OpenCOCError:
     return OpenCOCError(
         enums.WRONG_STATUS_CODE,
         f"task_id[{task_id[:255]}] is not the open task of incident[{incident.incident_num}] "
         f"(it is at node {node.key}; GET /v2/incidents/{incident.incident_num}/tasks lists it)",
     )
+
+
+_ATTACHMENT_PARAMS = ("resolve_attachments", "attachments")  # commitSolution's and Reopen's attachment ids
+
+
+def _attachment_ids(param: str, value: str) -> list[str]:
+    """The ids a param names: comma-separated, or a JSON array of strings (Terraform's jsonencode)."""
+    text = value.strip()
+    if not text.startswith("["):
+        return [part.strip() for part in text.split(",") if part.strip()]
+    try:
+        items = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        items = None
+    if not isinstance(items, list) or not all(isinstance(item, str) for item in items):
+        raise OpenCOCError(
+            enums.INVALID_CODE, f"params.{param} must be attachment ids, comma-separated or a JSON array of strings"
+        )
+    return [item.strip() for item in items if item.strip()]
+
+
+def _check_attachments(session: Session, tenant_id: int, params: Any) -> None:
+    """Every attachment id a param names is one of the tenant's attachments (a 400 naming the param)."""
+    for param in _ATTACHMENT_PARAMS:
+        value = getattr(params, param, None)
+        if not value:
+            continue
+        missing = attachments.unknown(session, tenant_id=tenant_id, attachment_ids=_attachment_ids(param, value))
+        if missing:
+            raise OpenCOCError(
+                enums.INVALID_CODE,
+                f"params.{param}: attachment[{missing[0][:64]}] does not exist (upload it with "
+                "POST /v1/external/incident/attachments first)",
+            )
 
 
 def _new_assignment(session: Session, incident: Incident, params: Any) -> oncall.Assignment | None:
@@ -492,6 +560,7 @@ ACTION_NAMES: dict[str, tuple[str, str]] = {
     wf.RECOVERY: ("Recover", "恢复"),
     wf.CHANGE_LEVEL: ("Request level change", "申请升降级"),
     wf.REOPEN: ("Reopen", "重新打开"),
+    wf.RESUMED: ("Pause ended", "挂起结束"),
 }
 _COMMENT_KEYS = (
     "note", "virtual_send_comment", "virtual_confirm_comment", "pause_reason", "virtual_change_level_comment",

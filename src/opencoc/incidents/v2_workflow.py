@@ -42,6 +42,8 @@ REJECT = "rejected"
 RECOVERY = "recovery"
 CHANGE_LEVEL = "changeLevel"
 REOPEN = "Reopen"
+# The history's key of a pause that ended by itself at its `pause_end_time` (the server's step, not an action).
+RESUMED = "pauseEnded"
 # The provider's docs spell it both ways; the stored action is REOPEN.
 SPELLINGS = {"ReOpen": REOPEN}
 ACTIONS = (

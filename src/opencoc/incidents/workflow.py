@@ -63,8 +63,10 @@ def check_operator(
     acceptor: str | None,
     creator: str,
     on_call: str | None = None,
+    shown_as: str | None = None,
 ) -> None:
-    """Raise unless `operator` may perform `operate_key` (rules in the module docstring)."""
+    """Raise unless `operator` may perform `operate_key` (rules in the module docstring); the refusal
+    names the operation `shown_as` (a v2 action checked by its v1 counterpart's rule) or `operate_key`."""
     if operator in assignees or operator in (acceptor, on_call):
         return
     if operate_key == enums.ACCEPT and not assignees:
@@ -75,5 +77,6 @@ def check_operator(
     if operate_key == enums.CONFIRM:
         who = "the creator, " + who
     raise OpenCOCError(
-        enums.NOT_PERMITTED_CODE, f"operator[{operator}] may not {operate_key}: only {who} of the incident may"
+        enums.NOT_PERMITTED_CODE,
+        f"operator[{operator}] may not {shown_as or operate_key}: only {who} of the incident may",
     )

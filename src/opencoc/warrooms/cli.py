@@ -117,5 +117,26 @@ def status(
     console.print(f"{data['war_room_num']} is {data['status']}")
 
 
+@warroom_app.command("settings")
+def settings(
+    auto_p1: Annotated[
+        bool | None,
+        typer.Option("--auto-p1/--no-auto-p1", help="Open a war room for every new level_10 (P1) incident (admins)"),
+    ] = None,
+    json_out: bool = _JSON,
+) -> None:
+    """Show the tenant's war-room settings, or change them (admins)."""
+    if auto_p1 is None:
+        data = _call("GET", f"{OWN}/settings")
+    else:
+        data = _call("PUT", f"{OWN}/settings", {"auto_level_10": auto_p1})
+    if json_out:
+        emit_json(data)
+        return
+    state = "on" if data["auto_level_10"] else "off"
+    by = f" (set by {escape(data['modified_by'])} {_when(data['modified'])})" if data["modified_by"] else ""
+    console.print(f"automatic war room for level_10 (P1) incidents: {state}{by}")
+
+
 def register(app: typer.Typer, admin: typer.Typer) -> None:
     app.add_typer(warroom_app, name="warroom")

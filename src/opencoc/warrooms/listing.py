@@ -7,7 +7,7 @@ when given, replaces every other filter, as COC documents.
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy import ColumnElement, exists, func, select
 from sqlalchemy.orm import Session
 
 from opencoc.config import get_settings
@@ -18,7 +18,18 @@ from opencoc.warrooms.schemas import ListWarRoomsRequest
 _MS_PER_MINUTE = 60_000
 
 
-def _filters(params: ListWarRoomsRequest) -> list[ColumnElement[bool]]:
+def _holds(dialect: str, column: Any, key: str, wanted: list[str]) -> ColumnElement[bool]:
+    """The JSON list of objects in `column` has one whose `key` is one of `wanted` (a correlated EXISTS)."""
+    if dialect == "postgresql":
+        items = func.json_array_elements(column).table_valued("value")
+        item_key: ColumnElement[Any] = items.c.value.op("->>")(key)
+    else:
+        items = func.json_each(column).table_valued("value")
+        item_key = func.json_extract(items.c.value, f"$.{key}")
+    return exists(select(1).select_from(items).where(item_key.in_(wanted)))
+
+
+def _filters(params: ListWarRoomsRequest, dialect: str) -> list[ColumnElement[bool]]:
     """Every filter but `status` (and `war_room_nums`, which replaces them all)."""
     out: list[ColumnElement[bool]] = []
     if params.war_room_num:
@@ -38,6 +49,10 @@ def _filters(params: ListWarRoomsRequest) -> list[ColumnElement[bool]]:
     if params.current_users:
         members = select(WarRoomMember.war_room_id).where(WarRoomMember.user_id.in_(params.current_users))
         out.append(WarRoom.id.in_(members))
+    if params.region_code_list:
+        out.append(_holds(dialect, WarRoom.regions, "code", params.region_code_list))
+    if params.impacted_application_ids:
+        out.append(_holds(dialect, WarRoom.applications, "id", params.impacted_application_ids))
     for column, start, end in (
         (WarRoom.gmt_created, params.triggered_start_time, params.triggered_end_time),
         (WarRoom.gmt_created, params.occur_start_time, params.occur_end_time),
@@ -55,37 +70,32 @@ def _wanted(params: ListWarRoomsRequest) -> list[str]:
     return [statuses.WIRE_IDS.get(s, s) for s in params.status or []]
 
 
-def _matching(rooms: list[WarRoom], params: ListWarRoomsRequest) -> list[WarRoom]:
-    """The JSON filters (regions, applications), applied in Python: a page holds 1,000 rows at most."""
-    regions, apps = set(params.region_code_list or []), set(params.impacted_application_ids or [])
-    return [
-        r
-        for r in rooms
-        if (not regions or regions & {x["code"] for x in r.regions})
-        and (not apps or apps & {x["id"] for x in r.applications})
-    ]
-
-
 def page(session: Session, *, tenant_id: int, params: ListWarRoomsRequest) -> dict[str, Any]:
-    """`data` of the list: `{list, total_num, running_num, closed_num}` (`list` null for counts only)."""
-    base: Select[WarRoom] = select(WarRoom).where(WarRoom.tenant_id == tenant_id)
+    """`data` of the list: `{list, total_num, running_num, closed_num}` (`list` null for counts only).
+
+    Every filter runs in SQL: one count per status, then (unless only the counts were asked for) the page.
+    """
+    scope: list[ColumnElement[bool]] = [WarRoom.tenant_id == tenant_id]
     if params.war_room_nums:
-        base = base.where(WarRoom.war_room_num.in_(params.war_room_nums))
+        scope.append(WarRoom.war_room_num.in_(params.war_room_nums))
         wanted: list[str] = []
     else:
-        base = base.where(*_filters(params))
+        scope.extend(_filters(params, session.get_bind().dialect.name))
         wanted = _wanted(params)
-    rooms = _matching(list(session.scalars(base.order_by(WarRoom.id.desc())).all()), params)
-    running = sum(1 for r in rooms if r.status != statuses.CLOSED)
-    selected = [r for r in rooms if not wanted or r.status in wanted]
+    counted = select(WarRoom.status, func.count()).where(*scope).group_by(WarRoom.status)
+    by_status: dict[str, int] = dict(session.execute(counted).all())
+    closed = by_status.get(statuses.CLOSED, 0)
     data: dict[str, Any] = {
         "list": None,
-        "total_num": len(selected),
-        "running_num": running,
-        "closed_num": len(rooms) - running,
+        "total_num": sum(n for status, n in by_status.items() if not wanted or status in wanted),
+        "running_num": sum(by_status.values()) - closed,
+        "closed_num": closed,
     }
     if not params.statistic_flag:
-        shown = selected[params.offset : params.offset + params.limit]
+        selected = [*scope, WarRoom.status.in_(wanted)] if wanted else scope
+        shown = session.scalars(
+            select(WarRoom).where(*selected).order_by(WarRoom.id.desc()).offset(params.offset).limit(params.limit)
+        ).all()
         members = _members(session, [r.id for r in shown])
         data["list"] = [_info(r, members.get(r.id, [])) for r in shown]
     return data

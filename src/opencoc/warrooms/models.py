@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from opencoc.core.models import Base
@@ -63,3 +63,14 @@ class WarRoomEntry(Base):
     author: Mapped[str] = mapped_column(String(64))
     text: Mapped[str] = mapped_column(String(2000))
     gmt_created: Mapped[int] = mapped_column(BigInteger)
+
+
+class WarRoomSettings(Base):
+    """A tenant's war-room settings (no row: every setting off); changed by admins only."""
+
+    __tablename__ = "war_room_settings"
+
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), primary_key=True)
+    auto_level_10: Mapped[bool] = mapped_column(Boolean)
+    modified_by: Mapped[str] = mapped_column(String(64))
+    gmt_modified: Mapped[int] = mapped_column(BigInteger)

@@ -11,13 +11,15 @@ from opencoc.core.deps import Db, JsonObjectBody
 from opencoc.core.envelopes import CocEnvelope, coc_ok, job_ok
 from opencoc.core.openapi import ERRORS, json_body, returns
 from opencoc.core.responses import FastJSONResponse
-from opencoc.warrooms import service
+from opencoc.warrooms import automatic, service
 from opencoc.warrooms.schemas import (
     CreateWarRoomRequest,
     Data,
     Entry,
     EntryBody,
     ListWarRoomsRequest,
+    SettingsBody,
+    SettingsView,
     StatusBody,
     WarRoomList,
     WarRoomView,
@@ -53,6 +55,19 @@ async def list_war_rooms(caller: CurrentCaller, db: Db, payload: JsonObjectBody)
     params = parse(ListWarRoomsRequest, payload)
     data = await db.run_read(lambda s: service.list_war_rooms(s, tenant_id=caller.tenant_id, params=params))
     return FastJSONResponse(coc_ok(data))
+
+
+@own.get("/settings", response_model=Data[SettingsView])
+async def get_settings(caller: CurrentCaller, db: Db) -> dict[str, Any]:
+    """The tenant's war-room settings."""
+    return job_ok(await db.run_read(lambda s: automatic.settings(s, tenant_id=caller.tenant_id)))
+
+
+@own.put("/settings", response_model=Data[SettingsView])
+async def set_settings(caller: CurrentCaller, body: SettingsBody, db: Db) -> dict[str, Any]:
+    """Change the tenant's war-room settings (admins) -> the settings."""
+    data = await db.run_write(lambda s: automatic.set_settings(s, caller=caller, auto_level_10=body.auto_level_10))
+    return job_ok(data)
 
 
 @own.get("/{war_room_num}", response_model=Data[WarRoomView])

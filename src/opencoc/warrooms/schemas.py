@@ -7,7 +7,7 @@ text keeps its newlines.
 
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool
 from pydantic_core import PydanticCustomError
 
 from opencoc.core import validation
@@ -205,6 +205,18 @@ class EntryBody(_Body):
 
 class StatusBody(_Body):
     status: Status
+
+
+class SettingsBody(_Body):
+    """The tenant's war-room settings (admins): `auto_level_10` opens a war room for every new P1 incident."""
+
+    auto_level_10: StrictBool
+
+
+class SettingsView(WireModel):
+    auto_level_10: bool
+    modified_by: str | None
+    modified: int | None
 
 
 class Member(WireModel):

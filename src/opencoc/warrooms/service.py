@@ -108,27 +108,41 @@ def create_war_room(session: Session, *, caller: Caller, body: CreateWarRoomRequ
         admin=body.war_room_admin, enterprise_project_id=body.enterprise_project_id,
         notification_type=body.notification_type, recover_time=None, gmt_created=now, gmt_modified=now,
     )  # fmt: skip
+    opened = f"War room opened with {len(members)} member(s)"
+    open_room(session, room=room, members=members, operator=caller.user_id, incident_title=incident.incident_title,
+              opened=opened)  # fmt: skip
+    return room.war_room_num
+
+
+def open_room(
+    session: Session,
+    *,
+    room: WarRoom,
+    members: list[dict[str, Any]],
+    operator: str,
+    incident_title: str,
+    opened: str,
+    automatic: bool = False,
+) -> None:
+    """Link the incident to `room` (400 if it has one), store the room, its members and its first
+    timeline entry (`opened`), record it in the incident's history and notify the members."""
+    tenant_id, now = room.tenant_id, room.gmt_created
     if not incidents.link_war_room(
-        session, tenant_id=tenant_id, incident_num=incident.incident_num, war_room_num=room.war_room_num
+        session, tenant_id=tenant_id, incident_num=room.incident_num, war_room_num=room.war_room_num
     ):
-        raise _has_one(body.incident_number, None)
+        raise _has_one(room.incident_num, None)
     session.add(room)
     session.flush()
     session.add_all(WarRoomMember(war_room_id=room.id, gmt_created=now, **m) for m in members)
-    opened = f"War room opened with {len(members)} member(s)"
-    session.add(WarRoomEntry(war_room_id=room.id, kind="event", author=caller.user_id, text=opened, gmt_created=now))
+    session.add(WarRoomEntry(war_room_id=room.id, kind="event", author=operator, text=opened, gmt_created=now))
     incidents.add_history(
-        session, tenant_id=tenant_id, incident_num=incident.incident_num, operator=caller.user_id,
-        operate_key=CREATE_KEY,
+        session, tenant_id=tenant_id, incident_num=room.incident_num, operator=operator, operate_key=CREATE_KEY,
         parameter={"war_room_num": room.war_room_num, "war_room_name": room.name,
-                   "members": [m["user_id"] for m in members]},
+                   "members": [m["user_id"] for m in members], **({"automatic": True} if automatic else {})},
     )  # fmt: skip
-    _notify(
-        session, tenant_id=tenant_id, room=room, incident_title=incident.incident_title,
-        users=[m["user_id"] for m in members],
-    )  # fmt: skip
+    _notify(session, tenant_id=tenant_id, room=room, incident_title=incident_title,
+            users=[m["user_id"] for m in members])  # fmt: skip
     wake_after_commit(session, changes_key(tenant_id))
-    return room.war_room_num
 
 
 def _has_one(incident_num: str, war_room_num: str | None) -> OpenCOCError:
@@ -181,7 +195,7 @@ def _timeline(session: Session, room: WarRoom, entries: Sequence[WarRoomEntry]) 
     """The war room's entries and, as `incident` events (id null), the incident's operations since it opened."""
     events = [
         {"id": None, "kind": "event", "source": "incident", "author": h["operator"],
-         "text": f"Incident {room.incident_num}: {h['operate_key']}", "created": h["operate_time"]}
+         "text": h["text"], "created": h["operate_time"]}
         for h in incidents.history_since(
             session, tenant_id=room.tenant_id, incident_num=room.incident_num, since_ms=room.gmt_created
         )

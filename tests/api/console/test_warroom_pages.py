@@ -61,3 +61,42 @@ def test_a_viewer_reads_but_may_not_open_post_or_move(browser: Browser, make_bro
     refused = viewer.post(f"/console/warrooms/{war_room}/timeline", {"kind": "note", "text": "hi"})
     assert refused.status_code == 403, refused.text
     assert "hi</p>" not in viewer.get(f"/console/warrooms/{war_room}").text
+
+
+def test_the_console_shows_the_setting_admins_change_it_and_its_p1_create_opens_one(
+    browser: Browser, make_browser: Callable[..., Browser]
+) -> None:
+    page = browser.get("/console/warrooms").text
+    assert 'id="auto-state">off<' in page and 'action="/console/warrooms/settings"' in page
+    assert browser.post("/console/warrooms/settings", {"auto_level_10": "true"}).status_code == 303
+    assert 'id="auto-state">on<' in browser.get("/console/warrooms").text
+
+    new = {"incident_title": "P1 from the console", "incident_description": "d", "incident_level": "level_10",
+           "incident_type": "inc_type_p_security_issues", "incident_source": "incident_source_manual",
+           "incident_assignee": "u-ann"}  # fmt: skip
+    refused = browser.post("/console/incidents", new)
+    assert refused.status_code == 200 and "region is mandatory" in refused.text
+    created = browser.post("/console/incidents", {**new, "region": "cn-north-4"})
+    assert created.status_code == 303, created.text
+    detail = browser.get(created.headers["location"]).text
+    assert 'href="/console/warrooms/WR' in detail
+
+    operator = make_browser(tenant=browser.tenant, user="otto", role="operator")
+    assert operator.sign_in().status_code == 303
+    assert 'action="/console/warrooms/settings"' not in operator.get("/console/warrooms").text
+    assert operator.post("/console/warrooms/settings", {"auto_level_10": "false"}).status_code == 403
+    assert 'id="auto-state">on<' in browser.get("/console/warrooms").text
+
+
+def test_the_timeline_fragment_and_the_live_events_are_the_tenants_own(
+    browser: Browser, make_browser: Callable[..., Browser]
+) -> None:
+    num = _create(browser)
+    war_room = _open(browser, num)
+    browser.post(f"/console/warrooms/{war_room}/timeline", {"kind": "note", "text": "fragment me"})
+    fragment = browser.get(f"/console/warrooms/{war_room}", headers={"HX-Request": "true"}).text
+    assert fragment.startswith('<ol id="war-room-timeline"') and "fragment me" in fragment and "<html" not in fragment
+    stranger = make_browser(role="admin")
+    assert stranger.sign_in().status_code == 303
+    assert stranger.get(f"/console/warrooms/{war_room}/events").status_code == 404
+    assert "fragment me" not in stranger.get(f"/console/warrooms/{war_room}", headers={"HX-Request": "true"}).text

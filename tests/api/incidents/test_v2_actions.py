@@ -1,9 +1,11 @@
 """POST /v2/incidents/{id}/actions: every action in every workflow state, valid or refused, on both databases."""
 
+from collections.abc import Callable
+
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.api.incidents.helpers import CREATOR, OWNER, define_scene, error, show
+from tests.api.incidents.helpers import CREATOR, create, define_scene, error, show
 from tests.api.incidents.v2_helpers import (
     ACTIONS,
     SETUPS,
@@ -125,7 +127,7 @@ def test_forward_to_a_person_changes_the_assignee_with_before_and_after(client: 
     acted(client, tenant, num, "unAcceptedForward", {"virtual_send_assignee": "carol", "virtual_send_comment": "yours"})
     assert show(client, tenant, num).json()["data"]["incident_assignee"] == ["carol"]
     last = history_info(client, tenant, num)[-1]
-    assert last["changes"] == [{"field": "incident_assignee", "before": [OWNER], "after": ["carol"]}]
+    assert last["changes"] == [{"field": "incident_assignee", "before": [tenant.user_id], "after": ["carol"]}]
     assert last["comment"] == "yours"
 
 
@@ -272,3 +274,30 @@ def test_params_nested_too_deep_are_refused_naming_params(client: TestClient, te
     code, msg = error(act(client, tenant, num, "addRemark", {"note": "x", "extra": deep}))
     assert code == "COC.00000001" and "params" in msg, msg
     assert [i["action"] for i in history_info(client, tenant, num)] == ["create"]
+
+
+def test_only_whom_v1_lets_act_may_do_a_v2_action_and_others_get_v1s_error(
+    client: TestClient, tenant: TenantKey, make_user: Callable[..., TenantKey]
+) -> None:
+    other = make_user(tenant, "olga")
+    num = SETUPS["incident_accept"][0](client, tenant)
+    for action, params in (("accepted", {}), ("unAcceptedForward", {"virtual_send_assignee": "olga"})):
+        code, msg = error(act(client, other, num, action, params))
+        assert code == "COC.00067005" and f"operator[{other.user_id}] may not {action}" in msg, msg
+    assert open_task(client, tenant, num)[0] == "incident_accept"
+    acted(client, other, num, "addRemark", {"note": "anyone who handles incidents may remark"})
+    acted(client, tenant, num, "accepted")
+    code, msg = error(act(client, other, num, "commitSolution", params_for("incident_handle", "commitSolution")))
+    assert code == "COC.00067005" and "may not commitSolution: only an assignee" in msg, msg
+    acted(client, tenant, num, "acceptedForward", {"virtual_send_assignee": other.user_id})
+    acted(client, other, num, "commitSolution", params_for("incident_handle", "commitSolution"))
+    assert open_task(client, tenant, num)[0] == "incident_confirm"
+
+
+def test_an_incident_with_nobody_assigned_may_be_accepted_by_anyone_as_in_v1(
+    client: TestClient, tenant: TenantKey, make_user: Callable[..., TenantKey]
+) -> None:
+    define_scene(client, tenant, "empty", {"sre": []})
+    num = create(client, tenant, incident_assignee=None, assignee_scene="empty", assignee_role="sre")
+    acted(client, make_user(tenant, "walt"), num, "accepted")
+    assert open_task(client, tenant, num)[0] == "incident_handle"

@@ -21,7 +21,6 @@ from fastapi.testclient import TestClient
 from tests.support.signing import TenantKey
 from tests.support.terraform import data, go_json, ignore_empty, remove_nil, send
 
-USER_ID = "0f7bd0dbc44e4c1a8b4b1cc1a7b3a6e1"
 FILTER_KEYS = ("field", "operator", "values", "name", "group", "match_type", "priority_type")
 TICKET_KEYS = (
     "current_cloud_service_id", "level_id", "mtm_region", "source_id", "forward_rule_id", "enterprise_project_id",
@@ -38,7 +37,8 @@ HISTORY_SET = ("action", "action_name_zh", "action_name_en", "operator", "status
 
 
 def _create(client: TestClient, key: TenantKey) -> str:
-    """huaweicloud_coc_incident as its acceptance test configures it (testIncident_basic)."""
+    """huaweicloud_coc_incident as its acceptance test configures it (testIncident_basic): creator and
+    assignee are HW_USER_ID, the user who then acts through huaweicloud_coc_incident_action."""
     body = {
         "incident_level": "level_50",
         "is_service_interrupt": False,
@@ -46,11 +46,11 @@ def _create(client: TestClient, key: TenantKey) -> str:
         "incident_title": "tf-acc-test",
         "incident_description": "created by terraform",
         "incident_source": "incident_source_manual",
-        "creator": USER_ID,
+        "creator": key.user_id,
         "region": ["cn-north-4"],
         "enterprise_project": ["0"],
         "current_cloud_service": ["6470681a31da2a47ed50a919"],
-        "incident_assignee": [USER_ID],
+        "incident_assignee": [key.user_id],
     }
     return str(data(send(client, key, "POST", "/v1/external/incident/create", go_json(body)))["incident_num"])
 

@@ -4,8 +4,8 @@ from collections.abc import Callable
 
 from fastapi.testclient import TestClient
 
-from tests.api.incidents.helpers import commit_parameter, create, error, handle, handled, show
-from tests.api.incidents.v2_helpers import SETUPS, act, acted, history_info, open_task, tasks
+from tests.api.incidents.helpers import commit_parameter, error, handle, handled, show
+from tests.api.incidents.v2_helpers import SETUPS, act, acted, create_mine, history_info, open_task, tasks
 from tests.support.race import race
 from tests.support.signing import TenantKey
 
@@ -17,8 +17,8 @@ def _status(client: TestClient, key: TenantKey, num: str) -> str:
 
 
 def test_a_v1_accept_shows_as_done_in_the_v2_tasks(client: TestClient, tenant: TenantKey) -> None:
-    num = create(client, tenant)
-    handled(client, tenant, num, "acceptedIncident1")
+    num = create_mine(client, tenant)
+    handled(client, tenant, num, "acceptedIncident1", operator=tenant.user_id)
     states = {n["key"]: n["state"] for n in tasks(client, tenant, num)}
     assert states["incident_accept"] == "COMPLETED" and states["incident_handle"] == "ACTIVE"
     assert [i["action"] for i in history_info(client, tenant, num)] == ["create", "acceptedIncident1"]
@@ -26,24 +26,24 @@ def test_a_v1_accept_shows_as_done_in_the_v2_tasks(client: TestClient, tenant: T
 
 
 def test_v1_and_v2_interleave_on_one_incident(client: TestClient, tenant: TenantKey) -> None:
-    num = create(client, tenant)
+    num = create_mine(client, tenant)
     acted(client, tenant, num, "accepted")
     assert _status(client, tenant, num) == "INCIDENT_STATUS_ACKNOWLEDGED"
     acted(client, tenant, num, "incidentPause", {"pause_end_time": "9999999999999"})
     # the SDK's enum has no paused status: v1 still reads ACKNOWLEDGED, and waits for the pause to end
     assert _status(client, tenant, num) == "INCIDENT_STATUS_ACKNOWLEDGED"
-    code, msg = error(handle(client, tenant, num, "commitSolution1", commit_parameter()))
+    code, msg = error(handle(client, tenant, num, "commitSolution1", commit_parameter(), operator=tenant.user_id))
     assert code == "COC.00067004" and "PAUSE_APPROVAL" in msg
     acted(client, tenant, num, "agreed")
-    code, msg = error(handle(client, tenant, num, "commitSolution1", commit_parameter()))
+    code, msg = error(handle(client, tenant, num, "commitSolution1", commit_parameter(), operator=tenant.user_id))
     assert "PAUSED" in msg
     acted(client, tenant, num, "recovery")
-    handled(client, tenant, num, "commitSolution1", commit_parameter())
+    handled(client, tenant, num, "commitSolution1", commit_parameter(), operator=tenant.user_id)
     assert open_task(client, tenant, num)[0] == "incident_confirm"
     acted(client, tenant, num, "confirm", {"virtual_confirm_result": "false", "virtual_confirm_comment": "again"})
     assert _status(client, tenant, num) == "INCIDENT_STATUS_ACKNOWLEDGED"
-    handled(client, tenant, num, "commitSolution1", commit_parameter())
-    handled(client, tenant, num, "confirm", {"virtual_confirm_result": True})
+    handled(client, tenant, num, "commitSolution1", commit_parameter(), operator=tenant.user_id)
+    handled(client, tenant, num, "confirm", {"virtual_confirm_result": True}, operator=tenant.user_id)
     assert _status(client, tenant, num) == "INCIDENT_STATUS_COMPLETED"
     assert open_task(client, tenant, num) == ("incident_end", "", [])
     actions = [i["action"] for i in history_info(client, tenant, num)]
@@ -54,14 +54,14 @@ def test_v1_and_v2_interleave_on_one_incident(client: TestClient, tenant: Tenant
 
 
 def test_reject_and_reopen_show_on_the_v1_detail_and_v1_can_accept_again(client: TestClient, tenant: TenantKey) -> None:
-    num = create(client, tenant)
+    num = create_mine(client, tenant)
     acted(client, tenant, num, "rejected", {"virtual_confirm_comment": "wrong team"})
     assert _status(client, tenant, num) == "INCIDENT_STATUS_REJECTED"
-    assert error(handle(client, tenant, num, "acceptedIncident1"))[0] == "COC.00067004"
+    assert error(handle(client, tenant, num, "acceptedIncident1", operator=tenant.user_id))[0] == "COC.00067004"
     acted(client, tenant, num, "ReOpen", {"level_id": "level_30"})
     detail = show(client, tenant, num).json()["data"]
     assert (detail["status"], detail["incident_level"]) == ("INCIDENT_STATUS_TRIGGERED", "level_30")
-    handled(client, tenant, num, "acceptedIncident1")
+    handled(client, tenant, num, "acceptedIncident1", operator=tenant.user_id)
     assert open_task(client, tenant, num)[0] == "incident_handle"
 
 
@@ -94,7 +94,7 @@ def test_a_v2_action_racing_a_v1_handle_has_one_winner(client: TestClient, tenan
         if i == 0:
             pause = {"pause_end_time": "9999999999999"}
             return act(client, tenant, num, "incidentPause", pause, task_id=task).status_code
-        return handle(client, tenant, num, "commitSolution1", commit_parameter()).status_code
+        return handle(client, tenant, num, "commitSolution1", commit_parameter(), operator=tenant.user_id).status_code
 
     paused, solved = race(2, v2_or_v1)
     outcome = sorted((paused, solved))

@@ -34,3 +34,14 @@ def test_cli_opens_lists_posts_to_and_closes_a_war_room(live_server: LiveServer,
     _run(live_server, live_tenant, "post", war_room, "[/b] not [bold]markup")
     table = _run(live_server, live_tenant, "show", war_room).stdout
     assert "rolling back" in table and "u-ann" in table and "[/b] not [bold]markup" in table
+
+
+def test_cli_shows_and_turns_on_the_automatic_war_room(live_server: LiveServer, live_tenant: TenantKey) -> None:
+    assert "level_10 (P1) incidents: on" in _run(live_server, live_tenant, "settings", "--auto-p1").stdout
+    shown = json.loads(_run(live_server, live_tenant, "settings", "--json").stdout)
+    assert shown["auto_level_10"] is True and shown["modified_by"] == live_tenant.user_id
+    with httpx.Client(base_url=live_server.url) as http:
+        num = create(http, live_tenant, incident_level="level_10")
+        detail = http.get(f"/v1/external/incident/{num}", auth=live_tenant.auth).json()["data"]
+    assert str(detail["warroom_id"]).startswith("WR")
+    assert "level_10 (P1) incidents: off" in _run(live_server, live_tenant, "settings", "--no-auto-p1").stdout

@@ -94,6 +94,27 @@ def test_the_list_filters_and_counts_running_and_closed(client: TestClient, tena
     assert counts == {"list": None, "total_num": 3, "running_num": 2, "closed_num": 1}
 
 
+def test_the_region_and_application_filters_match_codes_and_ids_with_paging_and_counts(
+    client: TestClient, tenant: TenantKey
+) -> None:
+    east = [
+        open_war_room(client, tenant, create(client, tenant), region_code_list=["cn-east-3"], region_names=["Shanghai"],
+                      application_id_list=["app-2", "app-3"], application_names=["cart", "search"])
+        for _ in range(3)
+    ]  # fmt: skip
+    north = open_war_room(client, tenant, create(client, tenant))
+    closed = client.post(f"/opencoc/v1/warrooms/{east[0]}/status", json={"status": "closed"}, auth=tenant.auth)
+    assert closed.status_code == 200, closed.text
+    in_east = listed(client, tenant, region_code_list=["cn-east-3", "nowhere"], limit=1, offset=1)
+    assert [r["war_room_num"] for r in in_east["list"]] == [east[1]]
+    assert (in_east["total_num"], in_east["running_num"], in_east["closed_num"]) == (3, 2, 1)
+    assert listed(client, tenant, region_code_list=["Shanghai"])["total_num"] == 0  # a name is not a code
+    by_app = listed(client, tenant, impacted_application_ids=["app-3"], status=["1"])
+    assert [r["war_room_num"] for r in by_app["list"]] == [east[2], east[1]] and by_app["total_num"] == 2
+    both = listed(client, tenant, region_code_list=["cn-north-4"], impacted_application_ids=["app-1"])
+    assert [r["war_room_num"] for r in both["list"]] == [north]
+
+
 def _names(msg: str, field: str) -> bool:
     """COC's wording names a field in camelCase (warRoomName): compare without case and underscores."""
     return field.replace("_", "").lower() in msg.replace("_", "").lower()

@@ -5,8 +5,9 @@ from collections.abc import Callable
 
 from fastapi.testclient import TestClient
 
+from opencoc.core.clock import now_ms
 from tests.api.incidents.helpers import create, handled
-from tests.api.incidents.v2_helpers import history_info
+from tests.api.incidents.v2_helpers import acted, history_info
 from tests.api.warrooms.helpers import OWN, open_war_room, shown
 from tests.support.signing import TenantKey
 
@@ -103,15 +104,27 @@ def test_an_unknown_war_room_is_not_found(client: TestClient, tenant: TenantKey)
         assert resp.status_code == 404 and "WR404" in resp.json()["error_msg"], resp.text
 
 
-def test_the_incidents_operations_flow_into_the_timeline(client: TestClient, tenant: TenantKey) -> None:
-    num = create(client, tenant)
+def test_the_incidents_operations_flow_into_the_timeline_in_words(client: TestClient, tenant: TenantKey) -> None:
+    num = create(client, tenant, incident_assignee=[tenant.user_id])
     war_room = open_war_room(client, tenant, num)
     _post(client, tenant, war_room, text="on it")
-    handled(client, tenant, num, "acceptedIncident1")
+    handled(client, tenant, num, "acceptedIncident1", operator=tenant.user_id)
+    acted(client, tenant, num, "addRemark", {"note": "db failover done"})
+    level = {"virtual_target_level": "level_20", "virtual_change_level_comment": "customers hit"}
+    acted(client, tenant, num, "changeLevel", level)
+    acted(client, tenant, num, "rejected", {"note": "stays P5"})
+    acted(client, tenant, num, "incidentPause", {"pause_end_time": now_ms() + 3_600_000, "pause_reason": "vendor"})
     timeline = shown(client, tenant, war_room)["timeline"]
-    assert [(e["source"], e["kind"]) for e in timeline] == [
+    assert [(e["source"], e["kind"]) for e in timeline[:3]] == [
         ("war_room", "event"),
         ("war_room", "note"),
         ("incident", "event"),
     ]
-    assert timeline[-1]["id"] is None and timeline[-1]["text"] == f"Incident {num}: acceptedIncident1"
+    assert timeline[2]["id"] is None and timeline[2]["author"] == tenant.user_id
+    assert [e["text"] for e in timeline[2:]] == [
+        "accepted the incident",
+        "added a remark: db failover done",
+        "asked to change the level to P2: customers hit",
+        "refused to change the incident's level: stays P5",
+        "asked to pause the incident: vendor",
+    ]

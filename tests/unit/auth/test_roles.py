@@ -8,7 +8,7 @@ from opencoc.auth import roles
 from opencoc.auth.caller import Caller
 from opencoc.core.errors import OpenCOCError
 
-ADMIN_ONLY = {"alarms.integrations", "notifications.channels", "oncall.schedules"}
+ADMIN_ONLY = {"alarms.integrations", "notifications.channels", "oncall.schedules", "warrooms.settings"}
 
 
 def _caller(role: roles.Role) -> Caller:

@@ -36,6 +36,21 @@ def test_a_waiter_nobody_notifies_is_told_so_at_its_timeout() -> None:
     assert asyncio.run(scenario()) is False
 
 
+def test_a_listener_hears_any_of_its_keys_and_keeps_what_came_while_it_was_busy() -> None:
+    async def scenario() -> tuple[bool, bool, bool, int]:
+        wakeups = Wakeups()
+        wakeups.bind(asyncio.get_running_loop())
+        with wakeups.listening(("warrooms:1", "incidents:1")) as changes:
+            wakeups.notify("incidents:1")  # nobody waits yet: kept for the next wait
+            kept = await changes.wait(5)
+            quiet = await changes.wait(0.01)
+            wakeups.notify("warrooms:2")  # another key: not heard
+            other = await changes.wait(0.01)
+        return kept, quiet, other, len(wakeups._waiters)
+
+    assert asyncio.run(scenario()) == (True, False, False, 0)
+
+
 def _listeners(url: str) -> int:
     """Connections to this database that hold a LISTEN on the wake-up channel."""
     engine = create_engine(url)

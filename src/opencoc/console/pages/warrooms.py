@@ -2,24 +2,27 @@
 members, its timeline, a form to post to it and the lifecycle's buttons. Every change goes through
 the service functions the API calls, as the signed-in user."""
 
+from collections.abc import AsyncIterator
 from typing import Any
 
 from fastapi import APIRouter, Request
 from starlette.datastructures import FormData
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 
 from opencoc.auth import service as auth
 from opencoc.console import access, forms, render
 from opencoc.console.session import Changing, Me, SignedIn
-from opencoc.core.deps import Db
+from opencoc.core.deps import AppWakeups, Db
 from opencoc.core.errors import OpenCOCError
-from opencoc.warrooms import schemas, statuses
+from opencoc.incidents import service as incidents
+from opencoc.warrooms import automatic, schemas, statuses
 from opencoc.warrooms import service as warrooms
 
 router = APIRouter()
 BASE = "/console/warrooms"
 OPEN_FIELDS = ("incident_number", "war_room_name", "participant", "description")
 POST_FIELDS = ("kind", "text")
+KEEPALIVE_S = 15.0
 
 
 def _text(form: FormData, name: str) -> str:
@@ -30,10 +33,17 @@ def _text(form: FormData, name: str) -> str:
 async def _list(request: Request, me: Me, db: Any, **shown: Any) -> HTMLResponse:
     params = schemas.ListWarRoomsRequest(limit=200)
     tenant_id = me.caller.tenant_id
-    data = await db.run_read(lambda s: warrooms.list_war_rooms(s, tenant_id=tenant_id, params=params))
+
+    def read(s: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+        return (
+            warrooms.list_war_rooms(s, tenant_id=tenant_id, params=params),
+            automatic.settings(s, tenant_id=tenant_id),
+        )
+
+    data, settings = await db.run_read(read)
     return await render.page(
-        request, me, "warrooms/list.html", section="warrooms", rooms=data["list"], counts=data,
-        can_change=access.can_change(me), **{"errors": {}, "values": {}, **shown},
+        request, me, "warrooms/list.html", section="warrooms", rooms=data["list"], counts=data, settings=settings,
+        can_change=access.can_change(me), is_admin=access.is_admin(me), **{"errors": {}, "values": {}, **shown},
     )  # fmt: skip
 
 
@@ -46,6 +56,8 @@ async def _detail(request: Request, me: Me, db: Any, war_room_num: str, **shown:
         return room, auth.user_names(s, tenant_id, sorted(ids))
 
     room, people = await db.run_read(read)
+    if render.is_htmx(request) and not shown:
+        return render.fragment(request, "warrooms/_timeline.html", room=room, people=people)
     moves = statuses.TRANSITIONS[room["status"]]
     return await render.page(
         request, me, "warrooms/detail.html", section="warrooms", room=room, moves=moves, people=people,
@@ -84,9 +96,45 @@ async def open_war_room(request: Request, me: Changing, db: Db) -> Response:
     return RedirectResponse(f"{BASE}/{war_room_num}", status_code=303)
 
 
+@router.post(BASE + "/settings", response_class=HTMLResponse)
+async def change_settings(request: Request, me: Changing, db: Db) -> Response:
+    """Turn the automatic war room of level_10 incidents on or off (admins; as `PUT .../warrooms/settings`)."""
+    if not access.is_admin(me):
+        return access.refused(request, me, "change the war-room settings")
+    form = await request.form()
+    caller, auto = me.caller, form.get("auto_level_10") == "true"
+    await db.run_write(lambda s: automatic.set_settings(s, caller=caller, auto_level_10=auto))
+    return RedirectResponse(BASE, status_code=303)
+
+
 @router.get(BASE + "/{war_room_num}", response_class=HTMLResponse)
 async def detail_page(request: Request, me: SignedIn, db: Db, war_room_num: str) -> HTMLResponse:
     return await _detail(request, me, db, war_room_num[:64])
+
+
+@router.get(BASE + "/{war_room_num}/events")
+async def war_room_events(me: SignedIn, db: Db, wakeups: AppWakeups, war_room_num: str) -> StreamingResponse:
+    """Server-sent events: `changed` whenever a war room or an incident of the tenant changes.
+
+    The page then fetches its timeline again (the incident's operations are part of it). Each
+    subscriber waits on the two wake-up keys (announced after the commit): no database work
+    until something changed. Another tenant's war room is a 404 before the stream starts.
+    """
+    tenant_id, num = me.caller.tenant_id, war_room_num[:64]
+    await db.run_read(lambda s: warrooms.get_war_room(s, tenant_id=tenant_id, war_room_num=num))
+    keys = (warrooms.changes_key(tenant_id), incidents.changes_key(tenant_id))
+
+    async def stream() -> AsyncIterator[str]:
+        with wakeups.listening(keys) as changes:
+            yield "retry: 3000\nevent: ready\ndata: {}\n\n"  # listening from here on: nothing is missed
+            while not wakeups.closed:
+                changed = await changes.wait(KEEPALIVE_S)
+                if wakeups.closed:
+                    return
+                yield "event: changed\ndata: {}\n\n" if changed else ": keep-alive\n\n"
+
+    headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
+    return StreamingResponse(stream(), media_type="text/event-stream", headers=headers)
 
 
 @router.post(BASE + "/{war_room_num}/timeline", response_class=HTMLResponse)

@@ -1,6 +1,8 @@
 // Live views: a page element with data-live="<events URL>" listens to the server's events and
 // tells htmx, which fetches the fragment again (the element's data-live-event on the body,
-// "incidents-changed" when it names none).
+// "incidents-changed" when it names none). A stream that says "ready" listens from then on: the
+// element gets data-live-ready, and after a reconnect the fragment is fetched again (what changed
+// while it was away).
 document.addEventListener("DOMContentLoaded", function () {
   var live = document.querySelector("[data-live]");
   if (!live || !window.EventSource || !window.htmx) {
@@ -10,6 +12,12 @@ document.addEventListener("DOMContentLoaded", function () {
   var name = live.getAttribute("data-live-event") || "incidents-changed";
   source.addEventListener("changed", function () {
     htmx.trigger(document.body, name);
+  });
+  source.addEventListener("ready", function () {
+    if (live.hasAttribute("data-live-ready")) {
+      htmx.trigger(document.body, name);
+    }
+    live.setAttribute("data-live-ready", "");
   });
   window.addEventListener("pagehide", function () {
     source.close();
