@@ -56,3 +56,21 @@ def test_create_and_list_war_rooms_through_the_sdk(
         models.ListWarRoomsRequest(body=models.ListTenantWarRoomRequestBody(limit=10, offset=0, statistic_flag=True))
     ).data
     assert counts["total_num"] == 1 and counts["list"] is None
+
+
+def test_a_p1_incident_created_through_the_sdk_opens_its_war_room_when_the_tenant_asks_for_it(
+    sdk: SimpleNamespace, models: SimpleNamespace, coc: Any, live_server: LiveServer, live_tenant: TenantKey
+) -> None:
+    with httpx.Client(base_url=live_server.url, auth=live_tenant.auth) as http:
+        turned = http.put("/opencoc/v1/warrooms/settings", json={"auto_level_10": True})
+    assert turned.status_code == 200, turned.text
+    p2 = coc.create_coc_incident(create_request(sdk)).data.incident_num
+    p1 = coc.create_coc_incident(create_request(sdk, incident_level="level_10")).data.incident_num
+    p1_detail = coc.show_coc_incident_detail(sdk.ShowCocIncidentDetailRequest(incident_num=p1)).data
+    p2_detail = coc.show_coc_incident_detail(sdk.ShowCocIncidentDetailRequest(incident_num=p2)).data
+    assert p2_detail.warroom_id is None and p1_detail.warroom_id.startswith("WR")
+    listed = coc.list_war_rooms(
+        models.ListWarRoomsRequest(body=models.ListTenantWarRoomRequestBody(limit=10, offset=0))
+    ).data
+    assert [room["id"] for room in listed["list"]] == [p1_detail.warroom_id]
+    assert listed["list"][0]["incident"]["incident_id"] == p1
