@@ -25,8 +25,13 @@ lint: install
 	$(BIN)/mypy src
 	$(BIN)/lint-imports
 
+# TEST_WORKERS pytest processes (pytest-xdist), each test file on one of them: its module fixtures
+# (live servers, PostgreSQL) are set up once. Most tests wait on servers and subprocesses, so two
+# workers keep both cores of a small CI machine busy.
+TEST_WORKERS ?= 2
+
 test: install lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
 # Seconds, for checking a change as you work: ruff and tests/unit only (no server, no PostgreSQL;
 # the fuzzers' pytest plugins are not loaded, as no unit test uses them). `make test` is the whole run.
