@@ -39,7 +39,7 @@ from sqlalchemy import insert, select, update
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.fleet import cpu_seconds  # noqa: E402
+from bench.fleet import cpu_seconds, create_script  # noqa: E402
 from harness.server import LiveServer  # noqa: E402
 from opencoc.agents.models import Agent  # noqa: E402
 from opencoc.alarms.models import Alarm  # noqa: E402
@@ -271,15 +271,10 @@ def order_view_path(server: LiveServer, database_url: str, hosts: int = 200, bat
     key = json.loads(server.cli("admin", "create-key", "--tenant", TENANT, "--json").stdout)
     auth_ = SdkHmacAuth(key["access_key"], key["secret_key"])
     with httpx.Client(base_url=server.url, auth=auth_, timeout=60) as api:
-        script = {
-            "name": "bench_order_view",
-            "type": "SHELL",
-            "content": "for i in $(seq 40); do echo step $i of 40 done; done",
-            "description": "the console bench's 200-host order",
-            "properties": {"risk_level": "LOW", "version": "1"},
-        }
-        answer = api.post("/v1/job/scripts", json=script)
-        answer.raise_for_status()
+        script_uuid = create_script(
+            api, "bench_order_view", "for i in $(seq 40); do echo step $i of 40 done; done",
+            "the console bench's 200-host order",
+        )  # fmt: skip
         online = [n for n in range(hosts * 2) if n % 10][:hosts]  # _host_rows: every 10th host is offline
         targets = [{"resource_id": f"bench-host-{n}", "agent_sn": f"benchagent{n:06d}"} for n in online]
         body = {
@@ -293,7 +288,7 @@ def order_view_path(server: LiveServer, database_url: str, hosts: int = 200, bat
                 for i in range(hosts // batch)
             ],
         }
-        answer = api.post(f"/v1/job/scripts/{answer.json()['data']}", json=body)
+        answer = api.post(f"/v1/job/scripts/{script_uuid}", json=body)
         if answer.status_code != 200:
             raise RuntimeError(f"the order did not start: {answer.status_code} {answer.text}")
         execute_uuid = str(answer.json()["data"])

@@ -30,7 +30,15 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.fleet import cpu_seconds, resources, rss_mb, start_agents, tenant_api, wait_online  # noqa: E402
+from bench.fleet import (  # noqa: E402
+    cpu_seconds,
+    create_script,
+    resources,
+    rss_mb,
+    start_agents,
+    tenant_api,
+    wait_online,
+)
 from harness import postgres  # noqa: E402
 from harness.server import LiveServer  # noqa: E402
 
@@ -177,14 +185,7 @@ def main() -> None:
         ]
         wait_online(api, opts.hosts, 180)
         hosts = targets(api)[: opts.hosts]
-        script = {
-            "name": "bench_echo",
-            "type": "SHELL",
-            "content": "echo ok",
-            "description": "fan-out benchmark",
-            "properties": {"risk_level": "LOW", "version": "1"},
-        }
-        script_uuid = api.post("/v1/job/scripts", json=script).json()["data"]
+        script_uuid = create_script(api, "bench_echo", "echo ok", "fan-out benchmark")
         # Warm-up: every host once. Agents that have just started may still be backing off after a 503 of
         # the admission control (200 polls at once), which would make the first order wait seconds for them.
         warm_s, _, _ = run_order(api, script_uuid, hosts)

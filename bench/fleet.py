@@ -65,6 +65,17 @@ def wait_online(api: httpx.Client, count: int, timeout: float, fleet: subprocess
         time.sleep(1)
 
 
+def create_script(api: httpx.Client, name: str, content: str, description: str) -> str:
+    """A LOW-risk SHELL script of the api's tenant (approved as created) -> its script_uuid."""
+    script = {
+        "name": name, "type": "SHELL", "content": content, "description": description,
+        "properties": {"risk_level": "LOW", "version": "1"},
+    }  # fmt: skip
+    answer = api.post("/v1/job/scripts", json=script)
+    answer.raise_for_status()
+    return str(answer.json()["data"])
+
+
 def cpu_seconds(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
     return (int(fields[11]) + int(fields[12])) / TICKS

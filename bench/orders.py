@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.agents_idle import Fleet, Probe, machine_busy, machine_note, simulator_verdict, wait_all_online  # noqa: E402
-from bench.fleet import cpu_seconds, resources, tenant_api  # noqa: E402
+from bench.fleet import cpu_seconds, create_script, resources, tenant_api  # noqa: E402
 from harness import postgres  # noqa: E402
 from harness.server import LiveServer  # noqa: E402
 
@@ -98,14 +98,7 @@ def run_backend(backend: str, opts: argparse.Namespace) -> None:
         fleet = Fleet(server, token, work, opts.agents, opts.agent_processes)
         wait_all_online(api, fleet, opts.agents, 600)
         hosts = [{"resource_id": r["resource_id"], "agent_sn": r["agent_id"]} for r in resources(api)]
-        script = {
-            "name": "bench_echo",
-            "type": "SHELL",
-            "content": "echo ok",
-            "description": "many orders benchmark",
-            "properties": {"risk_level": "LOW", "version": "1"},
-        }
-        script_uuid = api.post("/v1/job/scripts", json=script).json()["data"]
+        script_uuid = create_script(api, "bench_echo", "echo ok", "many orders benchmark")
         per = opts.hosts
         warm = [execute(api, script_uuid, hosts[i : i + 200]) for i in range(0, len(hosts), 200)]
         wait_ended(api, warm, 600)
