@@ -26,7 +26,7 @@ from opencoc.core.responses import FastJSONResponse
 from opencoc.jobs import service as jobs
 
 router = APIRouter(tags=["alarms"], responses=ERRORS["coc"])
-hot = APIRouter(route_class=FastRoute)
+hot = APIRouter(route_class=FastRoute, tags=["alarms"], responses=ERRORS["coc"])  # app.py includes it first
 
 ACCEPTED = orjson.dumps(
     {"error_code": "COC.00000000", "error_msg": "success", "data": None, "provider_code": PROVIDER_CODE}
@@ -219,5 +219,3 @@ async def delete_integration(ref: str, caller: CurrentCaller, db: Db) -> FastJSO
     data = await db.run_write(lambda s: integrations.remove(s, caller=caller, ref=ref))
     return FastJSONResponse(coc_ok(data))
 
-
-router.include_router(hot)

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
@@ -121,3 +122,8 @@ async def page(
 def fragment(request: Request, name: str, *, status: int = 200, **context: Any) -> HTMLResponse:
     """A template without the layout (an htmx swap)."""
     return templates.TemplateResponse(request, name, context, status_code=status)
+
+
+def markup(name: str, **context: Any) -> Markup:
+    """The template `name` rendered to HTML that a page can hold as it is (e.g. kept between views)."""
+    return Markup(templates.get_template(name).render(context))

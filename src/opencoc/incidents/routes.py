@@ -22,7 +22,7 @@ from opencoc.core.responses import FastJSONResponse
 from opencoc.incidents import histories, schemas, service
 
 router = APIRouter(tags=["incidents"], responses=ERRORS["coc"])
-hot = APIRouter(route_class=FastRoute)
+hot = APIRouter(route_class=FastRoute, tags=["incidents"], responses=ERRORS["coc"])  # app.py includes it first
 CREATE_BODY = json_body(schemas.CreateIncidentRequest)
 HANDLE_BODY = json_body(schemas.HandleIncidentRequest)
 HISTORY_BODY = json_body(histories.ListTicketParams)
@@ -104,5 +104,3 @@ async def list_ticket_histories(
     data = await db.run_read(lambda s: histories.list_histories(s, tenant_id=caller.tenant_id, params=params))
     return FastJSONResponse(coc_ok(data))
 
-
-router.include_router(hot)

@@ -15,7 +15,7 @@ from opencoc.auth.roles import require
 from opencoc.core import ids
 from opencoc.core.crypto import Cipher
 from opencoc.core.errors import OpenCOCError
-from opencoc.jobs import dispatcher, progress
+from opencoc.jobs import dispatcher, progress, progress_cache
 from opencoc.jobs import statuses as st
 from opencoc.jobs.models import ScriptBatch, ScriptInstance, ScriptOrder
 from opencoc.jobs.operations import operate
@@ -43,6 +43,7 @@ __all__ = [
     "order_key",
     "order_not_found",
     "progress",
+    "progress_cache",
     "start_order",
     "wake_agents",
 ]

@@ -250,3 +250,18 @@ def test_many_viewers_of_an_order_share_one_feed_and_poll_nothing(
     queries, got = asyncio.run(watch())
     assert got == [["event: changed\ndata: {}\n\n"] * events] * viewers
     assert queries == 0
+
+
+def test_views_of_an_unchanged_order_read_it_once_and_a_change_shows_at_once(
+    setup: Setup, client: TestClient, statements: list[str]
+) -> None:
+    uuid = start(setup)
+    assert "web-1" in setup.browser.get(f"/console/orders/{uuid}").text
+    statements.clear()
+    for _ in range(5):
+        assert 'data-status="PROCESSING"' in setup.browser.get(f"/console/orders/{uuid}").text
+    assert not [s for s in statements if "script_instances" in s], "the unchanged order's hosts were read again"
+    agent_runs(client, setup.hosts[0], "restarted httpd\n")
+    changed = setup.browser.get(f"/console/orders/{uuid}").text
+    assert 'data-status="PAUSED"' in changed and "restarted httpd" in changed
+    assert [s for s in statements if "script_instances" in s]

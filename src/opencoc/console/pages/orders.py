@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
+from markupsafe import Markup
 from starlette.datastructures import FormData
 from starlette.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 
@@ -25,6 +26,7 @@ from opencoc.core.crypto import Cipher
 from opencoc.core.db import Database
 from opencoc.core.deps import AppCipher, AppSettings, AppWakeups, Db
 from opencoc.core.errors import OpenCOCError
+from opencoc.core.ttl_cache import TtlCache
 from opencoc.jobs import schemas as job_schemas
 from opencoc.jobs import service as jobs
 from opencoc.jobs import statuses as st
@@ -50,6 +52,8 @@ OPERATIONS = {
     "SKIP_BATCH": "Skip this batch",
 }
 RETRYABLE = frozenset({st.ABNORMAL, st.CANCELED})
+# by order id: the batches' tables rendered from one version of its progress (jobs.progress_cache)
+_BATCHES: TtlCache[int, tuple[jobs.progress.OrderProgress, Markup]] = TtlCache(60.0, maxsize=256)
 
 
 def _text(form: FormData, name: str) -> str:
@@ -287,16 +291,32 @@ async def run_script(
     return RedirectResponse(f"{BASE}/{execute_uuid}", status_code=303)
 
 
-async def _progress(db: Database, me: Me, execute_uuid: str) -> jobs.progress.OrderProgress | None:
+async def _progress(
+    db: Database, me: Me, execute_uuid: str
+) -> tuple[jobs.progress.OrderProgress, render.Header] | None:
+    """The order's progress (kept until it changes: jobs.progress_cache) and the page header, in one read."""
     tenant_id = me.caller.tenant_id
+
+    def read(s: Any) -> tuple[jobs.progress.OrderProgress, render.Header]:
+        order = jobs.progress_cache.cached_progress(s, tenant_id=tenant_id, execute_uuid=execute_uuid, now=now_ms())
+        return order, render.read_header(s, me)
+
     try:
-        return await db.run_read(
-            lambda s: jobs.progress.order_progress(s, tenant_id=tenant_id, execute_uuid=execute_uuid, now=now_ms())
-        )
+        return await db.run_read(read)
     except OpenCOCError as exc:
         if exc.error_code != jobs.ORDER_NOT_FOUND:
             raise
         return None
+
+
+def _batches_html(order: jobs.progress.OrderProgress) -> Markup:
+    """The batches' tables: rendered once per version of the order's progress, then reused by every view."""
+    kept = _BATCHES.get(order.order_id)
+    if kept is not None and kept[0] is order:
+        return kept[1]
+    html = render.markup("orders/_batches.html", order=order, uuid=order.info["execute_uuid"])
+    _BATCHES.put(order.order_id, (order, html))
+    return html
 
 
 def _view_context(order: jobs.progress.OrderProgress, errors: dict[str, str] | None = None) -> dict[str, Any]:
@@ -310,18 +330,22 @@ def _view_context(order: jobs.progress.OrderProgress, errors: dict[str, str] | N
         "RETRYABLE": RETRYABLE,
         "errors": errors or {},
         "ended": order.ended,
+        "batches_html": _batches_html(order),
     }
 
 
 @router.get(BASE + "/{execute_uuid}", response_class=HTMLResponse)
 async def order_view(request: Request, execute_uuid: str, me: SignedIn, db: Db) -> HTMLResponse:
     """The order's batches and hosts (live), and the operations its state allows; htmx gets the fragment."""
-    order = await _progress(db, me, execute_uuid[:64])
-    if order is None:
+    found = await _progress(db, me, execute_uuid[:64])
+    if found is None:
         return _order_missing(request, execute_uuid)
+    order, header = found
     if render.is_htmx(request):
         return render.fragment(request, "orders/_progress.html", me=me, **_view_context(order))
-    return await render.page(request, me, "orders/view.html", section="scripts", **_view_context(order))
+    return await render.page(
+        request, me, "orders/view.html", section="scripts", header=header, **_view_context(order)
+    )
 
 
 @router.get(BASE + "/{execute_uuid}/events", response_model=None)
@@ -387,10 +411,10 @@ async def operate(
     op = _text(form, "operation")
     try:
         if op == "RETRY_FAILED":
-            order = await _progress(db, me, uuid)
-            if order is None:
+            found = await _progress(db, me, uuid)
+            if found is None:
                 return _order_missing(request, uuid)
-            ids = [h.instance_id for h in _view_context(order)["failed"]]
+            ids = [h.instance_id for h in _view_context(found[0])["failed"]]
             if not ids:
                 raise OpenCOCError(INVALID, "operation RETRY_FAILED: no failed host to retry")
             raw = [{"operation_type": "RETRY_INSTANCE", "instance_id": i} for i in ids]
@@ -415,14 +439,14 @@ async def operate(
     except OpenCOCError as exc:
         if exc.error_code == jobs.ORDER_NOT_FOUND:
             return _order_missing(request, uuid)
-        order = await _progress(db, me, uuid)
-        if order is None:
+        found = await _progress(db, me, uuid)
+        if found is None:
             return _order_missing(request, uuid)
-        context = _view_context(order, {"": exc.error_msg})
-        return await render.page(request, me, "orders/view.html", section="scripts", **context)
+        context = _view_context(found[0], {"": exc.error_msg})
+        return await render.page(request, me, "orders/view.html", section="scripts", header=found[1], **context)
     if render.is_htmx(request):
-        order = await _progress(db, me, uuid)
-        if order is None:
+        found = await _progress(db, me, uuid)
+        if found is None:
             return _order_missing(request, uuid)
-        return render.fragment(request, "orders/_progress.html", me=me, **_view_context(order))
+        return render.fragment(request, "orders/_progress.html", me=me, **_view_context(found[0]))
     return RedirectResponse(f"{BASE}/{uuid}", status_code=303)
