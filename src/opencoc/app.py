@@ -59,6 +59,7 @@ from opencoc.notifications import routes as notifications_routes
 from opencoc.notifications.allowlist import Policy as NotifyPolicy
 from opencoc.oncall import background as oncall_background
 from opencoc.oncall import routes as oncall_routes
+from opencoc.oncall import service as oncall_service
 from opencoc.resources import routes as resources_routes
 from opencoc.scripts import review as scripts_review
 from opencoc.scripts import routes as scripts_routes
@@ -210,6 +211,7 @@ def _install_state(app: FastAPI, settings: Settings) -> None:
     app.state.db.on_commit = wakeups.notify  # core.db.wake_after_commit: live console views
     wakeups.subscribe(notifications_directory.PREFIX, notifications_directory.forget)
     wakeups.subscribe(incident_counts.PREFIX, incident_counts.forget)
+    wakeups.subscribe(oncall_service.lookups.PREFIX, oncall_service.lookups.forget)
     wakeups.subscribe(jobs_service.progress_cache.PREFIX, jobs_service.progress_cache.forget)
     setattr(app.state, notifications_deps.STATE_KEY, NotifyPolicy.from_settings(settings))
     app.state.approval_deciders = APPROVAL_DECIDERS

@@ -6,11 +6,10 @@ and a pure computation (schedule.py). Incidents call `assignment` at create time
 (escalation.py). Admins edit schedules; everyone reads.
 """
 
-import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -23,7 +22,8 @@ from opencoc.core.db import wake_after_commit
 from opencoc.core.errors import OpenCOCError
 from opencoc.core.fastsql import json_value
 from opencoc.notifications import service as notifications
-from opencoc.oncall import schedule
+from opencoc.oncall import lookups, schedule
+from opencoc.oncall.lookups import rotation_of
 from opencoc.oncall.models import OncallEscalation, OncallOverride, OncallRole, OncallScene
 from opencoc.oncall.schemas import MAX_DAYS, OverrideBody, RoleBody, RotationBody, SceneBody
 from opencoc.oncall.statuses import PENDING, EscalationStatus
@@ -41,6 +41,7 @@ __all__ = [
     "get_scene",
     "list_escalations",
     "list_scenes",
+    "lookups",
     "my_scenes_now",
     "now",
     "on_call_for",
@@ -62,15 +63,6 @@ DEFAULT_CHANNEL = "EMAIL"  # the channel of notices to explicit assignees (a sce
 EVENT_ASSIGNED = "incidents.assigned"
 ESCALATING_LEVELS = ("level_10", "level_20")  # P1 and P2 escalate; lower levels are only notified
 
-_LOOKUP = text(
-    "SELECT s.id AS scene_id, s.escalation_delay_seconds AS delay, s.channel AS channel, r.level AS level,"
-    " r.rotation AS rotation, o.user_id AS override_user"
-    " FROM oncall_scenes s JOIN oncall_roles r ON r.scene_id = s.id"
-    " LEFT JOIN oncall_overrides o ON o.role_id = r.id AND o.start_ms <= :at AND o.end_ms > :at"
-    " WHERE s.tenant_id = :tenant_id AND s.name = :scene AND r.name = :role"
-    " ORDER BY o.id DESC LIMIT 1"
-)
-
 
 @dataclass(frozen=True)
 class Assignment:
@@ -81,21 +73,6 @@ class Assignment:
     user_id: str | None
     escalation_delay_seconds: int | None
     channel: str = DEFAULT_CHANNEL
-
-
-def rotation_of(document: Any) -> schedule.Rotation | None:
-    """A stored rotation document as schedule.Rotation (None: the role has no rotation yet)."""
-    doc = json_value(document)
-    if not doc:
-        return None
-    return schedule.Rotation(
-        kind=doc["kind"],
-        users=tuple(doc.get("users") or ()),
-        handoff=dt.time.fromisoformat(doc.get("handoff_time") or "09:00"),
-        zone=doc.get("time_zone") or "UTC",
-        start=dt.date.fromisoformat(doc.get("start_date") or "1970-01-01"),
-        shifts=tuple((s["user_id"], s["start_ms"], s["end_ms"]) for s in doc.get("shifts") or ()),
-    )
 
 
 def _unknown(session: Session, tenant_id: int, scene: str, role: str, fields: tuple[str, str], code: str) -> None:
@@ -122,17 +99,13 @@ def assignment(
     error_code: str = INVALID,
 ) -> Assignment:
     """Who is on call for `scene`/`role` at `at_ms` and the scene's escalation; a 400 naming the unknown field."""
-    row = None
+    found = None
     if scene and role:
-        params = {"tenant_id": tenant_id, "scene": scene, "role": role, "at": at_ms}
-        row = session.execute(_LOOKUP, params).first()
-    if row is None:
+        found = lookups.role(session, tenant_id=tenant_id, scene=scene, role_name=role, at_ms=at_ms)
+    if found is None:
         _unknown(session, tenant_id, scene, role, fields, error_code)
         raise AssertionError("unreachable")
-    user = row.override_user
-    if user is None:
-        user = schedule.on_call(rotation_of(row.rotation), (), at_ms)
-    return Assignment(row.scene_id, row.level, user, row.delay, row.channel)
+    return Assignment(found.scene_id, found.level, found.on_call(at_ms), found.escalation_delay_seconds, found.channel)
 
 
 def who_is_on_call(session: Session, *, tenant_id: int, scene: str, role: str, at_ms: int) -> str | None:
@@ -260,6 +233,7 @@ def _flush(session: Session, rows: list[Any], conflict: str) -> None:
 
 def create_scene(session: Session, *, caller: Caller, body: SceneBody) -> dict[str, Any]:
     require(caller, "oncall.schedules")
+    lookups.changed(session, caller.tenant_id)
     exists = session.scalar(
         select(OncallScene.id).where(OncallScene.tenant_id == caller.tenant_id, OncallScene.name == body.name)
     )
@@ -278,6 +252,7 @@ def create_scene(session: Session, *, caller: Caller, body: SceneBody) -> dict[s
 def update_scene(session: Session, *, caller: Caller, scene: str, body: SceneBody) -> dict[str, Any]:
     """Rename a scene, change its escalation delay or channel."""
     require(caller, "oncall.schedules")
+    lookups.changed(session, caller.tenant_id)
     row = _scene_row(session, caller.tenant_id, scene)
     row.name, row.escalation_delay_seconds, row.channel = body.name, body.escalation_delay_seconds, body.channel
     row.gmt_modified = max(now_ms(), row.gmt_modified + 1)
@@ -287,6 +262,7 @@ def update_scene(session: Session, *, caller: Caller, scene: str, body: SceneBod
 
 def delete_scene(session: Session, *, caller: Caller, scene: str) -> str:
     require(caller, "oncall.schedules")
+    lookups.changed(session, caller.tenant_id)
     row = _scene_row(session, caller.tenant_id, scene)
     for role in _roles(session, row.id):
         _delete_role_row(session, role)
@@ -310,6 +286,7 @@ def _rotation_document(body: RotationBody | None) -> dict[str, Any] | None:
 def put_role(session: Session, *, caller: Caller, scene: str, role: str, body: RoleBody) -> dict[str, Any]:
     """Create or replace a role of the scene: its level and rotation."""
     require(caller, "oncall.schedules")
+    lookups.changed(session, caller.tenant_id)
     if not role or len(role) > 64:
         raise OpenCOCError(INVALID, "role: must be 1 to 64 characters")
     scene_row = _scene_row(session, caller.tenant_id, scene)
@@ -330,6 +307,7 @@ def _delete_role_row(session: Session, row: OncallRole) -> None:
 
 def delete_role(session: Session, *, caller: Caller, scene: str, role: str) -> str:
     require(caller, "oncall.schedules")
+    lookups.changed(session, caller.tenant_id)
     _delete_role_row(session, _role_row(session, _scene_row(session, caller.tenant_id, scene), role))
     return role
 
@@ -344,6 +322,7 @@ def _override_view(row: OncallOverride, scene: str, role: str, names: dict[str, 
 def add_override(session: Session, *, caller: Caller, scene: str, role: str, body: OverrideBody) -> dict[str, Any]:
     """A one-off: `user_id` is on call for the role over [start_ms, end_ms)."""
     require(caller, "oncall.schedules")
+    lookups.changed(session, caller.tenant_id)
     scene_row = _scene_row(session, caller.tenant_id, scene)
     role_row = _role_row(session, scene_row, role)
     row = OncallOverride(
@@ -357,6 +336,7 @@ def add_override(session: Session, *, caller: Caller, scene: str, role: str, bod
 
 def delete_override(session: Session, *, caller: Caller, override_id: int) -> int:
     require(caller, "oncall.schedules")
+    lookups.changed(session, caller.tenant_id)
     row = session.get(OncallOverride, override_id)
     if row is None or row.tenant_id != caller.tenant_id:
         raise OpenCOCError(NOT_FOUND, f"override[{override_id}] not found", status=404)

@@ -1,5 +1,6 @@
 """Incidents by scene and role: assigned to who is on call, notified with a console link, escalated until accepted."""
 
+import time
 from collections.abc import Callable
 from email.message import Message
 from typing import Any
@@ -12,7 +13,7 @@ from harness.polling import wait_for
 from harness.server import free_port
 from opencoc.core.db import Database
 from opencoc.oncall.models import OncallEscalation
-from tests.api.incidents.helpers import commit_parameter, create, create_body, define_scene, handle, show
+from tests.api.incidents.helpers import ONCALL, commit_parameter, create, create_body, define_scene, handle, show
 from tests.api.notifications.conftest import TARGETS, mail_url
 from tests.support.mailbox import Mailbox
 from tests.support.signing import TenantKey
@@ -134,3 +135,33 @@ def test_the_person_on_call_may_resolve_the_incident_they_were_assigned(client: 
     refused = handle(client, tenant, num, "commitSolution1", commit_parameter(), operator="u-eve")
     assert refused.status_code == 400 and "the person on call" in refused.json()["error_msg"]
     assert handle(client, tenant, num, "commitSolution1", commit_parameter(), operator="u-ann").status_code == 200
+
+
+def test_each_schedule_change_decides_the_next_incidents_assignee_at_once(
+    client: TestClient, team: dict[str, TenantKey]
+) -> None:
+    admin, ann, bob = team["admin"], team["ann"], team["bob"]
+    define_scene(client, admin, "web", {"primary": [ann.user_id]})
+
+    def assignee() -> str:
+        num = create(client, admin, incident_level="level_30", incident_assignee=None, assignee_scene="web",
+                     assignee_role="primary")  # fmt: skip
+        return str(show(client, admin, num).json()["data"]["oncall_assignee"])
+
+    assert assignee() == ann.user_id
+    now = int(time.time() * 1000)
+    span = {"user_id": bob.user_id, "start_ms": now - 1000, "end_ms": now + 3_600_000}
+    added = client.post(f"{ONCALL}/scenes/web/roles/primary/overrides", json=span, auth=admin.auth)
+    assert added.status_code == 200, added.text
+    assert assignee() == bob.user_id
+    gone = client.delete(f"{ONCALL}/overrides/{added.json()['data']['id']}", auth=admin.auth)
+    assert gone.status_code == 200, gone.text
+    assert assignee() == ann.user_id
+    rotation = {"kind": "daily", "users": [bob.user_id], "handoff_time": "00:00", "start_date": "2024-01-01"}
+    put = client.put(f"{ONCALL}/scenes/web/roles/primary", json={"level": 1, "rotation": rotation}, auth=admin.auth)
+    assert put.status_code == 200, put.text
+    assert assignee() == bob.user_id
+    assert client.delete(f"{ONCALL}/scenes/web", auth=admin.auth).status_code == 200
+    refused = client.post("/v1/external/incident/create", auth=admin.auth, json=create_body(
+        incident_level="level_30", incident_assignee=None, assignee_scene="web", assignee_role="primary"))  # fmt: skip
+    assert refused.status_code == 400 and "assignee_scene" in refused.text

@@ -343,9 +343,7 @@ async def order_view(request: Request, execute_uuid: str, me: SignedIn, db: Db) 
     order, header = found
     if render.is_htmx(request):
         return render.fragment(request, "orders/_progress.html", me=me, **_view_context(order))
-    return await render.page(
-        request, me, "orders/view.html", section="scripts", header=header, **_view_context(order)
-    )
+    return await render.page(request, me, "orders/view.html", section="scripts", header=header, **_view_context(order))
 
 
 @router.get(BASE + "/{execute_uuid}/events", response_model=None)
