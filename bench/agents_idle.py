@@ -206,7 +206,7 @@ def wait_all_online(api: httpx.Client, fleet: Fleet, n: int, timeout: float) -> 
     return time.monotonic() - started
 
 
-def idle(server: LiveServer, api: httpx.Client, fleet: Fleet, n: int, seconds: float) -> None:
+def idle(server: LiveServer, api: httpx.Client, fleet: Fleet, n: int, seconds: float, single: int) -> None:
     assert server.proc is not None
     worst = 0
     s0, f0, m0, t0 = cpu_seconds(server.proc.pid), fleet.cpu(), machine_busy(), time.monotonic()
@@ -222,7 +222,9 @@ def idle(server: LiveServer, api: httpx.Client, fleet: Fleet, n: int, seconds: f
     rss = sum(rss_mb(p.pid) for p in fleet.procs)
     print(f"  {simulator_verdict(fleet, f0, f1, elapsed)}; simulators' RSS {rss:.0f} MB")
     print(f"  OFFLINE agents seen in 5-s samples: at most {'100+' if worst >= 100 else worst}")
-    print(f"  ONLINE after the idle period: {online_count(api)} of {n}")
+    enrolled = n + single
+    note = f" ({n} in the fleet, the single agent measured first)" if single else ""
+    print(f"  ONLINE after the idle period: {online_count(api)} of {enrolled}{note}")
 
 
 def restart(server: LiveServer, api: httpx.Client, fleet: Fleet, n: int, seconds: float = 30) -> None:
@@ -283,7 +285,7 @@ def main() -> None:
         # The simulators start their runners once all their identities are enrolled; each runner's first
         # heartbeat (with its facts) is spread over 10 s and its first poll loads it for authentication.
         time.sleep(20)
-        idle(server, api, fleet, opts.agents, opts.seconds)
+        idle(server, api, fleet, opts.agents, opts.seconds, 0 if opts.skip_single else 1)
         if opts.restart:
             restart(server, api, fleet, opts.agents)
     finally:
