@@ -9,6 +9,7 @@ on an event the page fetches its fragment again.
 """
 
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -52,8 +53,15 @@ OPERATIONS = {
     "SKIP_BATCH": "Skip this batch",
 }
 RETRYABLE = frozenset({st.ABNORMAL, st.CANCELED})
-# by order id: the batches' tables rendered from one version of its progress (jobs.progress_cache)
-_BATCHES: TtlCache[int, tuple[jobs.progress.OrderProgress, Markup]] = TtlCache(60.0, maxsize=256)
+# by order id: what one version of its progress (jobs.progress_cache) shows, worked out once
+_SHOWN: TtlCache[int, "_Shown"] = TtlCache(60.0, maxsize=256)
+
+
+@dataclass(frozen=True)
+class _Shown:
+    order: jobs.progress.OrderProgress
+    batches_html: Markup  # the batches' tables
+    failed: list[jobs.progress.HostRun]  # the hosts of started batches that a retry would run again
 
 
 def _text(form: FormData, name: str) -> str:
@@ -309,19 +317,22 @@ async def _progress(
         return None
 
 
-def _batches_html(order: jobs.progress.OrderProgress) -> Markup:
-    """The batches' tables: rendered once per version of the order's progress, then reused by every view."""
-    kept = _BATCHES.get(order.order_id)
-    if kept is not None and kept[0] is order:
-        return kept[1]
+def _shown(order: jobs.progress.OrderProgress) -> _Shown:
+    """The batches' tables and the failed hosts: worked out once per version of the order's progress."""
+    kept = _SHOWN.get(order.order_id)
+    if kept is not None and kept.order is order:
+        return kept
+    started = {b.batch_index for b in order.batches if b.state != "READY"}
+    failed = [h for b in order.batches if b.batch_index in started for h in b.hosts if h.status in RETRYABLE]
     html = render.markup("orders/_batches.html", order=order, uuid=order.info["execute_uuid"])
-    _BATCHES.put(order.order_id, (order, html))
-    return html
+    shown = _Shown(order, html, failed)
+    _SHOWN.put(order.order_id, shown)
+    return shown
 
 
 def _view_context(order: jobs.progress.OrderProgress, errors: dict[str, str] | None = None) -> dict[str, Any]:
-    started = {b.batch_index for b in order.batches if b.state != "READY"}
-    failed = [h for b in order.batches if b.batch_index in started for h in b.hosts if h.status in RETRYABLE]
+    shown = _shown(order)
+    failed = shown.failed
     return {
         "order": order,
         "OPERATIONS": OPERATIONS,
@@ -330,7 +341,7 @@ def _view_context(order: jobs.progress.OrderProgress, errors: dict[str, str] | N
         "RETRYABLE": RETRYABLE,
         "errors": errors or {},
         "ended": order.ended,
-        "batches_html": _batches_html(order),
+        "batches_html": shown.batches_html,
     }
 
 
