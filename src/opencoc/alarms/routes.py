@@ -218,4 +218,3 @@ async def delete_integration(ref: str, caller: CurrentCaller, db: Db) -> FastJSO
     """Delete an integration; its alarms stay."""
     data = await db.run_write(lambda s: integrations.remove(s, caller=caller, ref=ref))
     return FastJSONResponse(coc_ok(data))
-

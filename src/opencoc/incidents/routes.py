@@ -103,4 +103,3 @@ async def list_ticket_histories(
     params = schemas.parse(histories.ListTicketParams, payload)
     data = await db.run_read(lambda s: histories.list_histories(s, tenant_id=caller.tenant_id, params=params))
     return FastJSONResponse(coc_ok(data))
-

@@ -2,9 +2,9 @@
 
 `notify` runs inside hot write transactions (every incident create, on SQLite's single writer),
 so it must not query each time: a tenant's directory is read once and kept for `TTL_S`.
-A change of channels or targets drops it here at once and, after its commit, on every replica
-(the wake-up key `PREFIX<tenant id>`, relayed by NOTIFY on PostgreSQL; app.py subscribes `forget`);
-the TTL bounds how long a missed relay message can leave a replica behind.
+A change of channels or targets drops it here at once and, after its commit, here again and on every
+replica (the wake-up key `PREFIX<tenant id>`, relayed by NOTIFY on PostgreSQL; app.py subscribes
+`forget`; core/change_cache.py).
 Entries are keyed by database as well as tenant: one process may serve (or test) several databases.
 """
 
@@ -14,8 +14,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from opencoc.core.db import wake_after_commit
-from opencoc.core.ttl_cache import TtlCache
+from opencoc.core.change_cache import ChangeCache
 from opencoc.notifications.models import NotificationChannel, NotificationTarget
 
 PREFIX = "notifications.directory:"
@@ -30,7 +29,7 @@ class Directory:
     url_targets: dict[str, tuple[int, ...]] = field(default_factory=dict)
 
 
-_cache: TtlCache[tuple[str, int], Directory] = TtlCache(TTL_S)
+_cache: ChangeCache[tuple[str, int], Directory] = ChangeCache(TTL_S)  # in the group of the tenant id
 
 
 def _key(session: Session, tenant_id: int) -> tuple[str, int]:
@@ -43,6 +42,7 @@ def directory(session: Session, tenant_id: int) -> Directory:
     key = _key(session, tenant_id)
     if (found := _cache.get(key)) is not None:
         return found
+    since = _cache.stamp()
     query = select(NotificationChannel.name, NotificationChannel.id).where(NotificationChannel.tenant_id == tenant_id)
     channels: dict[str, int] = dict(session.execute(query).all())
     targets: defaultdict[str, list[int]] = defaultdict(list)
@@ -56,17 +56,17 @@ def directory(session: Session, tenant_id: int) -> Directory:
         channels=channels,
         url_targets={user: tuple(ids) for user, ids in targets.items()},
     )
-    _cache.put(key, found)
+    _cache.put(key, tenant_id, found, read_since=since)
     return found
 
 
 def changed(session: Session, tenant_id: int) -> None:
     """The tenant's channels or targets change in this transaction: drop its directory everywhere."""
-    _cache.evict(_key(session, tenant_id))
-    wake_after_commit(session, f"{PREFIX}{tenant_id}")
+    _cache.forget(tenant_id)  # at once, for the rest of this transaction
+    _cache.forget_at_commit(session, tenant_id, f"{PREFIX}{tenant_id}")
 
 
 def forget(tenant_id: str) -> None:
     """Drop a tenant's directory for every database (a wake-up subscriber: the key carries only the id)."""
-    tenant = int(tenant_id)
-    _cache.evict_where(lambda key, _value: key[1] == tenant)
+    if tenant_id.isdigit():
+        _cache.forget(int(tenant_id))

@@ -6,21 +6,18 @@ scene: 1.6 ms of server CPU per create with it, 1.36 ms without). The role is ke
 tenant, scene and role, with its overrides that had not ended when it was read (so "who is on
 call" stays a pure computation for any later instant). Every on-call write calls `changed`: the
 tenant's entries go when its transaction commits, here and, through the wake-up key `PREFIX<tenant
-id>` (app.py subscribes `forget`), on every replica. A read that overlaps a change is not kept;
-`TTL_S` bounds what a missed relay message can leave behind.
+id>` (app.py subscribes `forget`), on every replica (core/change_cache.py).
 """
 
 import datetime as dt
-import threading
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import event, text
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from opencoc.core.db import wake_after_commit
+from opencoc.core.change_cache import ChangeCache
 from opencoc.core.fastsql import json_value
-from opencoc.core.ttl_cache import TtlCache
 from opencoc.oncall import schedule
 
 PREFIX = "oncall.changes:"
@@ -54,9 +51,7 @@ class Role:
 
 
 _Key = tuple[str, int, str, str]  # database URL, tenant id, scene, role
-_cache: TtlCache[_Key, Role] = TtlCache(TTL_S)
-_generations: dict[int, int] = {}
-_lock = threading.Lock()
+_cache: ChangeCache[_Key, Role] = ChangeCache(TTL_S)  # in the group of the tenant id
 
 
 def rotation_of(document: Any) -> schedule.Rotation | None:
@@ -83,7 +78,7 @@ def role(session: Session, *, tenant_id: int, scene: str, role_name: str, at_ms:
     key = (str(session.get_bind().engine.url), tenant_id, scene, role_name)
     if (found := _cache.get(key)) is not None and found.valid_from <= at_ms:
         return found
-    generation = _generations.get(tenant_id, 0)
+    since = _cache.stamp()
     row = session.execute(_ROLE, {"tenant_id": tenant_id, "scene": scene, "role": role_name}).first()
     if row is None:
         return None
@@ -97,23 +92,16 @@ def role(session: Session, *, tenant_id: int, scene: str, role_name: str, at_ms:
         channel=row.channel,
         valid_from=at_ms,
     )
-    with _lock:
-        if _generations.get(tenant_id, 0) == generation:
-            _cache.put(key, found)
+    _cache.put(key, tenant_id, found, read_since=since)
     return found
 
 
 def changed(session: Session, tenant_id: int) -> None:
     """The tenant's schedules change in this transaction: drop what is kept of them once it commits."""
-    wake_after_commit(session, f"{PREFIX}{tenant_id}")
-    event.listen(session, "after_commit", lambda _s: forget(str(tenant_id)), once=True)
+    _cache.forget_at_commit(session, tenant_id, f"{PREFIX}{tenant_id}")
 
 
 def forget(tenant_id: str) -> None:
-    """Drop the tenant's roles (also a wake-up subscriber: the key carries the id as text)."""
-    if not tenant_id.isdigit():
-        return
-    tenant = int(tenant_id)
-    with _lock:
-        _generations[tenant] = _generations.get(tenant, 0) + 1
-        _cache.evict_where(lambda key, _role: key[1] == tenant)
+    """Drop the tenant's roles (a wake-up subscriber: the key carries the id as text)."""
+    if tenant_id.isdigit():
+        _cache.forget(int(tenant_id))

@@ -1,0 +1,44 @@
+"""Values kept until their group changes; a read that overlaps a change is not kept."""
+
+from pathlib import Path
+
+from sqlalchemy import text
+
+from opencoc.core.change_cache import ChangeCache
+from opencoc.core.db import Database
+
+
+def test_a_change_drops_only_its_groups_values() -> None:
+    cache: ChangeCache[str, int] = ChangeCache(60)
+    cache.put("a1", "a", 1, read_since=cache.stamp())
+    cache.put("b1", "b", 2, read_since=cache.stamp())
+    cache.forget("a")
+    assert cache.get("a1") is None and cache.get("b1") == 2
+
+
+def test_a_read_that_began_before_a_change_of_its_group_is_not_kept() -> None:
+    cache: ChangeCache[str, int] = ChangeCache(60)
+    since = cache.stamp()  # the read begins
+    cache.forget("a")  # a change commits meanwhile
+    cache.put("a1", "a", 1, read_since=since)
+    cache.put("b1", "b", 2, read_since=since)  # another group's read is kept
+    assert cache.get("a1") is None and cache.get("b1") == 2
+    cache.put("a1", "a", 3, read_since=cache.stamp())  # a read begun after the change is kept
+    assert cache.get("a1") == 3
+
+
+def test_forget_at_commit_drops_the_group_when_the_transaction_commits(tmp_path: Path) -> None:
+    db = Database(f"sqlite:///{tmp_path / 'c.db'}")
+    cache: ChangeCache[str, int] = ChangeCache(60)
+    cache.put("a1", "a", 1, read_since=cache.stamp())
+    announced: list[str] = []
+    db.on_commit = announced.append
+    try:
+        with db.write() as session:
+            session.execute(text("CREATE TABLE t (n INTEGER)"))
+            cache.forget_at_commit(session, "a", "changes:a")
+            assert cache.get("a1") == 1, "not before the commit"
+        assert cache.get("a1") is None
+        assert announced == ["changes:a"]
+    finally:
+        db.dispose()
