@@ -55,8 +55,18 @@ class ChangeCache(Generic[K, V]):
             self._changed.put(group, self._now)
             self._items.evict_where(lambda _key, entry: entry[0] == group)
 
+    def forget_id(self, group_id: str) -> None:
+        """`forget` as a wake-up subscriber: the key ends with the group's numeric id, given as text."""
+        if group_id.isdigit():
+            self.forget(int(group_id))
+
     def forget_at_commit(self, session: Session, group: Hashable, wake_key: str) -> None:
         """`session`'s transaction changes the group: forget it once it commits, here and (through `wake_key`,
         whose subscriber calls `forget`) on every replica."""
         wake_after_commit(session, wake_key)
         event.listen(session, "after_commit", lambda _session: self.forget(group), once=True)
+
+
+def database_of(session: Session) -> str:
+    """The session's database, for keys: one process may serve (or test) several databases."""
+    return str(session.get_bind().engine.url)

@@ -9,7 +9,7 @@ after its commit, on every replica through the wake-up relay (core/change_cache.
 
 from sqlalchemy.orm import Session
 
-from opencoc.core.change_cache import ChangeCache
+from opencoc.core.change_cache import ChangeCache, database_of
 from opencoc.incidents.search import Counts, counts
 
 PREFIX = "incidents:"  # service.changes_key(tenant_id) is PREFIX + the tenant's id
@@ -20,7 +20,7 @@ _cache: ChangeCache[tuple[str, int], Counts] = ChangeCache(TTL_S)  # by (databas
 
 def cached_counts(session: Session, *, tenant_id: int) -> Counts:
     """The tenant's counts, from the cache or from one GROUP BY in the caller's session."""
-    key = (str(session.get_bind().engine.url), tenant_id)
+    key = (database_of(session), tenant_id)
     if (found := _cache.get(key)) is not None:
         return found
     since = _cache.stamp()
@@ -29,7 +29,4 @@ def cached_counts(session: Session, *, tenant_id: int) -> Counts:
     return found
 
 
-def forget(tenant_id: str) -> None:
-    """An incident of the tenant changed: drop its counts (a wake-up subscriber, given the id as text)."""
-    if tenant_id.isdigit():
-        _cache.forget(int(tenant_id))
+forget = _cache.forget_id  # an incident of the tenant changed (the wake-up subscriber)

@@ -11,7 +11,7 @@ can lag.
 
 from sqlalchemy.orm import Session
 
-from opencoc.core.change_cache import ChangeCache
+from opencoc.core.change_cache import ChangeCache, database_of
 from opencoc.jobs.progress import OrderProgress, order_progress
 
 PREFIX = "order:"  # wake.order_key(order_id) is PREFIX + the order's id
@@ -23,7 +23,7 @@ _cache: ChangeCache[tuple[str, int, str], OrderProgress] = ChangeCache(TTL_S, ma
 
 def cached_progress(session: Session, *, tenant_id: int, execute_uuid: str, now: int) -> OrderProgress:
     """The order's progress, from the cache or read in the caller's session (COC.00040709 if not the tenant's)."""
-    key = (str(session.get_bind().engine.url), tenant_id, execute_uuid)
+    key = (database_of(session), tenant_id, execute_uuid)
     if (found := _cache.get(key)) is not None:
         return found
     since = _cache.stamp()
@@ -32,7 +32,4 @@ def cached_progress(session: Session, *, tenant_id: int, execute_uuid: str, now:
     return found
 
 
-def forget(order_id: str) -> None:
-    """The order changed: drop its progress (a wake-up subscriber, given the id as text)."""
-    if order_id.isdigit():
-        _cache.forget(int(order_id))
+forget = _cache.forget_id  # the order changed (the wake-up subscriber)

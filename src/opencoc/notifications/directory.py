@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from opencoc.core.change_cache import ChangeCache
+from opencoc.core.change_cache import ChangeCache, database_of
 from opencoc.notifications.models import NotificationChannel, NotificationTarget
 
 PREFIX = "notifications.directory:"
@@ -32,14 +32,9 @@ class Directory:
 _cache: ChangeCache[tuple[str, int], Directory] = ChangeCache(TTL_S)  # in the group of the tenant id
 
 
-def _key(session: Session, tenant_id: int) -> tuple[str, int]:
-    bind = session.get_bind()
-    return str(bind.engine.url), tenant_id
-
-
 def directory(session: Session, tenant_id: int) -> Directory:
     """The tenant's channels and URL targets, from the cache or read in the caller's transaction."""
-    key = _key(session, tenant_id)
+    key = (database_of(session), tenant_id)
     if (found := _cache.get(key)) is not None:
         return found
     since = _cache.stamp()
@@ -66,7 +61,4 @@ def changed(session: Session, tenant_id: int) -> None:
     _cache.forget_at_commit(session, tenant_id, f"{PREFIX}{tenant_id}")
 
 
-def forget(tenant_id: str) -> None:
-    """Drop a tenant's directory for every database (a wake-up subscriber: the key carries only the id)."""
-    if tenant_id.isdigit():
-        _cache.forget(int(tenant_id))
+forget = _cache.forget_id  # the tenant's channels or targets changed (the wake-up subscriber)

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from opencoc.core.change_cache import ChangeCache
+from opencoc.core.change_cache import ChangeCache, database_of
 from opencoc.core.fastsql import json_value
 from opencoc.oncall import schedule
 
@@ -75,7 +75,7 @@ def role(session: Session, *, tenant_id: int, scene: str, role_name: str, at_ms:
     From the cache when what is kept was read for `at_ms` or an earlier instant; read in the
     caller's session otherwise.
     """
-    key = (str(session.get_bind().engine.url), tenant_id, scene, role_name)
+    key = (database_of(session), tenant_id, scene, role_name)
     if (found := _cache.get(key)) is not None and found.valid_from <= at_ms:
         return found
     since = _cache.stamp()
@@ -101,7 +101,4 @@ def changed(session: Session, tenant_id: int) -> None:
     _cache.forget_at_commit(session, tenant_id, f"{PREFIX}{tenant_id}")
 
 
-def forget(tenant_id: str) -> None:
-    """Drop the tenant's roles (a wake-up subscriber: the key carries the id as text)."""
-    if tenant_id.isdigit():
-        _cache.forget(int(tenant_id))
+forget = _cache.forget_id  # the tenant's schedules changed (the wake-up subscriber)

@@ -42,3 +42,12 @@ def test_forget_at_commit_drops_the_group_when_the_transaction_commits(tmp_path:
         assert announced == ["changes:a"]
     finally:
         db.dispose()
+
+
+def test_as_a_wake_up_subscriber_it_takes_the_groups_id_as_text() -> None:
+    cache: ChangeCache[str, int] = ChangeCache(60)
+    cache.put("t7", 7, 1, read_since=cache.stamp())
+    cache.forget_id("not-an-id")
+    assert cache.get("t7") == 1
+    cache.forget_id("7")
+    assert cache.get("t7") is None
