@@ -10,7 +10,7 @@ message, a row written outside the services) can leave behind.
 
 import itertools
 import threading
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
 
 from sqlalchemy import event
@@ -20,6 +20,7 @@ from opencoc.core.db import wake_after_commit
 from opencoc.core.ttl_cache import TtlCache
 
 K = TypeVar("K", bound=Hashable)
+READING_STRIPES = 16
 V = TypeVar("V")
 
 
@@ -33,6 +34,8 @@ class ChangeCache(Generic[K, V]):
         self._clock = itertools.count(1)
         self._now = 0
         self._lock = threading.Lock()
+        # one reader per key at a time (`get_or_read`); striped, so that the locks are bounded
+        self._reading = tuple(threading.RLock() for _ in range(READING_STRIPES))
 
     def get(self, key: K) -> V | None:
         entry = self._items.get(key)
@@ -47,6 +50,24 @@ class ChangeCache(Generic[K, V]):
         with self._lock:
             if (self._changed.get(group) or 0) <= read_since:
                 self._items.put(key, (group, value))
+
+    def get_or_read(self, key: K, read: Callable[[], tuple[Hashable, V]]) -> V:
+        """The kept value of `key`, or `read()` -> (its group, the value), kept unless its group changed meanwhile.
+
+        Readers that miss the same key at the same time (its TTL ends while eight people view one
+        page) wait for the first one's read instead of each doing it: a stampede of the same read
+        made every request in flight wait for all of them (bench/console.py p99). `read` must not
+        take other keys of this cache.
+        """
+        if (found := self.get(key)) is not None:
+            return found
+        with self._reading[hash(key) % READING_STRIPES]:
+            if (found := self.get(key)) is not None:
+                return found
+            since = self.stamp()
+            group, value = read()
+            self.put(key, group, value, read_since=since)
+            return value
 
     def forget(self, group: Hashable) -> None:
         """The group changed: drop its values, and refuse those read before now."""

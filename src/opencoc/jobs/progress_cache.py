@@ -23,13 +23,12 @@ _cache: ChangeCache[tuple[str, int, str], OrderProgress] = ChangeCache(TTL_S, ma
 
 def cached_progress(session: Session, *, tenant_id: int, execute_uuid: str, now: int) -> OrderProgress:
     """The order's progress, from the cache or read in the caller's session (COC.00040709 if not the tenant's)."""
-    key = (database_of(session), tenant_id, execute_uuid)
-    if (found := _cache.get(key)) is not None:
-        return found
-    since = _cache.stamp()
-    found = order_progress(session, tenant_id=tenant_id, execute_uuid=execute_uuid, now=now)
-    _cache.put(key, found.order_id, found, read_since=since)
-    return found
+
+    def read() -> tuple[int, OrderProgress]:
+        found = order_progress(session, tenant_id=tenant_id, execute_uuid=execute_uuid, now=now)
+        return found.order_id, found
+
+    return _cache.get_or_read((database_of(session), tenant_id, execute_uuid), read)
 
 
 forget = _cache.forget_id  # the order changed (the wake-up subscriber)

@@ -1,5 +1,7 @@
 """Values kept until their group changes; a read that overlaps a change is not kept."""
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from sqlalchemy import text
@@ -51,3 +53,36 @@ def test_as_a_wake_up_subscriber_it_takes_the_groups_id_as_text() -> None:
     assert cache.get("t7") == 1
     cache.forget_id("7")
     assert cache.get("t7") is None
+
+
+def test_readers_missing_the_same_key_together_wait_for_one_read() -> None:
+    cache: ChangeCache[str, int] = ChangeCache(60)
+    reads: list[int] = []
+    first_reading, release = threading.Event(), threading.Event()
+
+    def read() -> tuple[str, int]:
+        reads.append(1)
+        first_reading.set()
+        release.wait(5)
+        return "a", 42
+
+    with ThreadPoolExecutor(4) as pool:
+        first = pool.submit(cache.get_or_read, "a1", read)
+        assert first_reading.wait(5)
+        others = [pool.submit(cache.get_or_read, "a1", read) for _ in range(3)]
+        release.set()
+        assert [f.result(5) for f in [first, *others]] == [42, 42, 42, 42]
+    assert len(reads) == 1
+
+
+def test_get_or_read_does_not_keep_a_read_its_group_changed_under() -> None:
+    cache: ChangeCache[str, int] = ChangeCache(60)
+
+    def read() -> tuple[str, int]:
+        cache.forget("a")  # a change commits while the read runs
+        return "a", 1
+
+    assert cache.get_or_read("a1", read) == 1
+    assert cache.get("a1") is None
+    assert cache.get_or_read("a1", lambda: ("a", 2)) == 2
+    assert cache.get("a1") == 2
