@@ -21,6 +21,7 @@ from opencoc.console.pages import (
 from opencoc.console.session import SignedIn
 from opencoc.console.throttle import SignInThrottle
 from opencoc.core.errors import OpenCOCError
+from opencoc.core.route_gate import RouteGate
 
 # Every page family's router; a new family adds its module here (and its NAV entry in render.py).
 PAGES: tuple[APIRouter, ...] = (
@@ -53,8 +54,12 @@ class _CachedStatic(StaticFiles):
 def install(app: FastAPI) -> None:
     """Mount the console on `app`."""
     app.state.console_throttle = SignInThrottle()
+    pages = APIRouter()
     for router in PAGES:
-        app.include_router(router, include_in_schema=False)
+        pages.include_router(router)
+    app.include_router(pages, include_in_schema=False)
+    # first, behind its prefix: the API's requests skip the pages, the pages skip the API's routes
+    app.router.routes.insert(0, RouteGate("/console/", app.router.routes.pop()))
     app.mount("/console/static", _CachedStatic(directory=render.HERE / "static"), name="console-static")
     errors.install(app)
 

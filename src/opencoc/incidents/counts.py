@@ -20,7 +20,9 @@ _cache: ChangeCache[tuple[str, int], Counts] = ChangeCache(TTL_S)  # by (databas
 
 def cached_counts(session: Session, *, tenant_id: int) -> Counts:
     """The tenant's counts, from the cache or from one GROUP BY in the caller's session."""
-    return _cache.get_or_read((database_of(session), tenant_id), lambda: (tenant_id, counts(session, tenant_id=tenant_id)))
+    return _cache.get_or_read(
+        (database_of(session), tenant_id), lambda: (tenant_id, counts(session, tenant_id=tenant_id))
+    )
 
 
 forget = _cache.forget_id  # an incident of the tenant changed (the wake-up subscriber)
