@@ -137,9 +137,9 @@ def revoke_tokens(session: Session, *, tenant_name: str, name: str) -> int:
 
 
 def _delete_tokens(session: Session, user: User) -> int:
-    # Tokens and console sessions are looked up in the database on every request, so deleting them
-    # is enough everywhere.
-    sessions.end_all(session, user_pk=user.id)
+    # Tokens are looked up in the database on every request, so deleting them is enough everywhere;
+    # console sessions are also kept in memory for a few seconds: end_all announces their end.
+    sessions.end_all(session, user_pk=user.id, user_id=user.user_id, now=now_ms())
     done = session.execute(delete(Token).where(Token.user_pk == user.id))
     return int(done.rowcount)  # type: ignore[attr-defined]
 

@@ -1,8 +1,9 @@
 """Console sign-in sessions: a random id in the browser's cookie, its hash and the CSRF token in the database.
 
-A session is looked up on every console request (one indexed join, like an X-Auth-Token), so
-signing out, an idle expiry, a password change and a deleted user take effect at once on every
-server process. `last_seen` is written at most once a minute per session, not on every request.
+A session is read by one indexed join (like an X-Auth-Token) and then kept for a few seconds by
+each server process (auth/session_cache.py); signing out and a password change record a `user`
+revocation, so they take effect on every server process within 0.5 s, and on the signing-out
+process at once. `last_seen` is written at most once a minute per session, not on every request.
 """
 
 import secrets
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from opencoc.auth import revocations
 from opencoc.auth.caller import Caller
 from opencoc.auth.models import ConsoleSession, Tenant, User
 from opencoc.auth.roles import check_role
@@ -68,12 +70,14 @@ def touch(session: Session, *, session_id: str, now: int) -> None:
     )
 
 
-def end(session: Session, *, session_id: str) -> None:
-    """Sign out: the session's row is deleted."""
+def end(session: Session, *, session_id: str, user_id: str, now: int) -> None:
+    """Sign out: the session's row is deleted, and every process drops what it keeps of the user's sessions."""
     session.execute(delete(ConsoleSession).where(ConsoleSession.id_hash == sha256_hex(session_id)))
+    revocations.record(session, kind=revocations.USER, subject=user_id, now=now)
 
 
-def end_all(session: Session, *, user_pk: int) -> int:
+def end_all(session: Session, *, user_pk: int, user_id: str, now: int) -> int:
     """Sign the user out everywhere (a new password, revoked credentials); how many sessions there were."""
     done = session.execute(delete(ConsoleSession).where(ConsoleSession.user_pk == user_pk))
+    revocations.record(session, kind=revocations.USER, subject=user_id, now=now)
     return int(done.rowcount)  # type: ignore[attr-defined]

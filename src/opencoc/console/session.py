@@ -10,10 +10,12 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
+from starlette.requests import HTTPConnection
 from starlette.responses import Response
 
 from opencoc.auth import sessions
 from opencoc.auth.caller import Caller
+from opencoc.auth.session_cache import SessionCache
 from opencoc.config import Settings
 from opencoc.core.clock import now_ms
 from opencoc.core.deps import database, settings_of
@@ -41,20 +43,28 @@ class Me:
     session_id: str
 
 
+def session_cache_of(conn: HTTPConnection) -> SessionCache:
+    """The process's kept sessions, built by console.install."""
+    cache: SessionCache = conn.app.state.console_sessions  # Starlette's State is untyped
+    return cache
+
+
 async def signed_in(request: Request) -> Me:
     """The request's live session; SignInRequired when there is none (missing, signed out, idle too long)."""
     session_id = request.cookies.get(COOKIE)
     if not session_id:
         raise SignInRequired
-    db, settings = database(request), settings_of(request)
-    now = now_ms()
-    found = await db.run_read(
-        lambda s: sessions.resolve(s, session_id=session_id, now=now, idle_ms=settings.console_idle_seconds * 1000)
-    )
+    db, settings, kept = database(request), settings_of(request), session_cache_of(request)
+    now, idle_ms = now_ms(), settings.console_idle_seconds * 1000
+    found = kept.get(session_id, now=now, idle_ms=idle_ms)
     if found is None:
-        raise SignInRequired
+        found = await db.run_read(lambda s: sessions.resolve(s, session_id=session_id, now=now, idle_ms=idle_ms))
+        if found is None:
+            raise SignInRequired
+        kept.put(session_id, found)
     if now - found.last_seen >= sessions.TOUCH_EVERY_MS:
         await db.run_write(lambda s: sessions.touch(s, session_id=session_id, now=now))
+        kept.evict(session_id)  # the next request reads the new last_seen
     return Me(found.caller, found.csrf_token, session_id)
 
 

@@ -5,6 +5,8 @@ from starlette.responses import RedirectResponse, Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
+from opencoc.auth import revocations
+from opencoc.auth.session_cache import SessionCache
 from opencoc.console import errors, render
 from opencoc.console.pages import (
     alarms,
@@ -54,6 +56,8 @@ class _CachedStatic(StaticFiles):
 def install(app: FastAPI) -> None:
     """Mount the console on `app`."""
     app.state.console_throttle = SignInThrottle()
+    app.state.console_sessions = sessions = SessionCache()
+    app.state.wakeups.subscribe(revocations.USER_PREFIX, sessions.evict_user)
     pages = APIRouter()
     for router in PAGES:
         pages.include_router(router)

@@ -17,7 +17,7 @@ from opencoc.auth import service as auth
 from opencoc.auth import sessions
 from opencoc.console import render
 from opencoc.console.deps import Throttle
-from opencoc.console.session import COOKIE, SIGN_IN_PATH, Changing, clear_cookie, set_cookie
+from opencoc.console.session import COOKIE, SIGN_IN_PATH, Changing, clear_cookie, session_cache_of, set_cookie
 from opencoc.core.clock import now_ms
 from opencoc.core.deps import Db
 from opencoc.core.errors import OpenCOCError
@@ -90,9 +90,10 @@ async def sign_in(
 
 
 @router.post("/console/sign-out")
-async def sign_out(me: Changing, db: Db) -> Response:
+async def sign_out(request: Request, me: Changing, db: Db) -> Response:
     """End the session (its row is deleted) and go back to the sign-in page."""
-    await db.run_write(lambda s: sessions.end(s, session_id=me.session_id))
+    await db.run_write(lambda s: sessions.end(s, session_id=me.session_id, user_id=me.caller.user_id, now=now_ms()))
+    session_cache_of(request).evict(me.session_id)  # here at once; other processes at the revocation
     response = RedirectResponse(SIGN_IN_PATH, status_code=303)
     clear_cookie(response, COOKIE)
     return response
