@@ -36,6 +36,7 @@ from opencoc.core.crypto import Cipher, load_master_key
 from opencoc.core.db import Database
 from opencoc.core.envelopes import default_validation_code, error_body, family_for_path
 from opencoc.core.errors import OpenCOCError
+from opencoc.core.fast_route import FastRoutes
 from opencoc.core.middleware import RequestGuards
 from opencoc.core.pg_relay import PgRelay
 from opencoc.core.responses import FastJSONResponse
@@ -89,6 +90,9 @@ ROUTERS: tuple[APIRouter, ...] = (
     approvals_routes.router,
     attachments_routes.router,
 )
+
+# The routers of FastRoutes: their routes are matched and run first and directly (core/fast_route.py).
+HOT_FAST_ROUTES: tuple[APIRouter, ...] = (alarms_routes.hot, incidents_routes.hot)
 
 # Subjects whose domain decides their approval requests itself (see approvals/service.py): kind -> Decider.
 APPROVAL_DECIDERS: dict[str, Decider] = {
@@ -238,6 +242,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     for router in ROUTERS:
         app.include_router(router)
+    # ahead of everything: the FastRoutes run without FastAPI's per-request layers (core/fast_route.py)
+    app.router.routes.insert(0, FastRoutes(*HOT_FAST_ROUTES))
 
     console.install(app)
     _install_docs(app, settings.docs)

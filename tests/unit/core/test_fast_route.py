@@ -6,8 +6,9 @@ import pytest
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.testclient import TestClient
 from starlette.responses import PlainTextResponse, Response
+from starlette.types import Receive, Scope, Send
 
-from opencoc.core.fast_route import FastRoute
+from opencoc.core.fast_route import FastRoute, FastRoutes
 
 calls: list[str] = []
 
@@ -66,3 +67,34 @@ def test_a_parameter_it_cannot_resolve_is_refused_when_the_route_is_declared() -
         @hot.get("/b")
         async def b(limit: Annotated[int, Query()] = 1) -> Response:
             return Response()
+
+
+def test_put_first_as_fast_routes_they_run_without_the_included_router_and_keep_its_405_and_handlers() -> None:
+    hot = APIRouter(route_class=FastRoute)
+
+    @hot.post("/things/{key}")
+    async def thing(upper: Annotated[str, Depends(_second)], key: str) -> Response:
+        return PlainTextResponse(f"{upper} {key}")
+
+    app = FastAPI()
+    app.include_router(hot)
+    app.router.routes.insert(0, FastRoutes(hot))
+    taken: list[str] = []
+    original = FastRoutes.handle
+
+    async def spy(self: FastRoutes, scope: Scope, receive: Receive, send: Send) -> None:
+        taken.append(scope["path"])
+        await original(self, scope, receive, send)
+
+    @app.exception_handler(PermissionError)
+    async def _refused(request: Request, exc: PermissionError) -> Response:
+        return PlainTextResponse(f"refused {exc}", status_code=403)
+
+    client = TestClient(app)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(FastRoutes, "handle", spy)
+        assert (client.post("/things/abc").status_code, client.post("/things/abc").text) == (200, "ABC abc")
+        assert client.post("/things/bad").text == "refused bad", "a dependency's error reaches the app's handlers"
+        assert client.get("/things/abc").status_code == 405, "a wrong method goes on to the included router"
+        assert client.post("/other").status_code == 404
+    assert taken == ["/things/abc", "/things/abc", "/things/bad"]
