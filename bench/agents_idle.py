@@ -8,8 +8,10 @@
 3. `--agent-processes` `opencoc agent --simulate N/P` processes enrol N identities (0: one process per
    2,500 agents, at least 2). Printed: enrolments per second (identities saved on disk by the
    simulators), a signed `GET /v1/resources` probe's latency meanwhile, and each process's CPU.
-4. Once all N are ONLINE, the server's CPU (utime+stime from /proc) and RSS are sampled over
-   --seconds while the fleet idles on its default long-poll; OFFLINE agents are counted every 5 s.
+4. Once all N are ONLINE: the server's CPU (utime+stime from /proc) over the first poll period
+   (each agent's first contact: its facts and first poll, in a wave after enrolment), then CPU and
+   RSS over --seconds while the fleet idles on its default long-poll (one poll per agent per
+   period); OFFLINE agents are counted every 5 s.
 5. --restart: the server is stopped for 5 s and started again on the same port and database;
    printed over the next 30 s, while the fleet reconnects: incident create p50/p99, server CPU, and
    the ONLINE count at the end.
@@ -44,6 +46,7 @@ from harness.server import LiveServer  # noqa: E402
 
 SATURATED = 90.0  # % of one core: a simulator process at this load is what is being measured
 PER_PROCESS = 2500
+POLL_S = 30.0  # the server's default long-poll (OPENCOC_AGENT_POLL_SECONDS): one poll per agent per period
 
 
 class Fleet:
@@ -206,7 +209,9 @@ def wait_all_online(api: httpx.Client, fleet: Fleet, n: int, timeout: float) -> 
     return time.monotonic() - started
 
 
-def idle(server: LiveServer, api: httpx.Client, fleet: Fleet, n: int, seconds: float, single: int) -> None:
+def _sampled(server: LiveServer, api: httpx.Client, fleet: Fleet, seconds: float) -> tuple[float, int, str, str]:
+    """Over `seconds`: the server's CPU (% of a core), the most OFFLINE agents in 5-s samples, the machine's
+    and the simulators' notes."""
     assert server.proc is not None
     worst = 0
     s0, f0, m0, t0 = cpu_seconds(server.proc.pid), fleet.cpu(), machine_busy(), time.monotonic()
@@ -215,12 +220,22 @@ def idle(server: LiveServer, api: httpx.Client, fleet: Fleet, n: int, seconds: f
         worst = max(worst, offline_count(api))
     s1, f1, m1, t1 = cpu_seconds(server.proc.pid), fleet.cpu(), machine_busy(), time.monotonic()
     elapsed = t1 - t0
+    return 100 * (s1 - s0) / elapsed, worst, machine_note(m0, m1), simulator_verdict(fleet, f0, f1, elapsed)
+
+
+def idle(server: LiveServer, api: httpx.Client, fleet: Fleet, n: int, seconds: float, single: int) -> None:
+    assert server.proc is not None
+    # The first poll period after enrolment is each agent's first contact (facts, first poll, its row
+    # read once), in a wave; the idle cost is what follows, every agent polling once a period.
+    cpu, worst, machine, simulators = _sampled(server, api, fleet, POLL_S)
+    print(f"first contact: {n} agents' first poll period ({POLL_S:.0f} s): server CPU {cpu:.1f}% of a core; {machine}")
+    cpu, worst, machine, simulators = _sampled(server, api, fleet, seconds)
     print(
-        f"idle: {n} agents over {elapsed:.0f} s: server CPU {100 * (s1 - s0) / elapsed:.1f}% of a core, "
-        f"server RSS {rss_mb(server.proc.pid):.0f} MB; {machine_note(m0, m1)}"
+        f"idle: {n} agents over {seconds:.0f} s after that: server CPU {cpu:.1f}% of a core, "
+        f"server RSS {rss_mb(server.proc.pid):.0f} MB; {machine}"
     )
     rss = sum(rss_mb(p.pid) for p in fleet.procs)
-    print(f"  {simulator_verdict(fleet, f0, f1, elapsed)}; simulators' RSS {rss:.0f} MB")
+    print(f"  {simulators}; simulators' RSS {rss:.0f} MB")
     print(f"  OFFLINE agents seen in 5-s samples: at most {'100+' if worst >= 100 else worst}")
     enrolled = n + single
     note = f" ({n} in the fleet, the single agent measured first)" if single else ""
