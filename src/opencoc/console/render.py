@@ -23,7 +23,7 @@ from opencoc.incidents import service as incidents
 from opencoc.oncall import service as oncall
 
 HERE = Path(__file__).parent
-STATIC_VERSION = "7"  # bump when a static file changes: browsers cache /console/static/ for a day
+STATIC_VERSION = "8"  # bump when a static file changes: browsers cache /console/static/ for a day
 HTMX = "htmx-2.0.11.min.js"
 
 # The navigation: (label, path, section). A page family adds its entry here.

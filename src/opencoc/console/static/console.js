@@ -2,7 +2,9 @@
 // tells htmx, which fetches the fragment again (the element's data-live-event on the body,
 // "incidents-changed" when it names none). A stream that says "ready" listens from then on: the
 // element gets data-live-ready, and after a reconnect the fragment is fetched again (what changed
-// while it was away).
+// while it was away). htmx drops a trigger while the element's request is in flight, so a change
+// announced during that request (a host finishing just after the fetch began) is fetched again
+// once the fragment is in place: `changes` counts announcements, `fetched` what a request covers.
 document.addEventListener("DOMContentLoaded", function () {
   var live = document.querySelector("[data-live]");
   if (!live || !window.EventSource || !window.htmx) {
@@ -10,7 +12,23 @@ document.addEventListener("DOMContentLoaded", function () {
   }
   var source = new EventSource(live.getAttribute("data-live"));
   var name = live.getAttribute("data-live-event") || "incidents-changed";
+  var changes = 0;
+  var fetched = 0;
+  var isLive = function (elt) {
+    return elt && elt.matches && elt.matches("[hx-trigger*='" + name + " from:body']");
+  };
+  document.body.addEventListener("htmx:beforeRequest", function (event) {
+    if (isLive(event.detail.elt)) {
+      fetched = changes;
+    }
+  });
+  document.body.addEventListener("htmx:afterSettle", function (event) {
+    if (isLive(event.detail.elt) && changes > fetched) {
+      htmx.trigger(document.body, name);
+    }
+  });
   source.addEventListener("changed", function () {
+    changes += 1;
     htmx.trigger(document.body, name);
   });
   source.addEventListener("ready", function () {
