@@ -51,8 +51,9 @@ from opencoc.incidents import v2_service as incidents_v2
 from opencoc.jobs import background as jobs_background
 from opencoc.jobs import routes as jobs_routes
 from opencoc.jobs import service as jobs_service
+from opencoc.jobs import wake as jobs_wake
+from opencoc.jobs.announced import Announced
 from opencoc.jobs.groups import TaskGroups
-from opencoc.jobs.probe import WorkProbe
 from opencoc.notifications import background as notifications_background
 from opencoc.notifications import deps as notifications_deps
 from opencoc.notifications import directory as notifications_directory
@@ -73,6 +74,7 @@ from opencoc.warrooms import routes as warrooms_routes
 # and incident create/handle (their domains' FastRoute routers), then everything else.
 ROUTERS: tuple[APIRouter, ...] = (
     agents_routes.router,
+    jobs_routes.poll_router,
     jobs_routes.agent_router,
     alarms_routes.hot,
     incidents_routes.hot,
@@ -92,7 +94,7 @@ ROUTERS: tuple[APIRouter, ...] = (
 )
 
 # The routers of FastRoutes: their routes are matched and run first and directly (core/fast_route.py).
-HOT_FAST_ROUTES: tuple[APIRouter, ...] = (alarms_routes.hot, incidents_routes.hot)
+HOT_FAST_ROUTES: tuple[APIRouter, ...] = (jobs_routes.poll_router, alarms_routes.hot, incidents_routes.hot)
 
 # Subjects whose domain decides their approval requests itself (see approvals/service.py): kind -> Decider.
 APPROVAL_DECIDERS: dict[str, Decider] = {
@@ -208,7 +210,8 @@ def _install_state(app: FastAPI, settings: Settings) -> None:
     app.state.alarm_writer = AlarmWriter(app.state.db)
     app.state.agent_enroller = Enroller(app.state.db)
     app.state.agent_admission = Admission.from_settings(settings)
-    app.state.jobs_work_probe = WorkProbe(app.state.db)
+    app.state.jobs_announced = Announced()
+    wakeups.subscribe(jobs_wake.AGENT_PREFIX, app.state.jobs_announced.note)
     app.state.jobs_task_groups = TaskGroups(
         app.state.db, wakeups, app.state.cipher, grace=settings.agent_offline_after_seconds
     )
@@ -228,6 +231,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="OpenCOC",
         version="0.1.0",
         default_response_class=FastJSONResponse,
+        # OpenCOC exports no OpenTelemetry: without this, FastAPI looks for a configured provider on
+        # every request (py-spy: ~4% of an agent's poll).
+        telemetry={"tracing": False, "metrics": False, "logs": False},
         redirect_slashes=False,
         lifespan=_lifespan,
         openapi_url=None,

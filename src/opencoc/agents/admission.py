@@ -5,9 +5,9 @@ at the same moment. Beyond `agent_max_active_requests` agent requests being work
 an agent gets 503 with a Retry-After drawn at random from 1..`agent_retry_after_max_seconds`,
 which the agent honours (agent/retry.py), so the fleet comes back spread out while user API calls,
 which never pass through here, keep their latency. A long-poll holds a slot only while it is
-authenticated (after a restart that is a read per agent); its look for work is one read shared by
-the polls that start together (jobs/probe.py), and while it waits it costs nothing, so a burst of
-polls ending together is not turned away.
+authenticated (after a restart that is a read per agent); an idle poll reads nothing more
+(jobs/announced.py) and while it waits it costs nothing, so a burst of polls ending together is
+not turned away.
 """
 
 import random

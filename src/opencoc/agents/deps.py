@@ -7,6 +7,7 @@ would have timed out.
 
 import asyncio
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -17,7 +18,7 @@ from opencoc.agents.admission import Admitted as Admitted  # the agent routes of
 from opencoc.agents.admission import PollAdmitted as PollAdmitted
 from opencoc.agents.enroller import Enroller
 from opencoc.agents.models import Agent
-from opencoc.agents.registry import AgentRegistry, write_interval_ms
+from opencoc.agents.registry import AgentRegistry, Presence, write_interval_ms
 from opencoc.core.clock import now_ms
 from opencoc.core.deps import database, settings_of
 from opencoc.core.errors import unauthorized
@@ -65,8 +66,8 @@ async def _disconnected(request: Request) -> None:
         pass
 
 
-async def authenticate_agent(request: Request) -> AsyncIterator[Agent]:
-    """The calling agent (401 when unknown or the secret is wrong), present for the request."""
+@asynccontextmanager
+async def _present(request: Request) -> AsyncIterator[Presence]:
     registry = registry_of(request)
     agent = await _authenticate(request, registry)
     registry.touch(agent, now_ms(), write_interval_ms(settings_of(request).agent_offline_after_seconds))
@@ -76,13 +77,27 @@ async def authenticate_agent(request: Request) -> AsyncIterator[Agent]:
         watcher = asyncio.ensure_future(_disconnected(request))
         watcher.add_done_callback(lambda _task: presence.end())
     try:
-        yield agent
+        yield presence
     finally:
         if watcher is not None:
             watcher.cancel()
         presence.end()
 
 
+async def authenticate_agent(request: Request) -> AsyncIterator[Agent]:
+    """The calling agent (401 when unknown or the secret is wrong), present for the request."""
+    async with _present(request) as presence:
+        yield presence.agent
+
+
+async def present_agent(request: Request) -> AsyncIterator[Presence]:
+    """The calling agent's presence (as `authenticate_agent`): its `ended` tells a long-poll that the
+    agent went away, without asking the connection."""
+    async with _present(request) as presence:
+        yield presence
+
+
 CurrentAgent = Annotated[Agent, Depends(authenticate_agent)]
+AgentPresence = Annotated[Presence, Depends(present_agent)]
 Registry = Annotated[AgentRegistry, Depends(get_registry)]
 EnrollerDep = Annotated[Enroller, Depends(get_enroller)]

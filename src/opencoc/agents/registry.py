@@ -28,16 +28,17 @@ def present_refresh_ms(offline_after_s: float) -> int:
 
 @dataclass
 class Presence:
-    """One open request of an agent; `end()` may be called more than once."""
+    """One open request of an agent; `ended` once the agent went away (or the request is done).
+    `end()` may be called more than once."""
 
     registry: "AgentRegistry"
-    agent_sn: str
+    agent: Agent
     ended: bool = field(default=False)
 
     def end(self) -> None:
         if not self.ended:
             self.ended = True
-            self.registry.left(self.agent_sn)
+            self.registry.left(self.agent.agent_sn)
 
 
 class AgentRegistry:
@@ -68,7 +69,7 @@ class AgentRegistry:
     def present(self, agent: Agent) -> Presence:
         """The agent has a request open until the returned presence ends."""
         self._open[agent.agent_sn] = self._open.get(agent.agent_sn, 0) + 1
-        return Presence(self, agent.agent_sn)
+        return Presence(self, agent)
 
     def left(self, agent_sn: str) -> None:
         count = self._open.get(agent_sn, 0) - 1

@@ -5,9 +5,14 @@ parameter validation) cost two to three times what the whole route costs without
 this class is declared like any other, with `Annotated[T, Depends(fn)]` parameters, and FastAPI
 still reads the signature for /openapi.json; per request, each `fn` is called once, in the order
 of the parameters, with the request and the path parameters it names. It therefore takes only:
-- parameters `Annotated[T, Depends(fn)]`, where `fn` is an `async def` whose own parameters are
-  `request` or path parameters (strings) and that has no dependencies of its own;
-- path parameters, as strings.
+- parameters `Annotated[T, Depends(fn)]`, where `fn` is an `async def` (or an async generator:
+  once the endpoint has returned or raised, each is closed in reverse order, so only the
+  `finally` around its `yield` runs, never an `except`) whose own parameters are `request` or
+  path parameters (strings) and that has no dependencies of its own;
+- path parameters, as strings;
+- query parameters `Annotated[T, Query(...)] = default`, validated as FastAPI would (a wrong one
+  raises the same RequestValidationError);
+- the `Request` itself.
 Anything else raises TypeError when the route is declared. The endpoint returns its Response.
 
 Use: `hot = APIRouter(route_class=FastRoute)`, declare the hot routes on it, include it in the
@@ -19,46 +24,81 @@ exception a handler raises is answered by the app's exception handlers, as for e
 """
 
 import inspect
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import AsyncGenerator, Callable, Coroutine
+from dataclasses import dataclass
 from typing import Annotated, Any, get_args, get_origin, get_type_hints
 
 from fastapi import APIRouter
-from fastapi.params import Depends
+from fastapi.exceptions import RequestValidationError
+from fastapi.params import Depends, Query
 from fastapi.routing import APIRoute
+from pydantic import TypeAdapter, ValidationError
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Match
 from starlette.types import Receive, Scope, Send
 
-# (parameter name, dependency or None for a path parameter, the dependency's argument names)
-_Step = tuple[str, Callable[..., Awaitable[Any]] | None, tuple[str, ...]]
+
+@dataclass(frozen=True, slots=True)
+class _Step:
+    """How one parameter of the endpoint gets its value."""
+
+    name: str
+    kind: str  # "path", "request", "query", "call" (an async def) or "enter" (an async generator)
+    fn: Callable[..., Any] | None = None
+    args: tuple[str, ...] = ()
+    query: TypeAdapter[Any] | None = None
+    default: Any = None
 
 
-def _dependency(hint: Any) -> Any:
+def _marker(hint: Any, kind: type) -> Any:
     if get_origin(hint) is not Annotated:
         return None
-    return next((m for m in get_args(hint)[1:] if isinstance(m, Depends)), None)
+    return next((m for m in get_args(hint)[1:] if isinstance(m, kind)), None)
+
+
+def _call_step(endpoint: Callable[..., Any], name: str, fn: Any, path_params: set[str]) -> _Step:
+    if fn is None or not (inspect.iscoroutinefunction(fn) or inspect.isasyncgenfunction(fn)):
+        raise TypeError(f"{endpoint.__name__}: the dependency of {name} must be an async function")
+    args = tuple(inspect.signature(fn).parameters)
+    unknown = [a for a in args if a != "request" and a not in path_params]
+    if unknown:
+        raise TypeError(f"{endpoint.__name__}: {fn.__name__} takes {unknown}: only request and path parameters")
+    return _Step(name, "enter" if inspect.isasyncgenfunction(fn) else "call", fn, args)
 
 
 def _steps(endpoint: Callable[..., Any], path_params: set[str]) -> list[_Step]:
     hints = get_type_hints(endpoint, include_extras=True)
     steps: list[_Step] = []
-    for name in inspect.signature(endpoint).parameters:
-        depends = _dependency(hints.get(name))
-        if depends is None:
-            if name not in path_params:
-                raise TypeError(f"{endpoint.__name__}: parameter {name} is neither a dependency nor a path parameter")
-            steps.append((name, None, ()))
-            continue
-        fn = depends.dependency
-        if fn is None or not inspect.iscoroutinefunction(fn):
-            raise TypeError(f"{endpoint.__name__}: the dependency of {name} must be an async function")
-        args = tuple(inspect.signature(fn).parameters)
-        unknown = [a for a in args if a != "request" and a not in path_params]
-        if unknown:
-            raise TypeError(f"{endpoint.__name__}: {fn.__name__} takes {unknown}: only request and path parameters")
-        steps.append((name, fn, args))
+    for name, param in inspect.signature(endpoint).parameters.items():
+        hint: Any = hints.get(name)
+        depends, query = _marker(hint, Depends), _marker(hint, Query)
+        if depends is not None:
+            steps.append(_call_step(endpoint, name, depends.dependency, path_params))
+        elif query is not None and param.default is not inspect.Parameter.empty:
+            steps.append(_Step(name, "query", query=TypeAdapter(hint), default=param.default))
+        elif hint is Request:
+            steps.append(_Step(name, "request"))
+        elif name in path_params:
+            steps.append(_Step(name, "path"))
+        else:
+            raise TypeError(
+                f"{endpoint.__name__}: parameter {name} is neither a dependency, a query with a default, "
+                "the request nor a path parameter"
+            )
     return steps
+
+
+def _query(request: Request, step: _Step) -> Any:
+    raw = request.query_params.get(step.name)
+    if raw is None:
+        return step.default
+    assert step.query is not None
+    try:
+        return step.query.validate_python(raw)
+    except ValidationError as exc:
+        errors = [{**e, "loc": ("query", step.name, *e["loc"])} for e in exc.errors(include_url=False)]
+        raise RequestValidationError(errors) from None
 
 
 class FastRoute(APIRoute):
@@ -73,13 +113,28 @@ class FastRoute(APIRoute):
         async def handler(request: Request) -> Response:
             params = request.path_params
             values: dict[str, Any] = {}
-            for name, fn, args in steps:
-                if fn is None:
-                    values[name] = params[name]
-                else:
-                    values[name] = await fn(*[request if a == "request" else params[a] for a in args])
-            response: Response = await endpoint(**values)
-            return response
+            entered: list[AsyncGenerator[Any, None]] = []
+            try:
+                for step in steps:
+                    if step.kind == "path":
+                        values[step.name] = params[step.name]
+                    elif step.kind == "request":
+                        values[step.name] = request
+                    elif step.kind == "query":
+                        values[step.name] = _query(request, step)
+                    else:
+                        assert step.fn is not None
+                        result = step.fn(*[request if a == "request" else params[a] for a in step.args])
+                        if step.kind == "enter":
+                            entered.append(result)
+                            values[step.name] = await anext(result)
+                        else:
+                            values[step.name] = await result
+                response: Response = await endpoint(**values)
+                return response
+            finally:
+                for gen in reversed(entered):
+                    await gen.aclose()
 
         return handler
 

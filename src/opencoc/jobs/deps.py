@@ -4,17 +4,17 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from opencoc.jobs.announced import Announced
 from opencoc.jobs.groups import TaskGroups
-from opencoc.jobs.probe import WorkProbe
 
 
-async def get_probe(request: Request) -> WorkProbe:
-    """The process's shared work check of the agents' long-polls, built by the app factory."""
-    probe: WorkProbe = request.app.state.jobs_work_probe  # Starlette's State is untyped
-    return probe
+async def get_announced(request: Request) -> Announced:
+    """The process's kept announcements of agents' work (jobs/announced.py), built by the app factory."""
+    announced: Announced = request.app.state.jobs_announced  # Starlette's State is untyped
+    return announced
 
 
-Probe = Annotated[WorkProbe, Depends(get_probe)]
+AnnouncedDep = Annotated[Announced, Depends(get_announced)]
 
 
 async def get_groups(request: Request) -> TaskGroups:

@@ -2,17 +2,20 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Path, Query
+from starlette.responses import Response
 
-from opencoc.agents.deps import Admitted, CurrentAgent, PollAdmitted
+from opencoc.agents.deps import Admitted, AgentPresence, CurrentAgent, PollAdmitted
 from opencoc.auth.deps import CurrentCaller
 from opencoc.core.clock import now_ms
 from opencoc.core.deps import AppCipher, AppSettings, AppWakeups, Db
 from opencoc.core.envelopes import JobEnvelope, job_ok
+from opencoc.core.fast_route import FastRoute
 from opencoc.core.limits import INT32_MAX, MAX_MS
-from opencoc.core.openapi import ERRORS
+from opencoc.core.openapi import ERRORS, returns
+from opencoc.core.responses import FastJSONResponse
 from opencoc.jobs import feed, operations, reads, schemas, service, tasks
-from opencoc.jobs.deps import Groups, Probe
+from opencoc.jobs.deps import AnnouncedDep, Groups
 from opencoc.jobs.schemas import JobScriptOrderOperationBody, ScriptExecuteModel, TaskResult
 from opencoc.jobs.statuses import InstanceStatus, OrderStatus
 from opencoc.jobs.wake import wake_agents
@@ -20,6 +23,8 @@ from opencoc.jobs.wake import wake_agents
 router = APIRouter(tags=["jobs"], responses=ERRORS["job"])
 # The agents' task feed and results: under a fleet most requests a server matches (app.py puts it first).
 agent_router = APIRouter(tags=["jobs"], responses=ERRORS["job"])
+# The long-poll: an idle fleet's only request, run without FastAPI's per-request layers (core/fast_route.py).
+poll_router = APIRouter(route_class=FastRoute, tags=["jobs"], responses=ERRORS["job"])
 RESULT_BODY_LIMIT = feed.RESULT_BODY_LIMIT
 
 ExecuteUuid = Annotated[str, Path(min_length=1, max_length=26)]
@@ -158,31 +163,30 @@ async def operate_script_job(
     return job_ok(execute_uuid)
 
 
-@agent_router.get(AGENT + "/tasks", tags=["agent"], response_model=schemas.TaskFeed)
+@poll_router.get(AGENT + "/tasks", tags=["agent"], response_model=None, responses=returns(schemas.TaskFeed))
 async def poll_tasks(
-    request: Request,
     slot: PollAdmitted,
-    agent: CurrentAgent,
+    presence: AgentPresence,
     groups: Groups,
-    probe: Probe,
+    announced: AnnouncedDep,
     settings: AppSettings,
     wakeups: AppWakeups,
     wait: Annotated[float, Query(ge=0, le=60)] = 30.0,
-) -> dict[str, Any]:
+) -> Response:
     """Due tasks and cancels of this agent, as soon as there are any, or empty lists after `wait` s
     (at most OPENCOC_AGENT_POLL_SECONDS)."""
-    # Admitted and authenticated: the poll's own work is one shared read at most (jobs/probe.py), so it
-    # gives its admission slot back here; a burst of polls ending together must not be turned away.
+    # Admitted and authenticated: an idle poll reads nothing more (jobs/announced.py), so it gives its
+    # admission slot back here; a burst of polls ending together must not be turned away.
     slot.release()
     due = await feed.next_feed(
         groups,
-        probe,
+        announced,
         wakeups,
-        agent_sn=agent.agent_sn,
+        agent_sn=presence.agent.agent_sn,
         wait=min(wait, settings.agent_poll_seconds),
-        gone=request.is_disconnected,
+        gone=lambda: presence.ended,
     )
-    return {"tasks": due.tasks, "cancel": due.cancel}
+    return FastJSONResponse({"tasks": due.tasks, "cancel": due.cancel})
 
 
 @agent_router.post(

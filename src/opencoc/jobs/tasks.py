@@ -28,9 +28,6 @@ TASK_ID = re.compile(r"[0-9a-f]{32}")  # dispatcher.py: secrets.token_hex(16)
 _I = cast(Table, ScriptInstance.__table__)
 _O = cast(Table, ScriptOrder.__table__)
 
-_OPEN_FOR_AGENTS = select(_I.c.agent_sn, _I.c.status, _I.c.queued_at, _I.c.cancel_requested, _I.c.cancel_sent_at).where(
-    _I.c.agent_sn.in_(bindparam("sns", expanding=True)), _I.c.status.in_((st.READY, st.PROCESSING))
-)
 _HAND_OUT = (
     update(_I)
     .where(_I.c.agent_sn.in_(bindparam("sns", expanding=True)), _I.c.status == st.READY, _I.c.queued_at.is_not(None))
@@ -95,19 +92,6 @@ class Reported:
 
 def not_found(task_id: str) -> OpenCOCError:
     return OpenCOCError("COC.00000404", f"task {task_id[:64]} not found", status=404)
-
-
-def _due(status: str, queued_at: int | None, cancel: bool, sent_at: int | None, now: int) -> bool:
-    if status == st.READY and queued_at is not None:
-        return True
-    return status == st.PROCESSING and bool(cancel) and (sent_at is None or sent_at < now - CANCEL_RESEND_MS)
-
-
-def agents_with_work(session: Session, *, agent_sns: list[str], now: int) -> set[str]:
-    """Which of these agents a claim would hand anything out to (a read: no write transaction for idle
-    agents; jobs/probe.py asks for many polls at once)."""
-    rows = session.execute(_OPEN_FOR_AGENTS, {"sns": agent_sns})
-    return {sn for sn, status, queued_at, cancel, sent_at in rows if _due(status, queued_at, cancel, sent_at, now)}
 
 
 def _task(task_id: str, spec: Any, cipher: Cipher) -> dict[str, Any]:

@@ -12,9 +12,11 @@ from sqlalchemy.orm import Session
 from opencoc.core.db import wake_after_commit
 from opencoc.core.wakeups import Wakeups
 
+AGENT_PREFIX = "agent:"
+
 
 def agent_key(agent_sn: str) -> str:
-    return f"agent:{agent_sn}"
+    return AGENT_PREFIX + agent_sn
 
 
 def wake_agents(wakeups: Wakeups, agent_sns: Iterable[str]) -> None:

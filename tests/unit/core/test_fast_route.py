@@ -1,5 +1,6 @@
 """FastRoute: the hot routes' typed dependencies resolve in order without FastAPI's solver; misuse fails early."""
 
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 import pytest
@@ -62,11 +63,73 @@ def test_a_parameter_it_cannot_resolve_is_refused_when_the_route_is_declared() -
         async def a(value: Annotated[int, Depends(_needs_query)]) -> Response:
             return Response()
 
-    with pytest.raises(TypeError, match="neither a dependency nor a path parameter"):
+    with pytest.raises(TypeError, match="neither a dependency, a query with a default"):
 
         @hot.get("/b")
-        async def b(limit: Annotated[int, Query()] = 1) -> Response:
+        async def b(limit: int) -> Response:
             return Response()
+
+
+async def _outer(request: Request) -> AsyncIterator[str]:
+    calls.append("outer in")
+    try:
+        yield "outer"
+    finally:
+        calls.append("outer out")
+
+
+async def _inner(request: Request) -> AsyncIterator[str]:
+    calls.append("inner in")
+    try:
+        yield "inner"
+    finally:
+        calls.append("inner out")
+
+
+def test_generator_dependencies_close_in_reverse_order_after_the_endpoint_even_when_it_raises() -> None:
+    hot = APIRouter(route_class=FastRoute)
+
+    @hot.get("/gen/{key}")
+    async def gen(outer: Annotated[str, Depends(_outer)], inner: Annotated[str, Depends(_inner)], key: str) -> Response:
+        calls.append(f"endpoint {outer} {inner}")
+        if key == "bad":
+            raise PermissionError(key)
+        return PlainTextResponse("ok")
+
+    app = FastAPI()
+    app.include_router(hot)
+    app.router.routes.insert(0, FastRoutes(hot))
+
+    @app.exception_handler(PermissionError)
+    async def _refused(request: Request, exc: PermissionError) -> Response:
+        return PlainTextResponse("refused", status_code=403)
+
+    client = TestClient(app)
+    for key, status in (("good", 200), ("bad", 403)):
+        calls.clear()
+        assert client.get(f"/gen/{key}").status_code == status
+        assert calls == ["outer in", "inner in", "endpoint outer inner", "inner out", "outer out"]
+
+
+def test_query_parameters_take_their_default_and_are_validated_as_fastapi_does() -> None:
+    hot = APIRouter(route_class=FastRoute)
+
+    @hot.get("/q")
+    async def q(request: Request, wait: Annotated[float, Query(ge=0, le=60)] = 30.0) -> Response:
+        return PlainTextResponse(f"{request.url.path} {wait}")
+
+    app = FastAPI()
+    app.include_router(hot)
+    app.router.routes.insert(0, FastRoutes(hot))
+    client = TestClient(app)
+    assert client.get("/q").text == "/q 30.0"
+    assert client.get("/q", params={"wait": "2.5"}).text == "/q 2.5"
+    for bad, kind in (("61", "less_than_equal"), ("-1", "greater_than_equal"), ("soon", "float_parsing")):
+        resp = client.get("/q", params={"wait": bad})
+        assert resp.status_code == 422
+        (error,) = resp.json()["detail"]
+        assert (error["loc"], error["type"], error["input"]) == (["query", "wait"], kind, bad)
+    assert app.openapi()["paths"]["/q"]["get"]["parameters"][0]["name"] == "wait"
 
 
 def test_put_first_as_fast_routes_they_run_without_the_included_router_and_keep_its_405_and_handlers() -> None:
