@@ -9,7 +9,7 @@ the console's routes are skipped by every other request and reached by its own a
 from typing import Any
 
 from starlette.datastructures import URLPath
-from starlette.routing import BaseRoute, Match, NoMatchFound
+from starlette.routing import BaseRoute, Match
 from starlette.types import Receive, Scope, Send
 
 
@@ -29,7 +29,4 @@ class RouteGate(BaseRoute):
         await self.inner.handle(scope, receive, send)
 
     def url_path_for(self, name: str, /, **path_params: Any) -> URLPath:
-        try:
-            return self.inner.url_path_for(name, **path_params)
-        except NoMatchFound:
-            raise NoMatchFound(name, path_params) from None
+        return self.inner.url_path_for(name, **path_params)

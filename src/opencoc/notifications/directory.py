@@ -34,10 +34,10 @@ _cache: ChangeCache[tuple[str, int], Directory] = ChangeCache(TTL_S)  # in the g
 
 def directory(session: Session, tenant_id: int) -> Directory:
     """The tenant's channels and URL targets, from the cache or read in the caller's transaction."""
-    key = (database_of(session), tenant_id)
-    if (found := _cache.get(key)) is not None:
-        return found
-    since = _cache.stamp()
+    return _cache.get_or_read((database_of(session), tenant_id), lambda: (tenant_id, _read(session, tenant_id)))
+
+
+def _read(session: Session, tenant_id: int) -> Directory:
     query = select(NotificationChannel.name, NotificationChannel.id).where(NotificationChannel.tenant_id == tenant_id)
     channels: dict[str, int] = dict(session.execute(query).all())
     targets: defaultdict[str, list[int]] = defaultdict(list)
@@ -47,12 +47,7 @@ def directory(session: Session, tenant_id: int) -> Directory:
         .order_by(NotificationTarget.id)
     ):
         targets[user_id].append(target_id)
-    found = Directory(
-        channels=channels,
-        url_targets={user: tuple(ids) for user, ids in targets.items()},
-    )
-    _cache.put(key, tenant_id, found, read_since=since)
-    return found
+    return Directory(channels=channels, url_targets={user: tuple(ids) for user, ids in targets.items()})
 
 
 def changed(session: Session, tenant_id: int) -> None:

@@ -2,9 +2,10 @@
 // tells htmx, which fetches the fragment again (the element's data-live-event on the body,
 // "incidents-changed" when it names none). A stream that says "ready" listens from then on: the
 // element gets data-live-ready, and after a reconnect the fragment is fetched again (what changed
-// while it was away). htmx drops a trigger while the element's request is in flight, so a change
-// announced during that request (a host finishing just after the fetch began) is fetched again
-// once the fragment is in place: `changes` counts announcements, `fetched` what a request covers.
+// while it was away). htmx queues a trigger that comes while the element's request is in flight
+// on that element, which the outerHTML swap then replaces: the queued request is lost. So a change
+// announced during a request (a host finishing just after the fetch began) is fetched again once
+// the fragment is in place: `changes` counts announcements, `fetched` what a request covers.
 document.addEventListener("DOMContentLoaded", function () {
   var live = document.querySelector("[data-live]");
   if (!live || !window.EventSource || !window.htmx) {
