@@ -5,9 +5,10 @@ open: an idle agent holds one poll open nearly all the time and needs no heartbe
 Writing `last_seen_at` on each sign would cost a write transaction per request, so an agent's
 time moves forward in memory at most every `write_interval_ms` (a quarter of the offline
 threshold: 15 s by default), and `background.run` writes the collected times in one statement a
-second (and moves the present agents' times forward). ONLINE/OFFLINE is derived from the stored
-time by every replica alike, so an agent is shown OFFLINE between 3/4 and all of the threshold
-after its last sign of life, and never while it keeps one open.
+second (and, every third of that interval, moves the present agents' times forward).
+ONLINE/OFFLINE is derived from the stored time by every replica alike, so an agent is shown
+OFFLINE between 3/4 and all of the threshold after its last sign of life, and never while it
+keeps one open.
 """
 
 import threading
