@@ -63,6 +63,7 @@ class AgentRunner:
         self.log = log
         self.running: dict[str, Execution] = {}
         self.polling = False
+        self._poll_failed = asyncio.Event()  # set while no poll is open (a failed one waits to retry)
         self._jobs: set[asyncio.Task[None]] = set()
 
     async def run(self, *, stagger: bool = False) -> None:
@@ -102,16 +103,31 @@ class AgentRunner:
                     unsent = False
                 except (httpx.HTTPError, ServerError) as exc:
                     self.log.warning("heartbeat failed: %s", exc)
+            await self._rest(unsent, self.facts_check_s - (loop.time() - checked))
+
+    async def _rest(self, unsent: bool, until_facts_check: float) -> None:
+        """Until the next heartbeat may be due: `heartbeat_s` in a gap between polls or with facts unsent;
+        while a poll is open, until one fails or the facts are to be checked (an idle agent wakes for
+        nothing: a fleet of 10,000 simulated ones would otherwise wake 1,000 times a second)."""
+        if unsent or not self.polling:
             await asyncio.sleep(self.heartbeat_s)
+            return
+        timeout = None if self.facts_source is None else max(until_facts_check, self.heartbeat_s)
+        try:
+            await asyncio.wait_for(self._poll_failed.wait(), timeout)
+        except TimeoutError:
+            pass
 
     async def _polls(self) -> None:
         backoff = self.retry.backoff(self.log, "task poll failed")
         while True:
             self.polling = True
+            self._poll_failed.clear()
             try:
                 work = await self.conn.poll(self.poll_wait_s)
             except (httpx.HTTPError, ServerError, ValueError) as exc:
                 self.polling = False
+                self._poll_failed.set()
                 await backoff.wait(exc)
                 continue
             self.polling = False

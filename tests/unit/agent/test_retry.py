@@ -237,3 +237,38 @@ def test_no_heartbeat_is_sent_while_a_poll_is_open_but_changed_facts_are(tmp_pat
 
     asyncio.run(main())
     assert sent[:2] == [{"hostname": "web-01"}, {"hostname": "web-02"}], "only the start and the change are sent"
+
+
+def test_an_idle_agent_sends_no_heartbeat_while_its_poll_is_open_and_one_as_soon_as_a_poll_fails(
+    tmp_path: Path,
+) -> None:
+    beats: list[float] = []
+    release = asyncio.Event()  # the open poll fails once the test has seen no heartbeat for a while
+    done = asyncio.Event()
+
+    async def handle(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/heartbeat"):
+            beats.append(asyncio.get_running_loop().time())
+            if len(beats) == 2:
+                done.set()
+            return httpx.Response(200, json={"server_time": 0})
+        if not release.is_set():
+            await release.wait()
+            return httpx.Response(503, json={})
+        return await idle_poll()
+
+    async def main() -> None:
+        async with make_client("http://server", transport=httpx.MockTransport(handle)) as client:
+            runner = AgentRunner(
+                AgentConnection(client, IDENT), {}, tmp_path, heartbeat_s=0.01, retry=FakeClock().policy, log=LOG
+            )
+            work = asyncio.ensure_future(runner.run())
+            await asyncio.sleep(0.3)  # thirty heartbeat intervals with the poll open
+            assert len(beats) == 1, "only the first heartbeat (the facts) while the poll is open"
+            release.set()
+            await asyncio.wait_for(done.wait(), 30)
+            work.cancel()
+            await asyncio.gather(work, return_exceptions=True)
+
+    asyncio.run(main())
+    assert len(beats) >= 2
