@@ -107,16 +107,17 @@ class AgentRunner:
 
     async def _rest(self, unsent: bool, until_facts_check: float) -> None:
         """Until the next heartbeat may be due: `heartbeat_s` in a gap between polls or with facts unsent;
-        while a poll is open, until one fails or the facts are to be checked (an idle agent wakes for
-        nothing: a fleet of 10,000 simulated ones would otherwise wake 1,000 times a second)."""
-        if unsent or not self.polling:
-            await asyncio.sleep(self.heartbeat_s)
-            return
-        timeout = None if self.facts_source is None else max(until_facts_check, self.heartbeat_s)
-        try:
-            await asyncio.wait_for(self._poll_failed.wait(), timeout)
-        except TimeoutError:
-            pass
+        while a poll is open, until one fails (and `heartbeat_s` more: a short gap needs no heartbeat,
+        and a fleet turned away by a busy server must not answer with a heartbeat each) or the facts
+        are to be checked. An idle agent wakes for nothing (10,000 simulated ones woke 1,000 times a
+        second)."""
+        if not unsent and self.polling:
+            timeout = None if self.facts_source is None else max(until_facts_check, self.heartbeat_s)
+            try:
+                await asyncio.wait_for(self._poll_failed.wait(), timeout)
+            except TimeoutError:
+                return
+        await asyncio.sleep(self.heartbeat_s)
 
     async def _polls(self) -> None:
         backoff = self.retry.backoff(self.log, "task poll failed")
