@@ -1,6 +1,6 @@
 """FastRoute: the hot routes' typed dependencies resolve in order without FastAPI's solver; misuse fails early."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Annotated
 
 import pytest
@@ -70,20 +70,20 @@ def test_a_parameter_it_cannot_resolve_is_refused_when_the_route_is_declared() -
             return Response()
 
 
-async def _outer(request: Request) -> AsyncIterator[str]:
-    calls.append("outer in")
-    try:
-        yield "outer"
-    finally:
-        calls.append("outer out")
+def _tracked(label: str) -> Callable[[Request], AsyncIterator[str]]:
+    """A generator dependency that records when it is entered and closed."""
+
+    async def dependency(request: Request) -> AsyncIterator[str]:
+        calls.append(f"{label} in")
+        try:
+            yield label
+        finally:
+            calls.append(f"{label} out")
+
+    return dependency
 
 
-async def _inner(request: Request) -> AsyncIterator[str]:
-    calls.append("inner in")
-    try:
-        yield "inner"
-    finally:
-        calls.append("inner out")
+_outer, _inner = _tracked("outer"), _tracked("inner")
 
 
 def test_generator_dependencies_close_in_reverse_order_after_the_endpoint_even_when_it_raises() -> None:
