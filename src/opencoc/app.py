@@ -208,7 +208,7 @@ def _install_state(app: FastAPI, settings: Settings) -> None:
     app.state.agent_registry = AgentRegistry()
     wakeups.subscribe(revocations.AGENT_PREFIX, app.state.agent_registry.forget)
     app.state.alarm_writer = AlarmWriter(app.state.db)
-    app.state.agent_enroller = Enroller(app.state.db)
+    app.state.agent_enroller = Enroller(app.state.db, app.state.agent_registry)
     app.state.agent_admission = Admission.from_settings(settings)
     app.state.jobs_announced = Announced()
     wakeups.subscribe(jobs_wake.AGENT_PREFIX, app.state.jobs_announced.note)

@@ -12,7 +12,8 @@ import asyncio
 import logging
 from dataclasses import dataclass, field
 
-from opencoc.agents import flows
+from opencoc.agents import flows, service
+from opencoc.agents.registry import AgentRegistry
 from opencoc.agents.schemas import AgentFacts
 from opencoc.agents.service import Enrolled
 from opencoc.core.clock import now_ms
@@ -39,8 +40,9 @@ class _Pending:
 class Enroller:
     """The queue of enrolments waiting for their transaction, and the workers that commit them."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, registry: AgentRegistry) -> None:
         self.db = db
+        self.registry = registry
         self.queue: asyncio.Queue[_Pending] = asyncio.Queue()
         self.workers = 1 if db.is_sqlite else PG_WORKERS
         self.running = False
@@ -85,6 +87,7 @@ class Enroller:
         except Exception:
             log.warning("enrolment batch of %d failed; retrying its items one by one", len(batch), exc_info=True)
             outcomes = [await self._one(pending) for pending in batch]
+        await self._remember([outcome.agent_sn for outcome in outcomes if isinstance(outcome, Enrolled)])
         for pending, outcome in zip(batch, outcomes, strict=True):
             if pending.future.done():
                 continue
@@ -96,6 +99,21 @@ class Enroller:
     async def _write(self, batch: list[_Pending]) -> list[Enrolled | OpenCOCError]:
         requests = [(pending.token, pending.facts) for pending in batch]
         return await self.db.run_write(lambda s: flows.enroll_many(s, requests, now=now_ms()))
+
+    async def _remember(self, agent_sns: list[str]) -> None:
+        """Hold the new agents' rows (one read for the batch): a fleet's first calls come right after
+        its enrolment, and each would otherwise read its own row while it holds an admission slot.
+        A revocation committed before this read is seen in it; one after it evicts the row again."""
+        if not agent_sns:
+            return
+        try:
+            agents = await self.db.run_read(lambda s: service.find_by_sns(s, agent_sns))
+        except Exception:  # the agents are enrolled all the same: their first calls read their rows
+            log.warning("could not read back %d enrolled agents", len(agent_sns), exc_info=True)
+            return
+        for agent in agents.values():
+            if agent.revoked_at is None:
+                self.registry.put(agent)
 
     async def _one(self, pending: _Pending) -> Enrolled | Exception:
         try:
