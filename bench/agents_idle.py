@@ -225,8 +225,8 @@ def _sampled(server: LiveServer, api: httpx.Client, fleet: Fleet, seconds: float
 
 def idle(server: LiveServer, api: httpx.Client, fleet: Fleet, n: int, seconds: float, single: int) -> None:
     assert server.proc is not None
-    # The first poll period after enrolment is each agent's first contact (facts, first poll, its row
-    # read once), in a wave; the idle cost is what follows, every agent polling once a period.
+    # The first poll period after enrolment is each agent's first contact (its facts and first poll; its
+    # row is held since its enrolment), in a wave; the idle cost is what follows, one poll per period.
     cpu, worst, machine, simulators = _sampled(server, api, fleet, POLL_S)
     print(f"first contact: {n} agents' first poll period ({POLL_S:.0f} s): server CPU {cpu:.1f}% of a core; {machine}")
     cpu, worst, machine, simulators = _sampled(server, api, fleet, seconds)
