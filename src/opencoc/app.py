@@ -36,6 +36,7 @@ from opencoc.core.crypto import Cipher, load_master_key
 from opencoc.core.db import Database
 from opencoc.core.envelopes import default_validation_code, error_body, family_for_path
 from opencoc.core.errors import OpenCOCError
+from opencoc.core.fast_app import FastApp
 from opencoc.core.fast_route import FastRoutes
 from opencoc.core.middleware import RequestGuards
 from opencoc.core.pg_relay import PgRelay
@@ -93,7 +94,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     attachments_routes.router,
 )
 
-# The routers of FastRoutes: their routes are matched and run first and directly (core/fast_route.py).
+# The routers of FastRoutes: their routes are matched and run first and directly (core/fast_app.py).
 HOT_FAST_ROUTES: tuple[APIRouter, ...] = (jobs_routes.poll_router, alarms_routes.hot, incidents_routes.hot)
 
 # Subjects whose domain decides their approval requests itself (see approvals/service.py): kind -> Decider.
@@ -227,7 +228,7 @@ def _install_state(app: FastAPI, settings: Settings) -> None:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
-    app = FastAPI(
+    app = FastApp(
         title="OpenCOC",
         version="0.1.0",
         default_response_class=FastJSONResponse,
@@ -248,8 +249,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     for router in ROUTERS:
         app.include_router(router)
-    # ahead of everything: the FastRoutes run without FastAPI's per-request layers (core/fast_route.py)
-    app.router.routes.insert(0, FastRoutes(*HOT_FAST_ROUTES))
+    app.serve_first(FastRoutes(*HOT_FAST_ROUTES))  # ahead of the middleware stack (core/fast_app.py)
 
     console.install(app)
     _install_docs(app, settings.docs)

@@ -88,7 +88,13 @@ def test_agent_enrols_keeps_its_identity_and_goes_offline_when_killed(server: Li
         assert [h["agent_id"] for h in hosts] == [saved.agent_sn], "a restart must not enrol a second identity"
     finally:
         _stop(second, signal.SIGKILL)
-    wait_for(lambda: _hosts(server, tenant)[0]["agent_state"] == "OFFLINE", "the killed agent OFFLINE")
+    # Killed while its 30-s long-poll is open: the lost connection ends its presence at once, so it shows
+    # OFFLINE after the threshold, long before that poll would have timed out.
+    wait_for(
+        lambda: _hosts(server, tenant)[0]["agent_state"] == "OFFLINE",
+        "the agent killed during its long-poll OFFLINE",
+        timeout=3 * OFFLINE_AFTER_S,
+    )
 
 
 def test_agent_without_identity_or_token_says_what_is_missing(server: LiveServer, tmp_path: Path) -> None:

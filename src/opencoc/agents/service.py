@@ -15,6 +15,7 @@ from sqlalchemy import Subquery, Table, bindparam, case, func, insert, select, u
 from sqlalchemy.orm import Session
 
 from opencoc.agents.models import Agent, EnrollToken
+from opencoc.agents.registry import KnownAgent, facts_digest
 from opencoc.agents.schemas import AgentFacts
 from opencoc.auth import revocations
 from opencoc.auth import service as auth_service
@@ -145,9 +146,9 @@ def enroll_many(
     return out
 
 
-def facts_changed(agent: Agent, facts: AgentFacts | None) -> bool:
+def facts_changed(agent: KnownAgent, facts: AgentFacts | None) -> bool:
     """Whether a heartbeat's facts differ from the stored ones (None: the agent sent none)."""
-    return facts is not None and facts.model_dump() != agent.facts
+    return facts is not None and facts_digest(facts.model_dump()) != agent.facts_digest
 
 
 def update_facts(session: Session, *, agent_id: int, facts: AgentFacts, now: int) -> Agent | None:
@@ -244,8 +245,8 @@ def revoke(session: Session, *, tenant_name: str, agent_sn: str, now: int) -> bo
     return True
 
 
-def secret_matches(agent: Agent, secret: str) -> bool:
-    return hmac.compare_digest(agent.secret_hash, sha256_hex(secret))
+def secret_matches(secret_hash: str, secret: str) -> bool:
+    return hmac.compare_digest(secret_hash, sha256_hex(secret))
 
 
 def state_of(agent: Agent, now_ms: int, offline_after_s: float) -> str:

@@ -16,11 +16,12 @@ of the parameters, with the request and the path parameters it names. It therefo
 Anything else raises TypeError when the route is declared. The endpoint returns its Response.
 
 Use: `hot = APIRouter(route_class=FastRoute)`, declare the hot routes on it, include it in the
-app (for /openapi.json, and the 405 of a wrong method), and put `FastRoutes(hot, ...)` first in the
-app's routes: a request for one of them is then matched by its path pattern alone and run without
-FastAPI's per-request layers (its included-router walk, done twice, and its request wrapper with
-two exit stacks: ~50 us of an alarm webhook's ~300 us on the event loop, in-process measure). An
-exception a handler raises is answered by the app's exception handlers, as for every route.
+app (for /openapi.json, and the 405 of a wrong method), and give `FastRoutes(hot, ...)` to a
+`FastApp` (core/fast_app.py): a request for one of them is then matched by its path pattern alone
+and run without FastAPI's per-request layers (its included-router walk, done twice, and its
+request wrapper with two exit stacks: ~50 us of an alarm webhook's ~300 us on the event loop,
+in-process measure) nor the app's outer middleware. An exception a handler raises is answered by
+the app's exception handlers, as for every route.
 """
 
 import inspect
@@ -33,9 +34,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.params import Depends, Query
 from fastapi.routing import APIRoute
 from pydantic import TypeAdapter, ValidationError
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Match
+from starlette.routing import Match
 from starlette.types import Receive, Scope, Send
 
 
@@ -139,22 +141,38 @@ class FastRoute(APIRoute):
         return handler
 
 
-class FastRoutes(BaseRoute):
-    """The FastRoutes of `routers`, matched and run directly (see the module docstring)."""
+class FastRoutes:
+    """The FastRoutes of `routers`: `match` finds a request's route, and the object serves it as an ASGI app."""
 
     def __init__(self, *routers: APIRouter) -> None:
         self.routes = [route for router in routers for route in router.routes if isinstance(route, FastRoute)]
         self.handlers = {id(route): route.get_route_handler() for route in self.routes}
 
-    def matches(self, scope: Scope) -> tuple[Match, Scope]:
-        if scope["type"] == "http":
-            for route in self.routes:
-                match, child_scope = route.matches(scope)
-                if match is Match.FULL:  # a wrong method (PARTIAL) goes on to the included router's 405
-                    return match, child_scope
-        return Match.NONE, {}
+    def match(self, scope: Scope) -> Scope | None:
+        """The child scope (route, endpoint, path parameters) of the route the request is for, or None: a
+        wrong method (a partial match) goes on to the included router's 405."""
+        for route in self.routes:
+            match, child_scope = route.matches(scope)
+            if match is Match.FULL:
+                return child_scope
+        return None
 
-    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Serve a request whose scope holds its `match`; an exception is answered by the app's handler for it."""
         request = Request(scope, receive, send)
-        response = await self.handlers[id(scope["route"])](request)
+        try:
+            response = await self.handlers[id(scope["route"])](request)
+        except Exception as exc:
+            handler = _handler_for(scope["app"].exception_handlers, exc)
+            if handler is None:
+                raise
+            response = await handler(request, exc)
         await response(scope, receive, send)
+
+
+def _handler_for(handlers: dict[Any, Any], exc: Exception) -> Any:
+    """The app's handler of `exc`, found as Starlette's ExceptionMiddleware finds it (an HTTPException's status
+    first, then the exception's classes), without the 500/Exception handler: a crash is left to the middleware."""
+    if isinstance(exc, HTTPException) and exc.status_code in handlers:
+        return handlers[exc.status_code]
+    return next((handlers[cls] for cls in type(exc).__mro__ if cls in handlers and cls is not Exception), None)

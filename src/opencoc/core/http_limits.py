@@ -12,10 +12,16 @@ with these limits (from `Settings`, so each worker process reads them from the e
 - the whole body within `body_timeout_seconds` of the head: else the connection is closed and
   the application sees the client go away.
 Between requests uvicorn's keep-alive timeout (5 s) applies as before.
+
+It also tells the application when a client goes away in the middle of a request, without a
+task reading `receive()` for it: the scope's extension `WHEN_GONE` is a function; `fn` given to it
+is called once the connection is lost before the request's response is complete (an agent's
+long-poll ends its presence at once: agents/deps.py).
 """
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +31,8 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from opencoc.config import Settings, get_settings
 
 log = logging.getLogger("opencoc.http")
+
+WHEN_GONE = "opencoc.when_gone"  # the scope extension (see the module docstring)
 
 
 @dataclass(frozen=True)
@@ -53,6 +61,20 @@ def _response(status: bytes, code: str, msg: str) -> bytes:
     return head + body
 
 
+class _WhenGone:
+    """The function a request asked to be called if its client goes away. It refers to neither the
+    protocol nor the scope: a scope that referred back to its protocol would make a reference cycle,
+    and each closed connection with its last request would wait for the cyclic garbage collector."""
+
+    __slots__ = ("fn",)
+
+    def __init__(self) -> None:
+        self.fn: Callable[[], None] | None = None
+
+    def set(self, fn: Callable[[], None]) -> None:
+        self.fn = fn
+
+
 class LimitedHttpToolsProtocol(HttpToolsProtocol):
     """uvicorn's httptools protocol with bounded request heads and head/body deadlines.
 
@@ -69,6 +91,7 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         self._last_read = 0
         self._refused = False
         self._deadline: asyncio.TimerHandle | None = None
+        self._gone = _WhenGone()  # what the current request asked to be called when gone
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -77,6 +100,9 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm()
         super().connection_lost(exc)
+        fn, self._gone.fn = self._gone.fn, None
+        if fn is not None and self.cycle is not None and self.cycle.disconnected:
+            fn()
 
     def data_received(self, data: bytes) -> None:
         if self._refused:
@@ -111,6 +137,8 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         self._in_body, self._head_read = True, 0
         self._heads_seen += 1
         self._disarm()
+        self._gone.fn = None
+        self.scope["extensions"] = {WHEN_GONE: self._gone.set}  # type: ignore[dict-item]  # an extension of our own
         super().on_headers_complete()
 
     def on_body(self, body: bytes) -> None:

@@ -75,7 +75,7 @@ class RequestGuards:
             await send(message)
 
         limit = self._limit(scope["path"])
-        declared = _content_length(scope)
+        declared, chunked = _declared_body(scope)
         if declared is not None and declared > limit:
             await _send_error(scope, send_with_id, 413, "COC.00000413", _too_large(limit))
             return
@@ -90,8 +90,10 @@ class RequestGuards:
                     raise BodyTooLarge
             return message
 
+        # A request without a body (an agent's long-poll) keeps the bare `receive`: nothing to count.
+        bodiless = not chunked and not declared
         try:
-            await self.app(scope, counted_receive, send_with_id)
+            await self.app(scope, receive if bodiless else counted_receive, send_with_id)
         except BodyTooLarge:
             if not started:
                 await _send_error(scope, send_with_id, 413, "COC.00000413", _too_large(limit))
@@ -121,11 +123,15 @@ async def _send_error(scope: Scope, send: Any, status: int, code: str, msg: str)
     await send({"type": "http.response.body", "body": body})
 
 
-def _content_length(scope: Scope) -> int | None:
+def _declared_body(scope: Scope) -> tuple[int | None, bool]:
+    """The request's Content-Length (None when absent or not a number) and whether its body is chunked."""
+    length, chunked = None, False
     for name, value in scope.get("headers", []):
         if name == b"content-length":
             try:
-                return int(value)
+                length = int(value)
             except ValueError:
-                return None
-    return None
+                length = None
+        elif name == b"transfer-encoding":
+            chunked = True
+    return length, chunked

@@ -11,8 +11,7 @@ answer before the server's graceful-shutdown deadline instead of being cancelled
 
 import asyncio
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 RELAY_CHANNEL = "opencoc_wakeup"  # the PostgreSQL NOTIFY channel of the relay (core/pg_relay.py)
@@ -24,7 +23,7 @@ class Relay(Protocol):
 
 class Wakeups:
     def __init__(self) -> None:
-        self._waiters: dict[str, set[asyncio.Event]] = defaultdict(set)
+        self._waiters: dict[str, set[Listener]] = defaultdict(set)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._subscribers: list[tuple[str, Callable[[str], None]]] = []
         self.relay: Relay | None = None
@@ -58,8 +57,8 @@ class Wakeups:
             loop.call_soon_threadsafe(self._set, key)
 
     def _set(self, key: str) -> None:
-        for ev in self._waiters.get(key, ()):
-            ev.set()
+        for listener in self._waiters.get(key, ()):
+            listener.set()
         for prefix, callback in self._subscribers:
             if key.startswith(prefix):
                 callback(key[len(prefix) :])
@@ -68,53 +67,76 @@ class Wakeups:
         """Wake every waiter of this process and mark it stopping (call on the event loop)."""
         self.closed = True
         for waiters in self._waiters.values():
-            for ev in waiters:
-                ev.set()
+            for listener in waiters:
+                listener.set()
 
     async def wait(self, key: str, timeout: float) -> bool:
         """True if notified before `timeout` seconds."""
-        ev = asyncio.Event()
-        self._waiters[key].add(ev)
-        try:
-            await asyncio.wait_for(ev.wait(), timeout)
-            return True
-        except TimeoutError:
-            return False
-        finally:
-            self._forget(key, ev)
+        with self.listening((key,)) as listener:
+            return await listener.wait(timeout)
 
-    @contextmanager
-    def listening(self, keys: Sequence[str]) -> Iterator["Listener"]:
-        """A listener to `keys` for the block (a live view's stream): a notification that comes while
-        the stream is busy sending is kept for its next `wait`, not lost."""
-        listener = Listener()
-        for key in keys:
-            self._waiters[key].add(listener.event)
-        try:
-            yield listener
-        finally:
-            for key in keys:
-                self._forget(key, listener.event)
+    def listening(self, keys: Sequence[str]) -> "Listener":
+        """A listener to `keys` for a `with` block (a live view's stream, an agent's long-poll): a
+        notification that comes while the block is busy elsewhere is kept for its next `wait`, not lost."""
+        return Listener(self, tuple(keys))
 
-    def _forget(self, key: str, ev: asyncio.Event) -> None:
+    def _add(self, key: str, listener: "Listener") -> None:
+        self._waiters[key].add(listener)
+
+    def _forget(self, key: str, listener: "Listener") -> None:
         waiters = self._waiters.get(key)
         if waiters is not None:
-            waiters.discard(ev)
+            waiters.discard(listener)
             if not waiters:
                 del self._waiters[key]
 
 
 class Listener:
-    """What `Wakeups.listening` gives: `wait` returns as soon as any of its keys was notified since the last."""
+    """What `Wakeups.listening` gives: `wait` returns as soon as any of its keys was notified since the last.
 
-    def __init__(self) -> None:
-        self.event = asyncio.Event()
+    A flag, and a future while someone waits, with one timer: ten thousand idle long-polls each hold
+    one, so it is kept small (an asyncio.Event, a task per `wait_for` or an `asyncio.timeout` cost more).
+    """
+
+    __slots__ = ("_keys", "_notified", "_waiter", "_wakeups")
+
+    def __init__(self, wakeups: Wakeups, keys: tuple[str, ...]) -> None:
+        self._wakeups = wakeups
+        self._keys = keys
+        self._notified = False
+        self._waiter: asyncio.Future[bool] | None = None
+
+    def __enter__(self) -> "Listener":
+        for key in self._keys:
+            self._wakeups._add(key, self)
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        for key in self._keys:
+            self._wakeups._forget(key, self)
+
+    def set(self) -> None:
+        self._notified = True
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(True)
 
     async def wait(self, timeout: float) -> bool:
         """True if notified (now or since the last wait) before `timeout` seconds."""
-        try:
-            await asyncio.wait_for(self.event.wait(), timeout)
-        except TimeoutError:
-            return False
-        self.event.clear()
+        if not self._notified:
+            loop = asyncio.get_running_loop()
+            self._waiter = waiter = loop.create_future()
+            timer = loop.call_later(timeout, _expire, waiter)
+            try:
+                if not await waiter:
+                    return False
+            finally:
+                timer.cancel()
+                self._waiter = None
+        self._notified = False
         return True
+
+
+def _expire(waiter: "asyncio.Future[bool]") -> None:
+    if not waiter.done():
+        waiter.set_result(False)

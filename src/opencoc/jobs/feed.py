@@ -1,6 +1,6 @@
 """The agent's task feed: a long-poll that hands out due tasks and cancels as soon as there are any.
 
-The poll registers its wake-up before it looks, so an announcement that comes in between still
+The poll listens for its wake-up before it looks, so an announcement that comes in between still
 wakes it; it claims only when its agent was announced (jobs/announced.py: the announcements that
 came while the agent was between two polls are kept). Work committed by another replica arrives
 through the PostgreSQL relay, and the jobs sweep (`background.py`) re-announces due work every
@@ -34,19 +34,17 @@ async def next_feed(
     `gone()`, or once the server is stopping (`wakeups.closed`)."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + wait
-    while True:
-        remaining = deadline - loop.time()
-        waiter = asyncio.ensure_future(wakeups.wait(agent_key(agent_sn), max(remaining, 0.0)))
-        await asyncio.sleep(0)  # the waiter registers before we look, so no wake-up falls in between
-        try:
+    # Listening before the first look: an announcement that comes while we look or claim is kept for
+    # the next wait, so none falls in between.
+    with wakeups.listening([agent_key(agent_sn)]) as listener:
+        while True:
             if gone() or wakeups.closed:  # never hand a task to a poll nobody reads any more
                 return tasks.Feed()
             if announced.take(agent_sn):  # claimed with the polls woken at the same time (jobs/groups.py)
                 feed = await groups.claim(agent_sn)
                 if feed:
                     return feed
+            remaining = deadline - loop.time()
             if remaining <= 0:
                 return tasks.Feed()
-            await waiter
-        finally:
-            waiter.cancel()
+            await listener.wait(remaining)

@@ -169,6 +169,13 @@ def test_oversized_body_is_413(client: TestClient, db: Database, tenant: TenantK
     _rejected(client, db, tenant, key, resp, status=413)
 
 
+def test_an_oversized_chunked_body_is_413_as_it_arrives(client: TestClient, db: Database, tenant: TenantKey) -> None:
+    key = custom_key(client, tenant)
+    chunks = (b'{"blob": "' + b"b" * 65536 for _ in range(32))  # 2 MiB without a Content-Length
+    resp = client.post(f"/v1/event/huawei/custom/{key}", content=chunks, headers={"Content-Type": "application/json"})
+    assert _rejected(client, db, tenant, key, resp, status=413) == "request body must be at most 1048576 bytes"
+
+
 def test_prometheus_key_on_the_custom_path_is_refused(
     client: TestClient, db: Database, make_tenant: Callable[..., TenantKey]
 ) -> None:

@@ -1,11 +1,11 @@
 """The registry: throttled last-seen times, and presence for as long as a request is open."""
 
 from opencoc.agents.models import Agent
-from opencoc.agents.registry import AgentRegistry, present_refresh_ms, write_interval_ms
+from opencoc.agents.registry import AgentRegistry, KnownAgent, facts_digest, present_refresh_ms, write_interval_ms
 
 
-def _agent(last_seen: int) -> Agent:
-    return Agent(id=7, agent_sn="sn-7", last_seen_at=last_seen)
+def _agent(last_seen: int) -> KnownAgent:
+    return KnownAgent.of(Agent(id=7, agent_sn="sn-7", secret_hash="0" * 64, last_seen_at=last_seen, facts={}))
 
 
 def test_touch_writes_at_most_once_per_interval() -> None:
@@ -18,8 +18,8 @@ def test_touch_writes_at_most_once_per_interval() -> None:
 
 
 def test_an_open_request_keeps_the_agent_alive_until_it_ends() -> None:
-    registry, agent = AgentRegistry(), _agent(0)
-    registry.put(agent)
+    registry = AgentRegistry()
+    agent = registry.put(Agent(id=7, agent_sn="sn-7", secret_hash="0" * 64, last_seen_at=0, facts={}))
     first, second = registry.present(agent), registry.present(agent)
     registry.refresh_present(10_000, 5000)
     assert registry.drain() == {7: 10_000}
@@ -35,3 +35,10 @@ def test_an_open_request_keeps_the_agent_alive_until_it_ends() -> None:
 def test_intervals_are_a_quarter_of_the_offline_threshold() -> None:
     assert (write_interval_ms(60), present_refresh_ms(60)) == (15_000, 15_000)  # the default: OFFLINE after 60 s
     assert (write_interval_ms(2), present_refresh_ms(2)) == (500, 500)
+
+
+def test_it_keeps_a_digest_of_the_facts_that_ignores_key_order() -> None:
+    registry = AgentRegistry()
+    known = registry.put(Agent(id=7, agent_sn="sn-7", secret_hash="0" * 64, last_seen_at=0, facts={"a": 1, "b": [2]}))
+    assert registry.get("sn-7") is known and not hasattr(known, "__dict__"), "a slotted record, not the row"
+    assert known.facts_digest == facts_digest({"b": [2], "a": 1}) != facts_digest({"a": 1, "b": [3]})
