@@ -146,7 +146,9 @@ class Probe:
     def __init__(self, call: Callable[[], int]) -> None:
         self.call = call
         self.ms: list[float] = []
+        self.started: list[float] = []  # each call's start, seconds after the probe's
         self.statuses: dict[int, int] = {}
+        self._t0 = time.perf_counter()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
@@ -159,6 +161,7 @@ class Probe:
             except httpx.HTTPError:
                 status = 0
             self.ms.append((time.perf_counter() - t0) * 1000)
+            self.started.append(t0 - self._t0)
             self.statuses[status] = self.statuses.get(status, 0) + 1
             self._stop.wait(0.2)
 
@@ -169,9 +172,11 @@ class Probe:
             return "no calls"
         ordered = sorted(self.ms)
         p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+        slowest = sorted(zip(self.ms, self.started, strict=True), reverse=True)[:3]
         return (
             f"{len(ordered)} calls, p50 {statistics.median(ordered):.0f} ms, p99 {p99:.0f} ms, "
-            f"max {ordered[-1]:.0f} ms, statuses {dict(sorted(self.statuses.items()))}"
+            f"max {ordered[-1]:.0f} ms, statuses {dict(sorted(self.statuses.items()))}; slowest "
+            + ", ".join(f"{ms:.0f} ms at +{at:.1f} s" for ms, at in slowest)
         )
 
 

@@ -120,7 +120,12 @@ BACKGROUND: tuple[tuple[str, Callable[[FastAPI], Coroutine[Any, Any, None]]], ..
 
 # `opencoc serve`'s process settings (served_app).
 SWITCH_INTERVAL_S = 0.0005
-GC_YOUNG_THRESHOLD = 20_000
+# Collections: the youngest every 20,000 allocations (a request allocates many short-lived objects);
+# the middle one after 3 of those, so that its pause stays short while 10,000 open long-polls'
+# objects pass through it (after 20: 100-300 ms pauses that every request in flight waited out,
+# bench/agents_idle.py --restart); a full one after 1,000 of those at the soonest (CPython also
+# waits until the objects promoted since the last are a quarter of the long-lived ones).
+GC_THRESHOLDS = (20_000, 3, 1000)
 
 # Routes that take bodies larger than OPENCOC_MAX_BODY_BYTES: (path prefix, limit in bytes).
 BODY_LIMITS: tuple[tuple[str, int], ...] = (jobs_routes.RESULT_BODY_LIMIT,)
@@ -263,8 +268,7 @@ def served_app() -> FastAPI:
     # The event loop and the database threads share the GIL; a short switch interval hands it
     # back to the loop soon after a driver call returns (bench/incidents.py: higher req/s).
     sys.setswitchinterval(SWITCH_INTERVAL_S)
-    # Fewer young-generation collections: a request allocates many short-lived objects.
-    gc.set_threshold(GC_YOUNG_THRESHOLD, 20, 20)
+    gc.set_threshold(*GC_THRESHOLDS)
     app = create_app()
     # What start-up made (modules, routes, schemas: ~165,000 objects) lives as long as the process.
     # Frozen, a full collection no longer walks it: that walk took 30-200 ms, a pause that every

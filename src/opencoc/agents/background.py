@@ -1,5 +1,10 @@
 """Once a second: write the collected last-seen times; every third of the refresh interval (5 s by
-default), first move the present agents' times forward (a walk over every open poll: 10,000 of them)."""
+default), first move the present agents' times forward (a walk over every open poll: 10,000 of them).
+
+At start-up, first: every non-revoked agent is read into the registry in batches, so that a fleet
+reconnecting after a restart authenticates without a read per agent (each such read held an
+admission slot and a read thread while the whole fleet came back). An agent revoked while the
+batches are read is evicted again: auth/revocations.py announces each revocation for 10 s."""
 
 import asyncio
 import logging
@@ -13,6 +18,21 @@ from opencoc.core.clock import now_ms
 log = logging.getLogger("opencoc.agents")
 
 FLUSH_INTERVAL_S = 1.0
+WARM_BATCH = 1000
+
+
+async def warm(app: FastAPI) -> int:
+    """Read every non-revoked agent into the registry; how many were read."""
+    registry: AgentRegistry = app.state.agent_registry
+    after, count = 0, 0
+    while True:
+        batch = await app.state.db.run_read(lambda s, a=after: service.known_agents_after(s, a, WARM_BATCH))
+        for known in batch:
+            registry.keep(known)
+        count += len(batch)
+        if len(batch) < WARM_BATCH:
+            return count
+        after = batch[-1].id
 
 
 async def _flush(app: FastAPI, *, refresh: bool) -> None:
@@ -26,6 +46,10 @@ async def _flush(app: FastAPI, *, refresh: bool) -> None:
 
 async def run(app: FastAPI) -> None:
     """Flush for the server's lifetime (and once more on shutdown)."""
+    try:
+        log.info("%d agents known at start-up", await warm(app))
+    except Exception:  # their first requests read them one by one instead
+        log.exception("could not read the known agents at start-up")
     every_ms = present_refresh_ms(app.state.settings.agent_offline_after_seconds) // 3
     refreshed = 0
     try:

@@ -85,6 +85,10 @@ class AgentRegistry:
         known = self._agents[agent.agent_sn] = KnownAgent.of(agent)
         return known
 
+    def keep(self, known: KnownAgent) -> None:
+        """Keep an agent read ahead of its requests (the start-up warm-up), unless a request put a fresher one."""
+        self._agents.setdefault(known.agent_sn, known)
+
     def forget(self, agent_sn: str) -> None:
         """Drop a (revoked) agent's cached row: its next request is checked against the database."""
         self._agents.pop(agent_sn, None)

@@ -31,6 +31,7 @@ __all__ = [
     "create_enroll_token",
     "enroll_many",
     "facts_changed",
+    "known_agents_after",
     "find_by_sn",
     "find_by_sns",
     "for_resources",
@@ -243,6 +244,17 @@ def revoke(session: Session, *, tenant_name: str, agent_sn: str, now: int) -> bo
         return False
     revocations.record(session, kind=revocations.AGENT, subject=agent_sn, now=now)
     return True
+
+
+def known_agents_after(session: Session, after_id: int, limit: int) -> list[KnownAgent]:
+    """Up to `limit` non-revoked agents with ids above `after_id`, in id order, as the registry keeps them."""
+    rows = session.execute(
+        select(Agent.id, Agent.agent_sn, Agent.secret_hash, Agent.last_seen_at, Agent.facts)
+        .where(Agent.id > after_id, Agent.revoked_at.is_(None))
+        .order_by(Agent.id)
+        .limit(limit)
+    )
+    return [KnownAgent(pk, sn, secret_hash, seen, facts_digest(facts)) for pk, sn, secret_hash, seen, facts in rows]
 
 
 def secret_matches(secret_hash: str, secret: str) -> bool:

@@ -5,6 +5,11 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import event
 
+from harness.polling import wait_for
+from opencoc.agents import service as agents_service
+from opencoc.app import create_app
+from opencoc.config import Settings
+from opencoc.core.clock import now_ms
 from opencoc.jobs.announced import Announced
 from tests.api.jobs.helpers import TASKS, Fleet, batches
 
@@ -65,3 +70,21 @@ def test_a_wrong_wait_is_a_400_naming_the_field_and_the_rule(client: TestClient,
         resp = client.get(TASKS, params={"wait": wait}, headers=a.headers)
         assert resp.status_code == 400
         assert resp.json() == {"error_code": "COC.00040701", "error_msg": msg}
+
+
+def test_a_restarted_server_knows_its_agents_before_their_first_poll_and_not_the_revoked_ones(
+    client: TestClient, fleet: Fleet, settings: Settings
+) -> None:
+    kept, revoked = fleet.enroll(2)
+    with fleet.db.write() as session:
+        assert agents_service.revoke(session, tenant_name=fleet.tenant.name, agent_sn=revoked.agent_sn, now=now_ms())
+    with TestClient(create_app(settings), raise_server_exceptions=False) as again:
+        registry = again.app.state.agent_registry  # type: ignore[attr-defined]
+        wait_for(lambda: registry.get(kept.agent_sn) is not None, "the start-up warm-up")
+        assert registry.get(revoked.agent_sn) is None
+
+        def first_poll() -> None:
+            assert again.get(TASKS, params={"wait": 0}, headers=kept.headers).json() == {"tasks": [], "cancel": []}
+
+        assert _statements_naming(again, kept.agent_sn, first_poll) == []
+        assert again.get(TASKS, params={"wait": 0}, headers=revoked.headers).status_code == 401
