@@ -5,7 +5,7 @@ import gc
 import sys
 from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -39,7 +39,6 @@ from opencoc.core.errors import OpenCOCError
 from opencoc.core.fast_app import FastApp
 from opencoc.core.fast_route import FastRoutes
 from opencoc.core.middleware import RequestGuards
-from opencoc.core.pg_relay import PgRelay
 from opencoc.core.responses import FastJSONResponse
 from opencoc.core.validation import describe
 from opencoc.core.wakeups import Wakeups
@@ -68,6 +67,9 @@ from opencoc.scripts import review as scripts_review
 from opencoc.scripts import routes as scripts_routes
 from opencoc.warrooms import automatic as warrooms_automatic
 from opencoc.warrooms import routes as warrooms_routes
+
+if TYPE_CHECKING:
+    from opencoc.core.pg_relay import PgRelay
 
 # The hot routes first: route matching walks the routers in order and costs ~2 us per route passed
 # (149 routes: matching was 43% of the server's CPU for a route at the end, py-spy). The agent
@@ -136,11 +138,18 @@ def _body_limits(settings: Settings) -> tuple[tuple[str, int], ...]:
     return (*BODY_LIMITS, attachments_routes.body_limit(settings), incidents_v2_routes.body_limit(settings))
 
 
+def _pg_relay(app: FastAPI) -> "PgRelay":
+    """The PostgreSQL wake-up relay; imported here, so that a server on SQLite never loads psycopg (9 MB)."""
+    from opencoc.core.pg_relay import PgRelay
+
+    return PgRelay(app.state.db.url, app.state.wakeups)
+
+
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.wakeups.bind(asyncio.get_running_loop())
     await asyncio.to_thread(migrate.upgrade, app.state.db)
-    relay = None if app.state.db.is_sqlite else PgRelay(app.state.db.url, app.state.wakeups)
+    relay = None if app.state.db.is_sqlite else _pg_relay(app)
     if relay is not None:
         relay.start()
         app.state.wakeups.relay = relay
