@@ -32,10 +32,7 @@ class Settings(BaseSettings):
     # Admission control on the agent routes only: beyond this many agent requests being worked on at
     # once, an agent gets 503 with Retry-After between 1 and agent_retry_after_max_seconds (random,
     # so that a refused fleet does not come back in step). User API calls are never refused by it.
-    # An enrolment counts while it waits for its batch's commit: with 64, a fleet enrolling 128 at a
-    # time was half refused (443 enrolments/s, bench/agents_idle.py); with 256, 728/s on 2 cores and
-    # a user's calls meanwhile no slower at p99.
-    agent_max_active_requests: int = 256
+    agent_max_active_requests: int = 64
     agent_retry_after_max_seconds: int = 10
     public_url: str | None = None
     docs: bool = False
