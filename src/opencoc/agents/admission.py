@@ -56,7 +56,7 @@ def admission_of(request: Request) -> Admission:
 
 
 async def admitted(request: Request) -> AsyncIterator[None]:
-    """Hold a slot for the whole request (enrolment, heartbeat, result)."""
+    """Hold a slot for the whole request (heartbeat, result)."""
     admission = admission_of(request)
     admission.enter()
     try:
@@ -65,16 +65,18 @@ async def admitted(request: Request) -> AsyncIterator[None]:
         admission.leave()
 
 
-async def poll_admitted(request: Request) -> AsyncIterator["PollSlot"]:
-    """A long-poll's slot: held until the route calls `release()` once the agent is authenticated."""
-    slot = PollSlot(admission_of(request))
+async def slot_admitted(request: Request) -> AsyncIterator["Slot"]:
+    """A slot the route gives back itself (`release()`) once what is left is waiting, not work: a
+    long-poll once its agent is authenticated, an enrolment once it is queued for its batch. Given
+    back at the end of the request otherwise."""
+    slot = Slot(admission_of(request))
     try:
         yield slot
     finally:
         slot.release()
 
 
-class PollSlot:
+class Slot:
     def __init__(self, admission: Admission) -> None:
         admission.enter()
         self.admission: Admission | None = admission
@@ -86,4 +88,4 @@ class PollSlot:
 
 
 Admitted = Depends(admitted)
-PollAdmitted = Annotated[PollSlot, Depends(poll_admitted)]
+SlotAdmitted = Annotated[Slot, Depends(slot_admitted)]

@@ -14,7 +14,7 @@ from starlette.requests import HTTPConnection
 
 from opencoc.agents import service
 from opencoc.agents.admission import Admitted as Admitted  # the agent routes of jobs use them too
-from opencoc.agents.admission import PollAdmitted as PollAdmitted
+from opencoc.agents.admission import SlotAdmitted as SlotAdmitted
 from opencoc.agents.enroller import Enroller
 from opencoc.agents.registry import AgentRegistry, KnownAgent, Presence, write_interval_ms
 from opencoc.core.clock import now_ms

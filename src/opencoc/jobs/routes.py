@@ -5,7 +5,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 from starlette.responses import Response
 
-from opencoc.agents.deps import Admitted, AgentPresence, CurrentAgent, PollAdmitted
+from opencoc.agents.deps import Admitted, AgentPresence, CurrentAgent, SlotAdmitted
 from opencoc.auth.deps import CurrentCaller
 from opencoc.core.clock import now_ms
 from opencoc.core.deps import AppCipher, AppSettings, AppWakeups, Db
@@ -165,7 +165,7 @@ async def operate_script_job(
 
 @poll_router.get(AGENT + "/tasks", tags=["agent"], response_model=None, responses=returns(schemas.TaskFeed))
 async def poll_tasks(
-    slot: PollAdmitted,
+    slot: SlotAdmitted,
     presence: AgentPresence,
     groups: Groups,
     announced: AnnouncedDep,

@@ -65,3 +65,19 @@ def test_agent_requests_give_their_slots_back(client: TestClient, db: Database, 
     assert client.get(f"{TASKS}?wait=1", headers=agent.headers).status_code == 200
     assert client.post(HEARTBEAT, json={}, headers={"Authorization": "Bearer x:y"}).status_code == 401
     assert admission.active == 0 and admission.refused == 0
+
+
+def test_an_enrolment_waiting_for_its_batch_holds_no_slot(
+    client: TestClient, db: Database, tenant: TenantKey, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    admission, enroller = client.app.state.agent_admission, client.app.state.agent_enroller  # type: ignore[attr-defined]
+    active_while_queued: list[int] = []
+    submit = enroller.submit
+
+    async def queued(*args: object) -> object:
+        active_while_queued.append(admission.active)
+        return await submit(*args)
+
+    monkeypatch.setattr(enroller, "submit", queued)
+    enroll(client, enroll_token(db, tenant))
+    assert active_while_queued == [0] and admission.active == 0
