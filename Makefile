@@ -51,6 +51,7 @@ bench: install
 	$(BIN)/python bench/fanout.py
 	$(BIN)/python bench/orders.py
 	$(BIN)/python bench/agents_idle.py
+	$(BIN)/python bench/enrolment.py
 	$(BIN)/python bench/console.py
 	$(BIN)/python bench/oncall.py
 	$(BIN)/python bench/http_limits.py

@@ -24,7 +24,6 @@ import argparse
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -36,6 +35,7 @@ from sqlalchemy import func, select
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import wrk  # noqa: E402
 from harness import postgres  # noqa: E402
 from harness.alertmanager import Alertmanager, binary  # noqa: E402
 from harness.server import LiveServer  # noqa: E402
@@ -97,17 +97,10 @@ class Result:
     p99_ms: float
 
 
-def wrk(url: str, folder: Path, args: list[str], connections: int, seconds: float) -> Result:
+def run_wrk(url: str, folder: Path, args: list[str], connections: int, seconds: float) -> Result:
     script = folder / "alarms.lua"
     script.write_text(LUA)
-    threads = min(2, connections)
-    argv = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{max(1, round(seconds))}s"]
-    argv += ["--timeout", "10s", "-s", str(script), url, "--", *args]
-    out = subprocess.run(argv, capture_output=True, text=True, timeout=seconds + 120)
-    line = next((ln for ln in out.stdout.splitlines() if ln.startswith("RESULT ")), None)
-    if line is None:
-        raise RuntimeError(f"wrk failed: {out.stdout}\n{out.stderr}")
-    requests, duration_us, acked, failed, errors, p50, p99 = (int(x) for x in line.split()[1:])
+    requests, duration_us, acked, failed, errors, p50, p99 = wrk.run(url, script, args, connections, seconds).numbers
     return Result(acked / (duration_us / 1e6), acked, failed, errors, p50 / 1000, p99 / 1000)
 
 
@@ -150,14 +143,14 @@ def run_backend(name: str, database_url: str | None, seconds: float, connections
         print(
             f"\n== {name}: opencoc serve --workers {workers}, {connections} concurrent senders, {seconds:.0f} s/phase"
         )
-        ceiling = wrk(f"{server.url}/opencoc/health", folder, ["health", "x", "0", "x"], connections, 3)
+        ceiling = run_wrk(f"{server.url}/opencoc/health", folder, ["health", "x", "0", "x"], connections, 3)
         print(f"  load generator ceiling (wrk, GET /opencoc/health): {ceiling.rate:.0f} req/s", end="")
         print(f", p99 {ceiling.p99_ms:.1f} ms")
         phases = [("distinct", "Major", 0), ("distinct-info", "Info", 0), ("repeats", "Major", REPEAT_IDS)]
         rates: dict[str, float] = {}
         for label, level, repeats in phases:
             url = integration("custom", label)
-            result = wrk(url, folder, ["custom", label, str(repeats), level], connections, seconds)
+            result = run_wrk(url, folder, ["custom", label, str(repeats), level], connections, seconds)
             time.sleep(0.5)
             rows, total = stored(db_url, label, tenant)
             in_db = total if repeats else rows
@@ -184,7 +177,7 @@ def alertmanager(folder: Path, connections: int, seconds: float) -> dict[str, fl
     try:
         for label, level, repeats in (("distinct", "Major", 0), ("repeats", "Major", REPEAT_IDS)):
             url = f"{manager.url}/api/v2/alerts"
-            result = wrk(url, folder, ["alertmanager", f"am-{label}", str(repeats), level], connections, seconds)
+            result = run_wrk(url, folder, ["alertmanager", f"am-{label}", str(repeats), level], connections, seconds)
             line(f"alertmanager {label}", result, "(in memory, not durable)")
             rates[label] = result.rate
     finally:
@@ -199,8 +192,7 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--workers", type=int, default=1, help="server worker processes")
     args = parser.parse_args()
-    if shutil.which("wrk") is None:
-        sys.exit("bench/alarms.py needs wrk: apt-get install wrk")
+    wrk.require("bench/alarms.py")
     print(f"cores: {os.cpu_count()}, load average before: {os.getloadavg()[0]:.2f}")
     if args.backend in ("sqlite", "all"):
         run_backend("sqlite", None, args.seconds, args.connections, args.workers)

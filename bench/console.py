@@ -25,7 +25,6 @@ import argparse
 import json
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -39,6 +38,7 @@ from sqlalchemy import insert, select, update
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import wrk  # noqa: E402
 from bench.fleet import cpu_seconds, create_script  # noqa: E402
 from harness.server import LiveServer  # noqa: E402
 from opencoc.agents.models import Agent  # noqa: E402
@@ -94,21 +94,15 @@ def measured(
     """wrk on `url`, with the server process's CPU time per request over the run."""
     assert server.proc is not None
     before = cpu_seconds(server.proc.pid)
-    result = wrk(url, folder, cookies, connections, seconds)
+    result = run_wrk(url, folder, cookies, connections, seconds)
     result.cpu_ms = (cpu_seconds(server.proc.pid) - before) * 1000 / max(result.requests, 1)
     return result
 
 
-def wrk(url: str, folder: Path, cookies: list[str], connections: int, seconds: float) -> Result:
+def run_wrk(url: str, folder: Path, cookies: list[str], connections: int, seconds: float) -> Result:
     script = folder / "console.lua"
     script.write_text(LUA)
-    argv = ["wrk", "-t", str(min(2, connections)), "-c", str(connections), "-d", f"{max(1, round(seconds))}s"]
-    argv += ["--timeout", "10s", "-s", str(script), url, "--", *cookies]
-    out = subprocess.run(argv, capture_output=True, text=True, timeout=seconds + 120)
-    line = next((ln for ln in out.stdout.splitlines() if ln.startswith("RESULT ")), None)
-    if line is None:
-        raise RuntimeError(f"wrk failed: {out.stdout}\n{out.stderr}")
-    requests, duration_us, non_2xx, errors, p50, p99 = (int(x) for x in line.split()[1:])
+    requests, duration_us, non_2xx, errors, p50, p99 = wrk.run(url, script, cookies, connections, seconds).numbers
     return Result(requests, requests / (duration_us / 1e6), non_2xx, errors, p50 / 1000, p99 / 1000)
 
 
@@ -348,8 +342,7 @@ def main() -> None:
     parser.add_argument("--incidents", type=int, default=10_000)
     parser.add_argument("--hosts", type=int, default=1_000)
     args = parser.parse_args()
-    if shutil.which("wrk") is None:
-        sys.exit("bench/console.py needs wrk: apt-get install wrk")
+    wrk.require("bench/console.py")
     data_dir = Path(tempfile.mkdtemp(prefix="opencoc-bench-console-"))
     server = LiveServer(data_dir, None).start(timeout=60)
     try:

@@ -77,7 +77,6 @@ if TYPE_CHECKING:
 # and incident create/handle (their domains' FastRoute routers), then everything else.
 ROUTERS: tuple[APIRouter, ...] = (
     agents_routes.router,
-    jobs_routes.poll_router,
     jobs_routes.agent_router,
     alarms_routes.hot,
     incidents_routes.hot,
@@ -97,7 +96,7 @@ ROUTERS: tuple[APIRouter, ...] = (
 )
 
 # The routers of FastRoutes: their routes are matched and run first and directly (core/fast_app.py).
-HOT_FAST_ROUTES: tuple[APIRouter, ...] = (jobs_routes.poll_router, alarms_routes.hot, incidents_routes.hot)
+HOT_FAST_ROUTES: tuple[APIRouter, ...] = (jobs_routes.agent_router, alarms_routes.hot, incidents_routes.hot)
 
 # Subjects whose domain decides their approval requests itself (see approvals/service.py): kind -> Decider.
 APPROVAL_DECIDERS: dict[str, Decider] = {

@@ -13,6 +13,7 @@ of the parameters, with the request and the path parameters it names. It therefo
 - query parameters `Annotated[T, Query(...)] = default`, validated as FastAPI would (a wrong one
   raises the same RequestValidationError);
 - the `Request` itself.
+A body is read by a dependency (e.g. `core.deps.JsonBody`) and validated with `parse_body`.
 Anything else raises TypeError when the route is declared. The endpoint returns its Response.
 
 Use: `hot = APIRouter(route_class=FastRoute)`, declare the hot routes on it, include it in the
@@ -27,18 +28,20 @@ the app's exception handlers, as for every route.
 import inspect
 from collections.abc import AsyncGenerator, Callable, Coroutine
 from dataclasses import dataclass
-from typing import Annotated, Any, get_args, get_origin, get_type_hints
+from typing import Annotated, Any, TypeVar, get_args, get_origin, get_type_hints
 
 from fastapi import APIRouter
 from fastapi.exceptions import RequestValidationError
 from fastapi.params import Depends, Query
 from fastapi.routing import APIRoute
-from pydantic import TypeAdapter, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Match
 from starlette.types import Receive, Scope, Send
+
+M = TypeVar("M", bound=BaseModel)
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,8 +102,20 @@ def _query(request: Request, step: _Step) -> Any:
     try:
         return step.query.validate_python(raw)
     except ValidationError as exc:
-        errors = [{**e, "loc": ("query", step.name, *e["loc"])} for e in exc.errors(include_url=False)]
-        raise RequestValidationError(errors) from None
+        raise _invalid(exc, "query", step.name) from None
+
+
+def _invalid(exc: ValidationError, *where: str) -> RequestValidationError:
+    """What FastAPI raises for `exc` in the request part `where` ("query", name)."""
+    return RequestValidationError([{**e, "loc": (*where, *e["loc"])} for e in exc.errors(include_url=False)])
+
+
+def parse_body(model: type[M], payload: Any) -> M:
+    """`payload` (the JSON body) as `model`, or the RequestValidationError FastAPI's body validation raises."""
+    try:
+        return model.model_validate(payload)
+    except ValidationError as exc:
+        raise _invalid(exc, "body") from None
 
 
 class FastRoute(APIRoute):

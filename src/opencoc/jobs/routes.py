@@ -5,27 +5,27 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 from starlette.responses import Response
 
-from opencoc.agents.deps import Admitted, AgentPresence, CurrentAgent, SlotAdmitted
+from opencoc.agents.deps import AgentPresence, CurrentAgent, SlotAdmitted
 from opencoc.auth.deps import CurrentCaller
 from opencoc.core.clock import now_ms
 from opencoc.core.deps import AppCipher, AppSettings, AppWakeups, Db
 from opencoc.core.envelopes import JobEnvelope, job_ok
-from opencoc.core.fast_route import FastRoute
+from opencoc.core.fast_route import FastRoute, parse_body
 from opencoc.core.limits import INT32_MAX, MAX_MS
-from opencoc.core.openapi import ERRORS, returns
+from opencoc.core.openapi import ERRORS, json_body, returns
 from opencoc.core.responses import FastJSONResponse
 from opencoc.jobs import feed, operations, reads, schemas, service, tasks
-from opencoc.jobs.deps import AnnouncedDep, Groups
+from opencoc.jobs.deps import AnnouncedDep, Groups, ResultJson
 from opencoc.jobs.schemas import JobScriptOrderOperationBody, ScriptExecuteModel, TaskResult
 from opencoc.jobs.statuses import InstanceStatus, OrderStatus
 from opencoc.jobs.wake import wake_agents
 
 router = APIRouter(tags=["jobs"], responses=ERRORS["job"])
-# The agents' task feed and results: under a fleet most requests a server matches (app.py puts it first).
-agent_router = APIRouter(tags=["jobs"], responses=ERRORS["job"])
-# The long-poll: an idle fleet's only request, run without FastAPI's per-request layers (core/fast_route.py).
-poll_router = APIRouter(route_class=FastRoute, tags=["jobs"], responses=ERRORS["job"])
+# The agents' task feed and results: an idle fleet's only request (the long-poll) and, under orders, most
+# of the rest; run without FastAPI's per-request layers (core/fast_route.py).
+agent_router = APIRouter(route_class=FastRoute, tags=["jobs"], responses=ERRORS["job"])
 RESULT_BODY_LIMIT = feed.RESULT_BODY_LIMIT
+RESULT_BODY = json_body(TaskResult)
 
 ExecuteUuid = Annotated[str, Path(min_length=1, max_length=26)]
 ORDERS = "/v1/job/script/orders"
@@ -163,7 +163,7 @@ async def operate_script_job(
     return job_ok(execute_uuid)
 
 
-@poll_router.get(AGENT + "/tasks", tags=["agent"], response_model=None, responses=returns(schemas.TaskFeed))
+@agent_router.get(AGENT + "/tasks", tags=["agent"], response_model=None, responses=returns(schemas.TaskFeed))
 async def poll_tasks(
     slot: SlotAdmitted,
     presence: AgentPresence,
@@ -190,9 +190,17 @@ async def poll_tasks(
 
 
 @agent_router.post(
-    AGENT + "/tasks/{task_id}/result", tags=["agent"], response_model=schemas.ResultAccepted, dependencies=[Admitted]
+    AGENT + "/tasks/{task_id}/result",
+    tags=["agent"],
+    response_model=None,
+    openapi_extra=RESULT_BODY,
+    responses=returns(schemas.ResultAccepted),
 )
-async def post_result(task_id: str, body: TaskResult, agent: CurrentAgent, groups: Groups) -> dict[str, bool]:
+async def post_result(
+    slot: SlotAdmitted, task_id: str, agent: CurrentAgent, groups: Groups, payload: ResultJson
+) -> FastJSONResponse:
     """Apply a task's result once (with the results that arrive beside it: jobs/groups.py); a repeat answers
     `accepted: false`."""
-    return {"accepted": await groups.report(tasks.Reported(agent.agent_sn, task_id, body))}
+    body = parse_body(TaskResult, payload)
+    accepted = await groups.report(tasks.Reported(agent.agent_sn, task_id, body))
+    return FastJSONResponse({"accepted": accepted})

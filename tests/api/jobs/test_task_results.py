@@ -21,6 +21,8 @@ MALFORMED: list[tuple[str, dict[str, Any] | bytes, str]] = [
     # JSON lets a string escape half of a UTF-16 pair; no text column can store it.
     ("lone surrogate in output", b'{"status": "FINISHED", "output": "x\\ud800y"}', "output must "),
     ("lone low surrogate in error", b'{"status": "ABNORMAL", "error": "\\udfff"}', "error must "),
+    ("not JSON", b'{"status": "FINISHED", ', "request body is not valid JSON"),
+    ("not UTF-8", b'{"status": "FINISHED", "output": "\xff"}', "request body is not valid JSON"),
 ]
 
 
