@@ -124,10 +124,12 @@ class Database:
         with self._reader() as session, session.begin():
             yield session
 
-    async def run_write(self, fn: Callable[[Session], T]) -> T:
-        """Run `fn(session)` in a write transaction off the event loop; its changes commit if it returns."""
+    async def run_write(self, fn: Callable[[Session], T], *, bulk: bool = False) -> T:
+        """Run `fn(session)` in a write transaction off the event loop; its changes commit if it returns.
+        `bulk`: a write of many rows, which on SQLite lets the small writes queued with it go first
+        (core/group_commit.py)."""
         if self._group_commit is not None:
-            return await self._group_commit.run(fn)
+            return await self._group_commit.run(fn, bulk=bulk)
         assert self._write_pool is not None
 
         def job() -> T:

@@ -52,7 +52,8 @@ async def execute_script(
             cipher=cipher,
             now=now_ms(),
             offline_after_s=settings.agent_offline_after_seconds,
-        )
+        ),
+        bulk=True,  # hundreds of rows: the small writes queued with it go first
     )
     wake_agents(wakeups, woken)
     return job_ok(execute_uuid)
@@ -157,7 +158,8 @@ async def operate_script_job(
             body=body,
             now=now_ms(),
             offline_after_s=settings.agent_offline_after_seconds,
-        )
+        ),
+        bulk=True,  # hundreds of rows: the small writes queued with it go first
     )
     wake_agents(wakeups, woken)
     return job_ok(execute_uuid)

@@ -1,6 +1,7 @@
 """SQLite writes queued together commit together; a write that fails undoes only itself."""
 
 import asyncio
+import itertools
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -91,3 +92,40 @@ def test_the_answer_comes_after_the_commit(db: Database) -> None:
         return _rows(db)  # a separate connection sees every acknowledged write
 
     assert asyncio.run(scenario()) == list(range(10, 20))
+
+
+def test_small_writes_go_before_bulk_ones_and_a_group_takes_one_bulk_write(db: Database) -> None:
+    entered, release = threading.Event(), threading.Event()
+    ran: list[tuple[str, int]] = []  # (name, number of its transaction) in the order they ran
+    transactions = itertools.count()
+
+    def blocker(session: Session) -> None:
+        entered.set()
+        release.wait(10)
+
+    def write(name: str):  # type: ignore[no-untyped-def]
+        def job(session: Session) -> str:
+            ran.append((name, session.info.setdefault("transaction", next(transactions))))
+            return name
+
+        return job
+
+    async def scenario() -> list[str]:
+        first = asyncio.ensure_future(db.run_write(blocker))
+        assert await asyncio.to_thread(entered.wait, 10), "the writer thread never ran the first write"
+        jobs = [
+            db.run_write(write("bulk-1"), bulk=True),
+            db.run_write(write("small-1")),
+            db.run_write(write("bulk-2"), bulk=True),
+            db.run_write(write("small-2")),
+        ]
+        gathered = asyncio.gather(*jobs)
+        await asyncio.sleep(0)  # all four queued behind `blocker` (see the first test)
+        release.set()
+        await first
+        return list(await gathered)
+
+    assert asyncio.run(scenario()) == ["bulk-1", "small-1", "bulk-2", "small-2"]
+    assert [name for name, _ in ran] == ["small-1", "small-2", "bulk-1", "bulk-2"]
+    groups = [group for _, group in ran]
+    assert groups[0] == groups[1] == groups[2] != groups[3], "one group: both small writes and the first bulk one"
