@@ -1,4 +1,4 @@
-"""Once a second: write the collected last-seen times; every third of the refresh interval (5 s by
+"""Once a second: write the collected last-seen times (in parts of 250); every third of the refresh interval (5 s by
 default), first move the present agents' times forward (a walk over every open poll: 10,000 of them).
 
 At start-up, first: every non-revoked agent is read into the registry in batches, so that a fleet
@@ -18,6 +18,7 @@ from opencoc.core.clock import now_ms
 log = logging.getLogger("opencoc.agents")
 
 FLUSH_INTERVAL_S = 1.0
+FLUSH_PART = 250  # agents' last-seen times per write (a write queued behind one waits for 250 rows, not 10,000)
 WARM_BATCH = 1000
 
 
@@ -39,9 +40,12 @@ async def _flush(app: FastAPI, *, refresh: bool) -> None:
     registry: AgentRegistry = app.state.agent_registry
     if refresh:
         registry.refresh_present(now_ms(), present_refresh_ms(app.state.settings.agent_offline_after_seconds))
-    seen = registry.drain()
-    if seen:
-        await app.state.db.run_write(lambda s: service.record_seen(s, seen))
+    seen = list(registry.drain().items())
+    # In parts, each a bulk write: after a restart 10,000 agents are seen at once, and one write of
+    # them all held a user's write queued behind it (core/group_commit.py).
+    for start in range(0, len(seen), FLUSH_PART):
+        part = dict(seen[start : start + FLUSH_PART])
+        await app.state.db.run_write(lambda s, p=part: service.record_seen(s, p), bulk=True)
 
 
 async def run(app: FastAPI) -> None:

@@ -98,7 +98,8 @@ class Enroller:
 
     async def _write(self, batch: list[_Pending]) -> list[Enrolled | OpenCOCError]:
         requests = [(pending.token, pending.facts) for pending in batch]
-        return await self.db.run_write(lambda s: flows.enroll_many(s, requests, now=now_ms()))
+        # A batch's agents and resources are many rows: the small writes queued with it go first.
+        return await self.db.run_write(lambda s: flows.enroll_many(s, requests, now=now_ms()), bulk=True)
 
     async def _remember(self, agent_sns: list[str]) -> None:
         """Hold the new agents' rows (one read for the batch): a fleet's first calls come right after

@@ -2,9 +2,10 @@
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from harness.polling import wait_for
+from opencoc.agents import service
 from opencoc.agents.models import Agent
 from opencoc.core.clock import now_ms
 from opencoc.core.db import Database
@@ -75,3 +76,19 @@ def test_a_silent_agent_is_offline_and_a_heartbeat_brings_it_back(
         "the heartbeat to bring the agent back ONLINE",
         timeout=10,
     )
+
+
+def test_recorded_last_seen_times_move_each_agent_forward_and_never_back(
+    client: TestClient, db: Database, tenant: TenantKey
+) -> None:
+    token = enroll_token(db, tenant)
+    agents = [enroll(client, token) for _ in range(3)]
+    with db.write() as session:
+        ids = {a.agent_sn: session.scalar(select(Agent.id).where(Agent.agent_sn == a.agent_sn)) for a in agents}
+        session.execute(update(Agent).where(Agent.id.in_(ids.values())).values(last_seen_at=5_000))
+    first, second, third = (ids[a.agent_sn] for a in agents)
+    with db.write() as session:
+        service.record_seen(session, {first: 9_000, second: 4_000})  # the second's time is older than its row's
+    with db.read() as session:
+        stored = dict(session.execute(select(Agent.id, Agent.last_seen_at).where(Agent.id.in_(ids.values()))).all())
+    assert stored == {first: 9_000, second: 5_000, third: 5_000}
