@@ -27,7 +27,6 @@ import shutil
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -45,15 +44,9 @@ from opencoc.core.db import Database  # noqa: E402
 
 REPEAT_IDS = 50
 LUA = r"""
-local counter, threads = 0, {}
-function setup(thread)
-  counter = counter + 1
-  thread:set("tid", counter)
-  table.insert(threads, thread)
-end
 function init(args)
   mode, run, repeats, level = args[1], args[2], tonumber(args[3]), args[4]
-  n, acked, failed = 0, 0, 0
+  n, ok, failed = 0, 0, 0
 end
 local CUSTOM = '{"alarmId":"%s","alarmName":"CPU usage above 90%%","alarmLevel":"%s","time":1709118444540,' ..
   '"nameSpace":"bench","regionId":"cn-north-4","applicationId":"bench-app","resourceName":"host-%d",' ..
@@ -74,34 +67,11 @@ function request()
   end
   return wrk.format("POST", nil, {["Content-Type"] = "application/json"}, body)
 end
-function response(status, headers, body)
-  if status == 200 then acked = acked + 1 else failed = failed + 1 end
-end
-function done(summary, latency, requests)
-  local a, f = 0, 0
-  for _, t in ipairs(threads) do a = a + t:get("acked"); f = f + t:get("failed") end
-  local e = summary.errors
-  io.write(string.format("RESULT %d %d %d %d %d %d %d\n", summary.requests, summary.duration, a, f,
-    e.connect + e.read + e.write + e.timeout, latency:percentile(50), latency:percentile(99)))
-end
 """
 
 
-@dataclass
-class Result:
-    rate: float
-    acked: int
-    failed: int
-    errors: int
-    p50_ms: float
-    p99_ms: float
-
-
-def run_wrk(url: str, folder: Path, args: list[str], connections: int, seconds: float) -> Result:
-    script = folder / "alarms.lua"
-    script.write_text(LUA)
-    requests, duration_us, acked, failed, errors, p50, p99 = wrk.run(url, script, args, connections, seconds).numbers
-    return Result(acked / (duration_us / 1e6), acked, failed, errors, p50 / 1000, p99 / 1000)
+def run_wrk(url: str, folder: Path, args: list[str], connections: int, seconds: float) -> wrk.Counted:
+    return wrk.run_counted(url, folder / "alarms.lua", LUA, args, connections, seconds)
 
 
 def stored(database_url: str, integration_name: str, tenant_name: str) -> tuple[int, int]:
@@ -120,7 +90,7 @@ def stored(database_url: str, integration_name: str, tenant_name: str) -> tuple[
         db.dispose()
 
 
-def line(label: str, result: Result, extra: str = "") -> None:
+def line(label: str, result: wrk.Counted, extra: str = "") -> None:
     print(
         f"  {label:<22} {result.rate:>7.0f} alarms/s  p50 {result.p50_ms:>6.1f} ms  p99 {result.p99_ms:>6.1f} ms  "
         f"non-200 {result.failed:>4}  socket errors {result.errors:>3}  {extra}"
@@ -154,8 +124,8 @@ def run_backend(name: str, database_url: str | None, seconds: float, connections
             time.sleep(0.5)
             rows, total = stored(db_url, label, tenant)
             in_db = total if repeats else rows
-            lost = max(0, result.acked - in_db)
-            line(label, result, f"acknowledged {result.acked}  in DB {in_db}  lost {lost}")
+            lost = max(0, result.ok - in_db)
+            line(label, result, f"acknowledged {result.ok}  in DB {in_db}  lost {lost}")
             rates[label] = result.rate
         manager_rates = alertmanager(folder, connections, seconds)
         for label, rate in manager_rates.items():

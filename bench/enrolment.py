@@ -34,12 +34,6 @@ from opencoc.agents.models import Agent  # noqa: E402
 from opencoc.core.db import Database  # noqa: E402
 
 LUA = r"""
-local counter, threads = 0, {}
-function setup(thread)
-  counter = counter + 1
-  thread:set("tid", counter)
-  table.insert(threads, thread)
-end
 function init(args)
   mode, token, n, ok, failed = args[1], args[2], 0, 0, 0
 end
@@ -52,16 +46,6 @@ function request()
   local a, b, c = tid, math.floor(n / 256) % 256, n % 256
   local body = string.format(FACTS, token, tid, n, a, b, c, a, b, c)
   return wrk.format("POST", nil, {["Content-Type"] = "application/json"}, body)
-end
-function response(status, headers, body)
-  if status == 200 then ok = ok + 1 else failed = failed + 1 end
-end
-function done(summary, latency, requests)
-  local o, f = 0, 0
-  for _, t in ipairs(threads) do o = o + t:get("ok"); f = f + t:get("failed") end
-  local e = summary.errors
-  io.write(string.format("RESULT %d %d %d %d %d %d\n", summary.duration, o, f,
-    e.connect + e.read + e.write + e.timeout, latency:percentile(50), latency:percentile(99)))
 end
 """
 
@@ -83,25 +67,25 @@ def run_backend(backend: str, database_url: str | None, seconds: float, connecti
         tenant_api(server, "bench").close()
         token = json.loads(server.cli("admin", "create-enroll-token", "--tenant", "bench", "--json").stdout)["token"]
         script = work / "enrol.lua"
-        script.write_text(LUA)
-        ceiling = wrk.run(f"{server.url}/opencoc/health", script, ["health", "x"], connections, 3)
-        duration_us, ok, _, _, _, _ = ceiling.numbers
-        print(f"{backend}: load generator ceiling (wrk, GET /opencoc/health): {ok / (duration_us / 1e6):.0f} req/s")
+        ceiling = wrk.run_counted(f"{server.url}/opencoc/health", script, LUA, ["health", "x"], connections, 3)
+        print(f"{backend}: load generator ceiling (wrk, GET /opencoc/health): {ceiling.rate:.0f} req/s")
         before = cpu_seconds(server.proc.pid)
-        result = wrk.run(f"{server.url}/opencoc/v1/agent/enroll", script, ["enrol", token], connections, seconds)
+        url = f"{server.url}/opencoc/v1/agent/enroll"
+        result = wrk.run_counted(url, script, LUA, ["enrol", token], connections, seconds)
         server_cpu = cpu_seconds(server.proc.pid) - before
-        duration_us, ok, failed, errors, p50, p99 = result.numbers
-        elapsed = duration_us / 1e6
+        elapsed = result.seconds
         print(
-            f"  enrolment: {ok / elapsed:.0f} agents/s over {elapsed:.0f} s ({connections} connections), "
-            f"p50 {p50 / 1000:.1f} ms, p99 {p99 / 1000:.1f} ms; not 200: {failed}, socket errors: {errors}"
+            f"  enrolment: {result.rate:.0f} agents/s over {elapsed:.0f} s ({connections} connections), "
+            f"p50 {result.p50_ms:.1f} ms, p99 {result.p99_ms:.1f} ms; not 200: {result.failed}, "
+            f"socket errors: {result.errors}"
         )
         print(
-            f"  server CPU {100 * server_cpu / elapsed:.0f}% of a core = {1000 * server_cpu / max(ok, 1):.2f} ms "
-            f"per enrolment; wrk {100 * result.cpu_s / elapsed:.0f}% of a core"
+            f"  server CPU {100 * server_cpu / elapsed:.0f}% of a core = "
+            f"{1000 * server_cpu / max(result.ok, 1):.2f} ms per enrolment; "
+            f"wrk {100 * result.cpu_s / elapsed:.0f}% of a core"
         )
         stored = agents_stored(database_url or f"sqlite:///{work / 'opencoc.db'}")
-        print(f"  agents stored: {stored} (answered: {ok})")
+        print(f"  agents stored: {stored} (answered: {result.ok})")
     finally:
         server.stop()
         shutil.rmtree(work, ignore_errors=True)
