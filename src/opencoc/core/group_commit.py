@@ -135,14 +135,14 @@ class GroupCommitter:
             first = self._queue.get()
             if first is None:
                 return
-            taken, markers = [first], 0
+            taken, markers, stopping = [first], 0, False
             while len(taken) < MAX_BATCH:
                 try:
                     more = self._queue.get_nowait()
                 except queue.Empty:
                     break
                 if more is None:
-                    self._queue.put(None)
+                    stopping = True
                     break
                 taken.append(more)
             batch: list[_Write] = []
@@ -155,6 +155,8 @@ class GroupCommitter:
                 batch.append(self._bulk.popleft())
                 for _ in range(markers - 1):  # bulk writes for later groups, behind what is queued now
                     self._queue.put(_BULK)
+            if stopping:  # after the bulk writes queued before the stop
+                self._queue.put(None)
             yield batch
 
     def _commit(self, batch: list[_Write]) -> list[tuple[BaseException | None, Any]]:

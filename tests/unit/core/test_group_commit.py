@@ -11,6 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from opencoc.core.db import Database
+from opencoc.core.group_commit import GroupCommitter
 
 
 class Boom(Exception):
@@ -129,3 +130,25 @@ def test_small_writes_go_before_bulk_ones_and_a_group_takes_one_bulk_write(db: D
     assert [name for name, _ in ran] == ["small-1", "small-2", "bulk-1", "bulk-2"]
     groups = [group for _, group in ran]
     assert groups[0] == groups[1] == groups[2] != groups[3], "one group: both small writes and the first bulk one"
+
+
+def test_bulk_writes_queued_before_a_stop_still_run(db: Database, tmp_path: Path) -> None:
+    entered, release = threading.Event(), threading.Event()
+    committer = GroupCommitter(db.write, str(tmp_path / "writer.lock"))
+
+    def blocker(session: Session) -> None:
+        entered.set()
+        release.wait(10)
+
+    async def scenario() -> list[int]:
+        first = asyncio.ensure_future(committer.run(blocker))
+        assert await asyncio.to_thread(entered.wait, 10), "the writer thread never ran the first write"
+        gathered = asyncio.gather(committer.run(_insert(1), bulk=True), committer.run(_insert(2), bulk=True))
+        await asyncio.sleep(0)  # both queued behind `blocker`, then the stop
+        committer.stop()
+        release.set()
+        await first
+        return list(await asyncio.wait_for(gathered, 10))
+
+    assert asyncio.run(scenario()) == [1, 2]
+    assert _rows(db) == [1, 2]
