@@ -159,7 +159,7 @@ async def operate_script_job(
             now=now_ms(),
             offline_after_s=settings.agent_offline_after_seconds,
         ),
-        bulk=True,  # hundreds of rows: the small writes queued with it go first
+        bulk=True,  # a cancel or a retry changes every instance: the small writes queued with it go first
     )
     wake_agents(wakeups, woken)
     return job_ok(execute_uuid)
