@@ -33,7 +33,7 @@ async def result_json(request: Request) -> Any:
     lone surrogate's escape, so that the result's own rule names the field (jobs/schemas.py TaskResult)."""
     try:
         return json.loads(await request.body())
-    except ValueError as exc:  # FastAPI's error for a body that is not JSON
+    except (ValueError, RecursionError) as exc:  # FastAPI's error for a body that is not JSON (or nested too deep)
         pos = exc.pos if isinstance(exc, json.JSONDecodeError) else 0
         error = {"type": "json_invalid", "loc": ("body", pos), "msg": "JSON decode error", "input": {}}
         raise RequestValidationError([error]) from None

@@ -23,6 +23,7 @@ MALFORMED: list[tuple[str, dict[str, Any] | bytes, str]] = [
     ("lone low surrogate in error", b'{"status": "ABNORMAL", "error": "\\udfff"}', "error must "),
     ("not JSON", b'{"status": "FINISHED", ', "request body is not valid JSON"),
     ("not UTF-8", b'{"status": "FINISHED", "output": "\xff"}', "request body is not valid JSON"),
+    ("nested 100,000 deep", b"[" * 100_000, "request body is not valid JSON"),
 ]
 
 
