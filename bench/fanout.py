@@ -168,6 +168,12 @@ def main() -> None:
     parser.add_argument("--skip-ansible", action="store_true")
     parser.add_argument("--agent-processes", type=int, default=1, help="split the simulated hosts over N processes")
     parser.add_argument("--backend", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument(
+        "--task-cgroups",
+        choices=["auto", "off"],
+        default="auto",
+        help="the agents' own option: off runs the scripts without a cgroup each (see bench/README.md)",
+    )
     opts = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="opencoc-fanout-"))
     pg = postgres.start() if opts.backend == "postgres" else None
@@ -180,7 +186,15 @@ def main() -> None:
 
         per_process = opts.hosts // opts.agent_processes
         fleets += [
-            start_agents(server, enroll_token(server), root / f"fleet-{i}", "--simulate", str(per_process))
+            start_agents(
+                server,
+                enroll_token(server),
+                root / f"fleet-{i}",
+                "--simulate",
+                str(per_process),
+                "--task-cgroups",
+                opts.task_cgroups,
+            )
             for i in range(opts.agent_processes)
         ]
         wait_online(api, opts.hosts, 180)
@@ -213,7 +227,8 @@ def main() -> None:
         print(
             f"OpenCOC ({opts.backend}): echo ok on {opts.hosts} hosts ({batches} batches x 10, CONTINUE),"
             f" {opts.runs} runs,"
-            f" agents simulated by {opts.agent_processes} `opencoc agent --simulate {per_process}` process(es)"
+            f" agents simulated by {opts.agent_processes} `opencoc agent --simulate {per_process}"
+            f" --task-cgroups {opts.task_cgroups}` process(es)"
         )
         print(
             "  execute -> FINISHED: "
