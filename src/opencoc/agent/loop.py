@@ -137,8 +137,8 @@ class AgentRunner:
                 self._accept(raw)
             for task_id in work.get("cancel") or []:
                 self._cancel(str(task_id))
-            if self._jobs:
-                await asyncio.sleep(0)  # the tasks start before the next poll is built and sent
+            if work.get("tasks"):
+                await asyncio.sleep(0)  # this poll's tasks start before the next poll is built and sent
 
     def _accept(self, raw: dict[str, Any]) -> None:
         try:
