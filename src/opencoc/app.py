@@ -31,7 +31,7 @@ from opencoc.auth.deps import authenticate
 from opencoc.auth.keycache import KeyCache
 from opencoc.config import Settings, get_settings
 from opencoc.console import site as console
-from opencoc.core import migrate, signals, tasks
+from opencoc.core import signals, tasks
 from opencoc.core.crypto import Cipher, load_master_key
 from opencoc.core.db import Database
 from opencoc.core.envelopes import default_validation_code, error_body, family_for_path
@@ -147,7 +147,10 @@ def _pg_relay(app: FastAPI) -> "PgRelay":
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.wakeups.bind(asyncio.get_running_loop())
-    await asyncio.to_thread(migrate.upgrade, app.state.db)
+    if app.state.settings.migrate_on_start:
+        from opencoc.core import migrate  # here: a server started by `opencoc serve` never loads Alembic
+
+        await asyncio.to_thread(migrate.upgrade, app.state.db)
     relay = None if app.state.db.is_sqlite else _pg_relay(app)
     if relay is not None:
         relay.start()

@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     clock_skew_seconds: int = 15 * 60
     token_ttl_seconds: int = 24 * 3600
     log_level: str = "info"
+    # The app applies the schema's migrations when it starts; `opencoc serve` applies them before it
+    # starts the server process and turns this off for it (opencoc/serving.py).
+    migrate_on_start: bool = True
     # The agent fleet (docs/agent-protocol.md): an agent's long-poll is held at most this long and
     # itself proves the agent alive; an agent is OFFLINE after two polls' time without a sign of life.
     agent_poll_seconds: float = 30.0

@@ -1,19 +1,16 @@
 """`opencoc serve` and `opencoc quickstart` (what `make run` calls)."""
 
-import copy
 import os
 import secrets
+import sys
 from pathlib import Path
-from typing import Any
 
 import typer
-import uvicorn
 
 from opencoc.auth import service
 from opencoc.client.profile import Profile, save_profile
 from opencoc.config import Settings, get_settings
 from opencoc.core.cli_support import cipher, console, open_database
-from opencoc.core.http_limits import LimitedHttpToolsProtocol
 
 SDK_SNIPPET = """\
 from huaweicloudsdkcore.auth.credentials import GlobalCredentials
@@ -30,34 +27,19 @@ print(client.create_coc_incident(M.CreateCocIncidentRequest(body=M.CreateExterna
 """
 
 
-def log_config(settings: Settings) -> dict[str, Any]:
-    """uvicorn's logging, with OpenCOC's own `opencoc.*` loggers on the same handler and level."""
-    config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
-    config["loggers"]["opencoc"] = {"handlers": ["default"], "level": settings.log_level.upper(), "propagate": False}
-    return config
-
-
 def _serve(host: str | None, port: int | None, workers: int) -> None:
+    """Migrate the schema, then become the server process (opencoc/serving.py says why it is another image)."""
     settings = get_settings()
-    host = host or settings.host
-    port = port or settings.port
-    os.environ["OPENCOC_HOST"], os.environ["OPENCOC_PORT"] = host, str(port)
-    if settings.is_sqlite:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-    uvicorn.run(
-        "opencoc.app:served_app",  # in each worker: uvicorn starts workers as fresh interpreters
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level=settings.log_level,
-        log_config=log_config(settings),
-        access_log=False,
-        timeout_graceful_shutdown=3,
-        loop="uvloop",
-        # httptools with the request-head limits and deadlines it lacks (core/http_limits.py).
-        http=LimitedHttpToolsProtocol,
-    )
+    open_database().dispose()  # creates the data directory and applies the migrations
+    env = {
+        **os.environ,
+        "OPENCOC_HOST": host or settings.host,
+        "OPENCOC_PORT": str(port or settings.port),
+        "OPENCOC_MIGRATE_ON_START": "0",
+    }
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execve(sys.executable, [sys.executable, "-m", "opencoc.serving", "--workers", str(workers)], env)
 
 
 def _set_up(tenant: str) -> tuple[service.IssuedKey, str] | None:

@@ -79,21 +79,10 @@ class RequestGuards:
         if declared is not None and declared > limit:
             await _send_error(scope, send_with_id, 413, "COC.00000413", _too_large(limit))
             return
-        seen = 0
-
-        async def counted_receive() -> Message:
-            nonlocal seen
-            message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > limit:
-                    raise BodyTooLarge
-            return message
-
         # A request without a body (an agent's long-poll) keeps the bare `receive`: nothing to count.
         bodiless = not chunked and not declared
         try:
-            await self.app(scope, receive if bodiless else counted_receive, send_with_id)
+            await self.app(scope, receive if bodiless else _counted(receive, limit), send_with_id)
         except BodyTooLarge:
             if not started:
                 await _send_error(scope, send_with_id, 413, "COC.00000413", _too_large(limit))
@@ -104,6 +93,22 @@ class RequestGuards:
                 raise
             log.exception("unhandled error on %s %s", scope["method"], scope["path"])
             await _send_error(scope, send_with_id, 500, "COC.00040701", "Internal server error")
+
+
+def _counted(receive: Receive, limit: int) -> Receive:
+    """`receive`, raising BodyTooLarge once the body read exceeds `limit` bytes."""
+    seen = 0
+
+    async def counted_receive() -> Message:
+        nonlocal seen
+        message = await receive()
+        if message["type"] == "http.request":
+            seen += len(message.get("body", b""))
+            if seen > limit:
+                raise BodyTooLarge
+        return message
+
+    return counted_receive
 
 
 def _too_large(limit: int) -> str:

@@ -23,7 +23,11 @@ MB = 1024 * 1024
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    env = {"OPENCOC_HEADER_TIMEOUT_SECONDS": str(TIMEOUT_S), "OPENCOC_BODY_TIMEOUT_SECONDS": str(TIMEOUT_S)}
+    env = {
+        "OPENCOC_HEADER_TIMEOUT_SECONDS": str(TIMEOUT_S),
+        "OPENCOC_BODY_TIMEOUT_SECONDS": str(TIMEOUT_S),
+        "OPENCOC_DOCS": "1",  # a public /openapi.json: a large response for the slow reader
+    }
     live = LiveServer(tmp_path_factory.mktemp("limits"), None, extra_env=env).start()
     yield live
     live.stop()
@@ -189,3 +193,45 @@ def test_a_long_keep_alive_connection_is_not_counted_as_one_head(server: LiveSer
                 answer.read()
     finally:
         conn.close()
+
+
+def test_a_body_arriving_in_parts_is_waited_for(server: LiveServer) -> None:
+    body = json.dumps({"auth": {"identity": {}}}).encode()
+    head = (
+        f"POST /v3/auth/tokens HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+    ).encode()
+    with _connect(server) as sock:
+        sock.sendall(head + body[:5])
+        time.sleep(TIMEOUT_S / 3)  # the application is now waiting for the rest of its body
+        sock.sendall(body[5:])
+        answer = _read_all(sock)
+    assert _status(answer) == 400, answer[:300]
+    assert b"identity" in answer, "the whole body was read and validated"
+
+
+def test_a_slow_reader_gets_a_large_response_whole_and_the_connection_goes_on(server: LiveServer) -> None:
+    request = b"GET /openapi.json HTTP/1.1\r\nHost: x\r\n\r\n"
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # before connecting: the window it offers
+        sock.settimeout(10)
+        sock.connect(("127.0.0.1", server.port))
+        sock.sendall(request)
+        time.sleep(0.5)  # nothing read: the server's writes pause until the client reads
+        raw = b""
+        while b"\r\n\r\n" not in raw:
+            raw += sock.recv(65536)
+        head, _, rest = raw.partition(b"\r\n\r\n")
+        length = int(
+            next(
+                v
+                for k, _, v in (line.partition(b": ") for line in head.split(b"\r\n"))
+                if k.lower() == b"content-length"
+            )
+        )
+        assert length > 128 * 1024, "the response is far over the transport's write buffer"
+        while len(rest) < length:
+            rest += sock.recv(65536)
+        assert "/opencoc/v1/agent/tasks" in json.loads(rest[:length])["paths"]
+        sock.sendall(_get_health(["Host: x"]))  # the next request on the same connection is answered
+        assert _status(_read_all(sock)) == 200
