@@ -14,6 +14,8 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
+from opencoc.core.deadlines import Deadlines
+
 RELAY_CHANNEL = "opencoc_wakeup"  # the PostgreSQL NOTIFY channel of the relay (core/pg_relay.py)
 
 
@@ -28,9 +30,11 @@ class Wakeups:
         self._subscribers: list[tuple[str, Callable[[str], None]]] = []
         self.relay: Relay | None = None
         self.closed = False
+        self.deadlines = Deadlines()  # the listeners' timeouts
 
     def bind(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
+        self.deadlines = Deadlines()  # those of an earlier loop had their timers on it
 
     def subscribe(self, prefix: str, callback: Callable[[str], None]) -> None:
         """Call `callback(rest)` for every key `prefix + rest` delivered to this process."""
@@ -94,8 +98,9 @@ class Wakeups:
 class Listener:
     """What `Wakeups.listening` gives: `wait` returns as soon as any of its keys was notified since the last.
 
-    A flag, and a future while someone waits, with one timer: ten thousand idle long-polls each hold
-    one, so it is kept small (an asyncio.Event, a task per `wait_for` or an `asyncio.timeout` cost more).
+    A flag, and a future while someone waits, its timeout one of the shared deadlines (core/deadlines.py):
+    ten thousand idle long-polls each hold one, so it is kept small (an asyncio.Event, a task per
+    `wait_for`, an `asyncio.timeout` or a timer of its own cost more).
     """
 
     __slots__ = ("_keys", "_notified", "_waiter", "_wakeups")
@@ -124,19 +129,14 @@ class Listener:
     async def wait(self, timeout: float) -> bool:
         """True if notified (now or since the last wait) before `timeout` seconds."""
         if not self._notified:
-            loop = asyncio.get_running_loop()
-            self._waiter = waiter = loop.create_future()
-            timer = loop.call_later(timeout, _expire, waiter)
+            deadlines = self._wakeups.deadlines
+            self._waiter = waiter = asyncio.get_running_loop().create_future()
+            tick = deadlines.add(waiter, timeout)
             try:
                 if not await waiter:
                     return False
             finally:
-                timer.cancel()
+                deadlines.discard(tick, waiter)
                 self._waiter = None
         self._notified = False
         return True
-
-
-def _expire(waiter: "asyncio.Future[bool]") -> None:
-    if not waiter.done():
-        waiter.set_result(False)
