@@ -31,7 +31,7 @@ from opencoc.auth.deps import authenticate
 from opencoc.auth.keycache import KeyCache
 from opencoc.config import Settings, get_settings
 from opencoc.console import site as console
-from opencoc.core import signals, tasks
+from opencoc.core import heap_trim, signals, tasks
 from opencoc.core.crypto import Cipher, load_master_key
 from opencoc.core.db import Database
 from opencoc.core.envelopes import default_validation_code, error_body, family_for_path
@@ -54,6 +54,7 @@ from opencoc.jobs import service as jobs_service
 from opencoc.jobs import wake as jobs_wake
 from opencoc.jobs.announced import Announced
 from opencoc.jobs.groups import TaskGroups
+from opencoc.jobs.poll_bare import BarePoll
 from opencoc.notifications import background as notifications_background
 from opencoc.notifications import deps as notifications_deps
 from opencoc.notifications import directory as notifications_directory
@@ -117,6 +118,7 @@ BACKGROUND: tuple[tuple[str, Callable[[FastAPI], Coroutine[Any, Any, None]]], ..
     ("jobs.sweep", jobs_background.run),
     ("agents.last-seen", agents_background.run),
     ("agents.enroller", agents_background.run_enroller),
+    ("core.heap-trim", heap_trim.run),
 )
 
 # `opencoc serve`'s process settings (served_app).
@@ -266,6 +268,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in ROUTERS:
         app.include_router(router)
     app.serve_first(FastRoutes(*HOT_FAST_ROUTES))  # ahead of the middleware stack (core/fast_app.py)
+    app.serve_bare("GET", jobs_routes.POLL_PATH, BarePoll())  # ahead of everything: held by every idle agent
 
     console.install(app)
     _install_docs(app, settings.docs)

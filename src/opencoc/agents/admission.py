@@ -77,6 +77,10 @@ async def slot_admitted(request: Request) -> AsyncIterator["Slot"]:
 
 
 class Slot:
+    """An agent request's place in the admission count, given back once (`release`)."""
+
+    __slots__ = ("admission",)
+
     def __init__(self, admission: Admission) -> None:
         admission.enter()
         self.admission: Admission | None = admission

@@ -14,9 +14,12 @@ from starlette.requests import HTTPConnection
 
 from opencoc.agents import service
 from opencoc.agents.admission import Admitted as Admitted  # the agent routes of jobs use them too
+from opencoc.agents.admission import Slot as Slot  # a poll served bare takes one (jobs/poll_bare.py)
 from opencoc.agents.admission import SlotAdmitted as SlotAdmitted
+from opencoc.agents.admission import admission_of
 from opencoc.agents.enroller import Enroller
-from opencoc.agents.registry import AgentRegistry, KnownAgent, Presence, write_interval_ms
+from opencoc.agents.registry import AgentRegistry, KnownAgent, write_interval_ms
+from opencoc.agents.registry import Presence as Presence
 from opencoc.core.clock import now_ms
 from opencoc.core.deps import database, settings_of
 from opencoc.core.errors import unauthorized
@@ -41,8 +44,14 @@ async def get_enroller(request: Request) -> Enroller:
     return enroller
 
 
+def _authorization(request: Request) -> str:
+    """The Authorization header, read from the scope: `request.headers` would copy the scope's header list
+    into the request's, and an agent's long-poll keeps its scope for up to 30 s."""
+    return next((value.decode("latin-1") for name, value in request.scope["headers"] if name == b"authorization"), "")
+
+
 async def _authenticate(request: Request, registry: AgentRegistry) -> KnownAgent:
-    header = request.headers.get("authorization", "")
+    header = _authorization(request)
     if header[: len(_BEARER)].lower() != _BEARER:
         raise unauthorized()
     agent_sn, _, secret = header[len(_BEARER) :].strip().partition(":")
@@ -59,9 +68,14 @@ async def _authenticate(request: Request, registry: AgentRegistry) -> KnownAgent
     return agent
 
 
-async def present_agent(request: Request) -> AsyncIterator[Presence]:
+def take_slot(request: Request) -> Slot:
+    """An admission slot for the request (503 when the server is busy with other agents); the caller releases it."""
+    return Slot(admission_of(request))
+
+
+async def enter_presence(request: Request) -> Presence:
     """The calling agent's presence for the request (401 when unknown or the secret is wrong): its `ended`
-    tells a long-poll that the agent went away, without asking the connection."""
+    tells a long-poll that the agent went away, without asking the connection. The caller ends it."""
     registry = registry_of(request)
     agent = await _authenticate(request, registry)
     registry.touch(agent, now_ms(), write_interval_ms(settings_of(request).agent_offline_after_seconds))
@@ -69,6 +83,12 @@ async def present_agent(request: Request) -> AsyncIterator[Presence]:
     when_gone = request.scope.get("extensions", {}).get(WHEN_GONE)
     if when_gone is not None:  # served by `opencoc serve`: its protocol says when the connection is lost
         when_gone(presence.end)
+    return presence
+
+
+async def present_agent(request: Request) -> AsyncIterator[Presence]:
+    """The calling agent's presence for the request, ended with it (`enter_presence`)."""
+    presence = await enter_presence(request)
     try:
         yield presence
     finally:

@@ -55,7 +55,7 @@ def present_refresh_ms(offline_after_s: float) -> int:
     return int(offline_after_s * 1000 / 4)
 
 
-@dataclass
+@dataclass(slots=True)
 class Presence:
     """One open request of an agent; `ended` once the agent went away (or the request is done).
     `end()` may be called more than once."""

@@ -6,7 +6,12 @@ server-error, telemetry and exception middleware, FastAPI's body limit, its exit
 router). Each layer is a coroutine frame and some closures held for the whole request: an agent's
 long-poll is held ~30 s, ten thousand at once. The app's handler for 500 (or `Exception`) is not
 used there: the app's own middleware answers a crash (core/middleware.py). Every other request
-goes through the full stack as before."""
+goes through the full stack as before.
+
+`serve_bare(method, path, app)` goes one step further for a route that thousands of clients hold
+at once (an agent's long-poll, jobs/poll_bare.py): a request for it without a body is given to
+`app` alone, which answers as the middleware would (X-Request-Id, a crash as 500); one with a body
+goes the FastRoute way, through the request guards."""
 
 from typing import Any
 
@@ -14,6 +19,7 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from opencoc.core.fast_route import FastRoutes
+from opencoc.core.middleware import declared_body
 
 
 class FastApp(FastAPI):
@@ -23,11 +29,22 @@ class FastApp(FastAPI):
         super().__init__(**kwargs)
         self.fast_routes: FastRoutes | None = None
         self._fast_stack: ASGIApp | None = None
+        self._bare: dict[tuple[str, str], ASGIApp] = {}
 
     def serve_first(self, routes: FastRoutes) -> None:
         self.fast_routes = routes
 
+    def serve_bare(self, method: str, path: str, app: ASGIApp) -> None:
+        """Serve a `method` request for `path` (exactly) without a body with `app` alone."""
+        self._bare[(method, path)] = app
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self._bare and scope["type"] == "http":
+            bare = self._bare.get((scope["method"], scope["path"]))
+            if bare is not None and declared_body(scope) == (None, False):
+                scope["app"] = self
+                await bare(scope, receive, send)
+                return
         routes = self.fast_routes
         child = routes.match(scope) if routes is not None and scope["type"] == "http" else None
         if routes is None or child is None:

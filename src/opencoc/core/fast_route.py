@@ -95,14 +95,20 @@ def _steps(endpoint: Callable[..., Any], path_params: set[str]) -> list[_Step]:
 
 
 def _query(request: Request, step: _Step) -> Any:
-    raw = request.query_params.get(step.name)
-    if raw is None:
-        return step.default
     assert step.query is not None
+    return query_value(request, step.name, step.query, step.default)
+
+
+def query_value(request: Request, name: str, adapter: TypeAdapter[Any], default: Any) -> Any:
+    """The query parameter `name` validated by `adapter` (of `Annotated[T, Query(...)]`), or `default` when
+    absent; a wrong one raises the RequestValidationError FastAPI raises."""
+    raw = request.query_params.get(name)
+    if raw is None:
+        return default
     try:
-        return step.query.validate_python(raw)
+        return adapter.validate_python(raw)
     except ValidationError as exc:
-        raise _invalid(exc, "query", step.name) from None
+        raise _invalid(exc, "query", name) from None
 
 
 def _invalid(exc: ValidationError, *where: str) -> RequestValidationError:
@@ -178,11 +184,17 @@ class FastRoutes:
         try:
             response = await self.handlers[id(scope["route"])](request)
         except Exception as exc:
-            handler = _handler_for(scope["app"].exception_handlers, exc)
-            if handler is None:
-                raise
-            response = await handler(request, exc)
+            response = await answer_exception(request, exc)
         await response(scope, receive, send)
+
+
+async def answer_exception(request: Request, exc: Exception) -> Response:
+    """The answer of the app's handler for `exc`; `exc` itself is raised again when the app has none (a crash)."""
+    handler = _handler_for(request.app.exception_handlers, exc)
+    if handler is None:
+        raise exc
+    response: Response = await handler(request, exc)
+    return response
 
 
 def _handler_for(handlers: dict[Any, Any], exc: Exception) -> Any:

@@ -23,6 +23,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import orjson
@@ -52,6 +53,12 @@ class HttpLimits:
             settings.header_timeout_seconds,
             settings.body_timeout_seconds,
         )
+
+
+@cache
+def _limits() -> HttpLimits:
+    """The process's limits, one object for all its connections (each worker reads its own settings)."""
+    return HttpLimits.of(get_settings())
 
 
 def _response(status: bytes, code: str, msg: str) -> bytes:
@@ -112,7 +119,7 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.pipeline = _Pipeline()  # type: ignore[assignment]
-        self.limits = HttpLimits.of(get_settings())
+        self.limits = _limits()
         self._in_body = False
         self._head_read = 0  # raw bytes of an unfinished head read so far
         self._heads_seen = 0  # complete heads parsed on this connection

@@ -31,6 +31,7 @@ class BodyTooLarge(Exception):
 # may cover. What would remain is the six lines below, which also stamp the 413 and the 500
 # answered here without another ASGI layer on the hot path.
 _REQUEST_PREFIX = os.urandom(8).hex()
+INTERNAL_ERROR_CODE = "COC.00040701"  # the code of the 500 answered for a crash
 _request_counter = itertools.count(1)
 
 
@@ -75,9 +76,9 @@ class RequestGuards:
             await send(message)
 
         limit = self._limit(scope["path"])
-        declared, chunked = _declared_body(scope)
+        declared, chunked = declared_body(scope)
         if declared is not None and declared > limit:
-            await _send_error(scope, send_with_id, 413, "COC.00000413", _too_large(limit))
+            await send_error(scope, send_with_id, 413, "COC.00000413", _too_large(limit))
             return
         # A request without a body (an agent's long-poll) keeps the bare `receive`: nothing to count.
         bodiless = not chunked and not declared
@@ -85,14 +86,14 @@ class RequestGuards:
             await self.app(scope, receive if bodiless else _counted(receive, limit), send_with_id)
         except BodyTooLarge:
             if not started:
-                await _send_error(scope, send_with_id, 413, "COC.00000413", _too_large(limit))
+                await send_error(scope, send_with_id, 413, "COC.00000413", _too_large(limit))
         except ClientDisconnect:
             log.info("client went away before sending its whole request: %s %s", scope["method"], scope["path"])
         except Exception:
             if started:  # half a response is out: only closing the connection can tell the client
                 raise
             log.exception("unhandled error on %s %s", scope["method"], scope["path"])
-            await _send_error(scope, send_with_id, 500, "COC.00040701", "Internal server error")
+            await send_error(scope, send_with_id, 500, INTERNAL_ERROR_CODE, "Internal server error")
 
 
 def _counted(receive: Receive, limit: int) -> Receive:
@@ -115,20 +116,17 @@ def _too_large(limit: int) -> str:
     return f"request body must be at most {limit} bytes"
 
 
-async def _send_error(scope: Scope, send: Any, status: int, code: str, msg: str) -> None:
-    """A complete JSON error response in the envelope of the path's family."""
+async def send_error(scope: Scope, send: Any, status: int, code: str, msg: str, request_id: str | None = None) -> None:
+    """A complete JSON error response in the envelope of the path's family (with `request_id` as X-Request-Id)."""
     body = orjson.dumps(error_body(family_for_path(scope.get("path", "")), code, msg))
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
-        }
-    )
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    if request_id is not None:
+        headers.append((b"x-request-id", request_id.encode()))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
 
-def _declared_body(scope: Scope) -> tuple[int | None, bool]:
+def declared_body(scope: Scope) -> tuple[int | None, bool]:
     """The request's Content-Length (None when absent or not a number) and whether its body is chunked."""
     length, chunked = None, False
     for name, value in scope.get("headers", []):

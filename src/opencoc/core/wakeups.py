@@ -10,7 +10,6 @@ answer before the server's graceful-shutdown deadline instead of being cancelled
 """
 
 import asyncio
-from collections import defaultdict
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
@@ -25,7 +24,8 @@ class Relay(Protocol):
 
 class Wakeups:
     def __init__(self) -> None:
-        self._waiters: dict[str, set[Listener]] = defaultdict(set)
+        # A key's one listener (an agent's long-poll: ten thousand of them), or a set of several.
+        self._waiters: dict[str, Listener | set[Listener]] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._subscribers: list[tuple[str, Callable[[str], None]]] = []
         self.relay: Relay | None = None
@@ -61,7 +61,7 @@ class Wakeups:
             loop.call_soon_threadsafe(self._set, key)
 
     def _set(self, key: str) -> None:
-        for listener in self._waiters.get(key, ()):
+        for listener in self._listeners(key):
             listener.set()
         for prefix, callback in self._subscribers:
             if key.startswith(prefix):
@@ -70,8 +70,8 @@ class Wakeups:
     def close(self) -> None:
         """Wake every waiter of this process and mark it stopping (call on the event loop)."""
         self.closed = True
-        for waiters in self._waiters.values():
-            for listener in waiters:
+        for key in list(self._waiters):
+            for listener in self._listeners(key):
                 listener.set()
 
     async def wait(self, key: str, timeout: float) -> bool:
@@ -84,14 +84,28 @@ class Wakeups:
         notification that comes while the block is busy elsewhere is kept for its next `wait`, not lost."""
         return Listener(self, tuple(keys))
 
+    def _listeners(self, key: str) -> "tuple[Listener, ...] | set[Listener]":
+        held = self._waiters.get(key)
+        if held is None:
+            return ()
+        return held if isinstance(held, set) else (held,)
+
     def _add(self, key: str, listener: "Listener") -> None:
-        self._waiters[key].add(listener)
+        held = self._waiters.get(key)
+        if held is None:
+            self._waiters[key] = listener
+        elif isinstance(held, set):
+            held.add(listener)
+        elif held is not listener:
+            self._waiters[key] = {held, listener}
 
     def _forget(self, key: str, listener: "Listener") -> None:
-        waiters = self._waiters.get(key)
-        if waiters is not None:
-            waiters.discard(listener)
-            if not waiters:
+        held = self._waiters.get(key)
+        if held is listener:
+            del self._waiters[key]
+        elif isinstance(held, set):
+            held.discard(listener)
+            if not held:
                 del self._waiters[key]
 
 

@@ -8,7 +8,7 @@ second as a safety net. An idle agent's poll therefore reads nothing at all.
 """
 
 import asyncio
-from collections.abc import Callable
+from typing import Protocol
 
 from opencoc.core.wakeups import Wakeups
 from opencoc.jobs import tasks
@@ -21,6 +21,13 @@ from opencoc.jobs.wake import agent_key
 RESULT_BODY_LIMIT = ("/opencoc/v1/agent/tasks/", 8 * 1024 * 1024)
 
 
+class Attendance(Protocol):
+    """Whether the poll's agent is still there (an agent's `Presence`)."""
+
+    @property
+    def ended(self) -> bool: ...
+
+
 async def next_feed(
     groups: TaskGroups,
     announced: Announced,
@@ -28,17 +35,17 @@ async def next_feed(
     *,
     agent_sn: str,
     wait: float,
-    gone: Callable[[], bool],
+    attendance: Attendance,
 ) -> tasks.Feed:
-    """The agent's due tasks and cancels once there are any; an empty feed after `wait` s, once the agent is
-    `gone()`, or once the server is stopping (`wakeups.closed`)."""
+    """The agent's due tasks and cancels once there are any; an empty feed after `wait` s, once the agent's
+    `attendance` ended (it went away), or once the server is stopping (`wakeups.closed`)."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + wait
     # Listening before the first look: an announcement that comes while we look or claim is kept for
     # the next wait, so none falls in between.
     with wakeups.listening([agent_key(agent_sn)]) as listener:
         while True:
-            if gone() or wakeups.closed:  # never hand a task to a poll nobody reads any more
+            if attendance.ended or wakeups.closed:  # never hand a task to a poll nobody reads any more
                 return tasks.Feed()
             if announced.take(agent_sn):  # claimed with the polls woken at the same time (jobs/groups.py)
                 feed = await groups.claim(agent_sn)

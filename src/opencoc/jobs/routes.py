@@ -165,7 +165,12 @@ async def operate_script_job(
     return job_ok(execute_uuid)
 
 
-@agent_router.get(AGENT + "/tasks", tags=["agent"], response_model=None, responses=returns(schemas.TaskFeed))
+PollWait = Annotated[float, Query(ge=0, le=60)]
+POLL_WAIT_DEFAULT_S = 30.0
+POLL_PATH = AGENT + "/tasks"
+
+
+@agent_router.get(POLL_PATH, tags=["agent"], response_model=None, responses=returns(schemas.TaskFeed))
 async def poll_tasks(
     slot: SlotAdmitted,
     presence: AgentPresence,
@@ -173,10 +178,10 @@ async def poll_tasks(
     announced: AnnouncedDep,
     settings: AppSettings,
     wakeups: AppWakeups,
-    wait: Annotated[float, Query(ge=0, le=60)] = 30.0,
+    wait: PollWait = POLL_WAIT_DEFAULT_S,
 ) -> Response:
     """Due tasks and cancels of this agent, as soon as there are any, or empty lists after `wait` s
-    (at most OPENCOC_AGENT_POLL_SECONDS)."""
+    (at most OPENCOC_AGENT_POLL_SECONDS). A poll without a body is served by jobs/poll_bare.py."""
     # Admitted and authenticated: an idle poll reads nothing more (jobs/announced.py), so it gives its
     # admission slot back here; a burst of polls ending together must not be turned away.
     slot.release()
@@ -186,7 +191,7 @@ async def poll_tasks(
         wakeups,
         agent_sn=presence.agent.agent_sn,
         wait=min(wait, settings.agent_poll_seconds),
-        gone=lambda: presence.ended,
+        attendance=presence,
     )
     return FastJSONResponse({"tasks": due.tasks, "cancel": due.cancel})
 

@@ -101,3 +101,20 @@ def test_subscriber_gets_the_rest_of_each_key_with_its_prefix() -> None:
         return seen
 
     assert asyncio.run(scenario()) == ["AK1"]
+
+
+def test_listeners_sharing_a_key_are_each_woken_and_each_forgotten_alone() -> None:
+    async def scenario() -> tuple[bool, bool, bool, bool]:
+        wakeups = Wakeups()
+        wakeups.bind(asyncio.get_running_loop())
+        with wakeups.listening(["agent:a"]) as first:
+            with wakeups.listening(["agent:a"]) as second:
+                wakeups.notify("agent:a")
+                both = await first.wait(1) and await second.wait(1)
+            wakeups.notify("agent:a")  # `second` left: `first` alone still hears the key
+            first_alone = await first.wait(1)
+            second_deaf = await second.wait(0.01) is False
+        wakeups.notify("agent:a")  # nobody listens any more: nothing is kept for the key
+        return both, first_alone, second_deaf, wakeups._listeners("agent:a") == ()
+
+    assert asyncio.run(scenario()) == (True, True, True, True)
