@@ -7,10 +7,11 @@ others commit together. Every caller is answered after the commit, so what a cal
 is committed, and one commit serves many requests.
 
 A bulk write (`run(fn, bulk=True)`: e.g. an order's start, hundreds of rows, 10-35 ms) waits in
-its own queue and joins a group after that group's small writes, one per group: an incident
-create queued behind eight order starts would otherwise wait for all eight (~270 ms under 50
-orders, bench/orders.py). Each bulk write puts one marker in the main queue, so the thread wakes
-for it, and a marker not served in a group goes back to the queue's end, behind what came since.
+its own queue and runs after a group's small writes, one per group, in a transaction of its own:
+an incident create queued behind eight order starts would otherwise wait for all eight (~270 ms
+under 50 orders, bench/orders.py), and one sharing a transaction with an order's start would wait
+for its commit too. Each bulk write puts one marker in the main queue, so the thread wakes for it,
+and a marker not served in a group goes back to the queue's end, behind what came since.
 
 Every writer of one SQLite file takes turns with a file lock (`write_lock`) held from before BEGIN
 to after COMMIT: this thread in each server process (`serve --workers N`), and code without it,
@@ -130,7 +131,7 @@ class GroupCommitter:
                 pass
 
     def _batches(self) -> Iterator[list[_Write]]:
-        """Groups: what is queued (up to MAX_BATCH), small writes first, then at most one bulk write."""
+        """Transactions: the small writes queued (up to MAX_BATCH), then at most one bulk write alone."""
         while True:
             first = self._queue.get()
             if first is None:
@@ -151,13 +152,15 @@ class GroupCommitter:
                     batch.append(item)
                 else:
                     markers += 1
-            if markers:
-                batch.append(self._bulk.popleft())
-                for _ in range(markers - 1):  # bulk writes for later groups, behind what is queued now
-                    self._queue.put(_BULK)
+            for _ in range(markers - 1):  # bulk writes for later groups, behind what is queued now
+                self._queue.put(_BULK)
+            bulk = self._bulk.popleft() if markers else None
             if stopping:  # after the bulk writes queued before the stop
                 self._queue.put(None)
-            yield batch
+            if batch:
+                yield batch
+            if bulk is not None:
+                yield [bulk]
 
     def _commit(self, batch: list[_Write]) -> list[tuple[BaseException | None, Any]]:
         """(error, value) per write; a failed commit fails every write that had succeeded."""

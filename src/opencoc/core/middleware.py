@@ -80,7 +80,7 @@ class RequestGuards:
         if declared is not None and declared > limit:
             await send_error(scope, send_with_id, 413, "COC.00000413", _too_large(limit))
             return
-        # A request without a body (an agent's long-poll) keeps the bare `receive`: nothing to count.
+        # A request without a body (a GET of a page or a list) keeps the bare `receive`: nothing to count.
         bodiless = not chunked and not declared
         try:
             await self.app(scope, receive if bodiless else _counted(receive, limit), send_with_id)

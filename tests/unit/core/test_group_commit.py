@@ -95,18 +95,22 @@ def test_the_answer_comes_after_the_commit(db: Database) -> None:
     assert asyncio.run(scenario()) == list(range(10, 20))
 
 
-def test_small_writes_go_before_bulk_ones_and_a_group_takes_one_bulk_write(db: Database) -> None:
+def test_small_writes_commit_before_bulk_ones_and_each_bulk_write_commits_alone(db: Database) -> None:
     entered, release = threading.Event(), threading.Event()
     ran: list[tuple[str, int]] = []  # (name, number of its transaction) in the order they ran
+    committed: dict[str, list[int]] = {}  # what a bulk write saw committed (by another connection) as it ran
     transactions = itertools.count()
 
     def blocker(session: Session) -> None:
         entered.set()
         release.wait(10)
 
-    def write(name: str):  # type: ignore[no-untyped-def]
+    def write(name: str, n: int):  # type: ignore[no-untyped-def]
         def job(session: Session) -> str:
             ran.append((name, session.info.setdefault("transaction", next(transactions))))
+            if name.startswith("bulk"):
+                committed[name] = _rows(db)
+            session.execute(text("INSERT INTO t (n) VALUES (:n)"), {"n": n})
             return name
 
         return job
@@ -115,10 +119,10 @@ def test_small_writes_go_before_bulk_ones_and_a_group_takes_one_bulk_write(db: D
         first = asyncio.ensure_future(db.run_write(blocker))
         assert await asyncio.to_thread(entered.wait, 10), "the writer thread never ran the first write"
         jobs = [
-            db.run_write(write("bulk-1"), bulk=True),
-            db.run_write(write("small-1")),
-            db.run_write(write("bulk-2"), bulk=True),
-            db.run_write(write("small-2")),
+            db.run_write(write("bulk-1", 1), bulk=True),
+            db.run_write(write("small-1", 2)),
+            db.run_write(write("bulk-2", 3), bulk=True),
+            db.run_write(write("small-2", 4)),
         ]
         gathered = asyncio.gather(*jobs)
         await asyncio.sleep(0)  # all four queued behind `blocker` (see the first test)
@@ -129,7 +133,9 @@ def test_small_writes_go_before_bulk_ones_and_a_group_takes_one_bulk_write(db: D
     assert asyncio.run(scenario()) == ["bulk-1", "small-1", "bulk-2", "small-2"]
     assert [name for name, _ in ran] == ["small-1", "small-2", "bulk-1", "bulk-2"]
     groups = [group for _, group in ran]
-    assert groups[0] == groups[1] == groups[2] != groups[3], "one group: both small writes and the first bulk one"
+    assert groups[0] == groups[1] != groups[2] != groups[3], "the small writes together, each bulk write alone"
+    assert committed == {"bulk-1": [2, 4], "bulk-2": [1, 2, 4]}, "the small writes were committed first"
+    assert _rows(db) == [1, 2, 3, 4]
 
 
 def test_bulk_writes_queued_before_a_stop_still_run(db: Database, tmp_path: Path) -> None:
