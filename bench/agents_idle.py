@@ -26,13 +26,10 @@ import json
 import os
 import shutil
 import signal
-import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -41,6 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.fleet import TICKS, cpu_seconds, rss_mb, start_agents, tenant_api  # noqa: E402
+from bench.probe import Call, Probe  # noqa: E402
 from harness import postgres  # noqa: E402
 from harness.server import LiveServer  # noqa: E402
 
@@ -140,50 +138,10 @@ def single_agent_rss(server: LiveServer, work: Path, token: str) -> None:
     proc.wait(15)
 
 
-class Probe:
-    """A thread timing one signed call again and again until stopped (a user beside the fleet)."""
-
-    def __init__(self, call: Callable[[], int]) -> None:
-        self.call = call
-        self.ms: list[float] = []
-        self.started: list[float] = []  # each call's start, seconds after the probe's
-        self.statuses: dict[int, int] = {}
-        self._t0 = time.perf_counter()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            t0 = time.perf_counter()
-            try:
-                status = self.call()
-            except httpx.HTTPError:
-                status = 0
-            self.ms.append((time.perf_counter() - t0) * 1000)
-            self.started.append(t0 - self._t0)
-            self.statuses[status] = self.statuses.get(status, 0) + 1
-            self._stop.wait(0.2)
-
-    def stop(self) -> str:
-        self._stop.set()
-        self._thread.join(120)
-        if not self.ms:
-            return "no calls"
-        ordered = sorted(self.ms)
-        p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
-        slowest = sorted(zip(self.ms, self.started, strict=True), reverse=True)[:3]
-        return (
-            f"{len(ordered)} calls, p50 {statistics.median(ordered):.0f} ms, p99 {p99:.0f} ms, "
-            f"max {ordered[-1]:.0f} ms, statuses {dict(sorted(self.statuses.items()))}; slowest "
-            + ", ".join(f"{ms:.0f} ms at +{at:.1f} s" for ms, at in slowest)
-        )
-
-
 def enrol(server: LiveServer, api: httpx.Client, fleet: Fleet, n: int) -> None:
     assert server.proc is not None
     resources = {"provider": "ecs", "type": "cloudservers", "limit": 100}
-    probe = Probe(lambda: api.get("/v1/resources", params=resources).status_code)
+    probe = Probe(Call.through(api, "GET", "/v1/resources", params=resources))
     s0, f0, m0, t0 = cpu_seconds(server.proc.pid), fleet.cpu(), machine_busy(), time.monotonic()
     first = None
     while (done := fleet.enrolled()) < n:
@@ -265,7 +223,7 @@ def restart(server: LiveServer, api: httpx.Client, fleet: Fleet, n: int, seconds
         "incident_assignee": ["u-bench-oncall"],
         "creator": "u-bench-creator",
     }
-    probe = Probe(lambda: api.post("/v1/external/incident/create", json=body).status_code)
+    probe = Probe(Call.through(api, "POST", "/v1/external/incident/create", json=body))
     s0, f0, m0, t0 = cpu_seconds(server.proc.pid), fleet.cpu(), machine_busy(), time.monotonic()
     time.sleep(seconds)
     s1, f1, m1 = cpu_seconds(server.proc.pid), fleet.cpu(), machine_busy()

@@ -29,8 +29,9 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.agents_idle import Fleet, Probe, machine_busy, machine_note, simulator_verdict, wait_all_online  # noqa: E402
+from bench.agents_idle import Fleet, machine_busy, machine_note, simulator_verdict, wait_all_online  # noqa: E402
 from bench.fleet import cpu_seconds, create_script, resources, tenant_api  # noqa: E402
+from bench.probe import Call, Probe  # noqa: E402
 from harness import postgres  # noqa: E402
 from harness.server import LiveServer  # noqa: E402
 
@@ -105,12 +106,12 @@ def run_backend(backend: str, opts: argparse.Namespace) -> None:
         # Order i takes `per` hosts from position 20 * i on (wrapping): each host serves several orders.
         targets = [[hosts[(20 * i + j) % len(hosts)] for j in range(per)] for i in range(opts.orders)]
         # The same calls with the fleet idle first: on a busy machine they show what the orders add.
-        before = Probe(lambda: api.post("/v1/external/incident/create", json=INCIDENT).status_code)
+        before = Probe(Call.through(api, "POST", "/v1/external/incident/create", json=INCIDENT))
         time.sleep(10)
         baseline = before.stop()
         assert server.proc is not None
         s0, f0, m0, t0 = cpu_seconds(server.proc.pid), fleet.cpu(), machine_busy(), time.monotonic()
-        probe = Probe(lambda: api.post("/v1/external/incident/create", json=INCIDENT).status_code)
+        probe = Probe(Call.through(api, "POST", "/v1/external/incident/create", json=INCIDENT))
         with ThreadPoolExecutor(8) as pool:
             uuids = list(pool.map(lambda t: execute(api, script_uuid, t), targets))
         started = time.monotonic() - t0
