@@ -1,11 +1,11 @@
 """A cgroup v2 directory per task where the host offers one: the kernel then kills all of it at once.
 
 Used when the agent's own cgroup (the `0::` line of /proc/self/cgroup) lies on a cgroup2 mount,
-the agent may create directories in it and the kernel has `cgroup.kill` (Linux 5.14+); under
-systemd that needs `Delegate=yes` in the agent's unit. The task's first process is moved in as
-soon as it has started, so what it starts is born inside; anything forked before the move is
-still found by the /proc walk (descendants.py), which runs as well. Hosts with cgroup v1 only
-(or `--task-cgroups off`) use the walk alone.
+the agent may create directories in it and move itself in and out, and the kernel has `cgroup.kill`
+(Linux 5.14+); under systemd that needs `Delegate=yes` in the agent's unit. The agent steps into the
+task's directory for the instant it forks the task's first process, so that process is born inside
+and nothing it starts can be outside (no wait for a move after the start). The /proc walk
+(descendants.py) runs as well. Hosts with cgroup v1 only (or `--task-cgroups off`) use the walk alone.
 """
 
 import asyncio
@@ -13,10 +13,23 @@ import contextlib
 import itertools
 import logging
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 log = logging.getLogger("opencoc.agent")
 _numbers = itertools.count(1)
+
+
+def _move(pid: int, directory: Path) -> None:
+    """Move the process into the cgroup `directory` (OSError if the kernel refuses)."""
+    (directory / "cgroup.procs").write_text(str(pid))
+
+
+def _holds(directory: Path, pid: int) -> bool:
+    try:
+        return str(pid) in (directory / "cgroup.procs").read_text().split()
+    except OSError:
+        return False
 
 
 def _own_directory() -> Path | None:
@@ -40,15 +53,11 @@ class TaskCgroup:
     def __init__(self, path: Path) -> None:
         self.path = path
 
-    def add(self, pid: int) -> bool:
-        try:
-            (self.path / "cgroup.procs").write_text(str(pid))
-        except OSError as exc:
-            log.warning("could not move process %d into %s: %s", pid, self.path, exc)
-            return False
-        return True
-
     def kill(self) -> None:
+        """Kill every process in it, unless the agent itself is still there (it could not move back)."""
+        if _holds(self.path, os.getpid()):
+            log.error("not killing %s: the agent itself is inside", self.path)
+            return
         with contextlib.suppress(OSError):
             (self.path / "cgroup.kill").write_text("1")
 
@@ -91,12 +100,19 @@ class TaskCgroups:
         if base is None:
             return None
         _remove_stale(base)
-        probe = cls(base).create()
+        cgroups = cls(base)
+        probe = cgroups.create()
         if probe is None:
             return None
-        usable = (probe.path / "cgroup.kill").exists()
-        probe.path.rmdir()
-        return cls(base) if usable else None
+        try:
+            _move(os.getpid(), probe.path)
+            _move(os.getpid(), base)
+            usable = (probe.path / "cgroup.kill").exists()
+        except OSError:
+            usable = False
+        with contextlib.suppress(OSError):
+            probe.path.rmdir()
+        return cgroups if usable else None
 
     def create(self) -> TaskCgroup | None:
         path = self.base / f"opencoc-task-{os.getpid()}-{next(_numbers)}"
@@ -105,3 +121,22 @@ class TaskCgroups:
         except OSError:
             return None
         return TaskCgroup(path)
+
+    @contextlib.contextmanager
+    def inside(self, cgroup: TaskCgroup) -> Iterator[None]:
+        """The agent itself in `cgroup` for the block, so the process it forks there is born inside.
+
+        Keep the block to the fork (nothing in it may await). If the agent cannot move in, the process
+        starts in the agent's cgroup (the /proc walk still finds it); if it cannot move back, OSError.
+        """
+        try:
+            _move(os.getpid(), cgroup.path)
+            entered = True
+        except OSError as exc:
+            log.warning("could not move the agent into %s: %s", cgroup.path, exc)
+            entered = False
+        try:
+            yield
+        finally:
+            if entered:
+                _move(os.getpid(), self.base)

@@ -33,7 +33,7 @@ REAP_EVERY_S = 5.0
 TASK_ID_VAR = "OPENCOC_TASK_ID"
 
 _state = {"subreaper": False, "spawning": 0}
-_managed: set[int] = set()  # pids asyncio waits for: never reaped here
+_managed: set[int] = set()  # pids the executor waits for: never reaped here
 
 
 @dataclass(frozen=True)
@@ -149,7 +149,7 @@ def spawning() -> Iterator[set[int]]:
     """Around starting a task's process: add its pid to the yielded set, which the reaper leaves alone.
 
     While a start is under way the reaper does nothing: the new child may already have exited
-    before its pid is known, and asyncio must be the one to collect its status.
+    before its pid is known, and the executor must be the one to collect its status.
     """
     _state["spawning"] += 1
     try:
@@ -159,7 +159,7 @@ def spawning() -> Iterator[set[int]]:
 
 
 def release(pid: int) -> None:
-    """asyncio has collected `pid`."""
+    """The executor has collected `pid`."""
     _managed.discard(pid)
 
 

@@ -14,6 +14,7 @@ import os
 import pwd
 import re
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -23,6 +24,7 @@ from typing import Any
 
 from opencoc.agent import descendants, env_names
 from opencoc.agent.cgroup import TaskCgroup, TaskCgroups
+from opencoc.agent.child_exit import exit_code
 from opencoc.agent.output_cap import DEFAULT_LIMIT, OutputCap
 
 FINISHED = "FINISHED"
@@ -30,11 +32,10 @@ ABNORMAL = "ABNORMAL"
 CANCELED = "CANCELED"
 MASK = "***"
 DRAIN_AFTER_EXIT_S = 2.0
+KILLED_EXIT_S = 1.0  # how long a stopping agent waits for a killed script to be gone
 DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 MAX_ERROR = 1024  # what the server stores of `error`
 _SUFFIX = {"SHELL": ".sh", "PYTHON": ".py"}
-# Run before the interpreter when the task has a cgroup: wait for the agent's go on stdin, then exec.
-_GATE = 'read -r _; exec "$0" "$@" </dev/null'
 # What the server cannot store as text (PostgreSQL refuses NUL; a lone surrogate is not UTF-8).
 _UNSENDABLE = re.compile("[\x00\ud800-\udfff]")
 
@@ -261,14 +262,14 @@ class Execution:
         loop = asyncio.get_running_loop()
         cap = OutputCap(self.output_limit)
         try:
-            read_fd, proc = await self._start([interpreter, str(script)], user, env, cgroup)
+            read_fd, proc = self._start([interpreter, str(script)], user, env, cgroup)
             closed: asyncio.Future[None] = loop.create_future()
             transport, _ = await loop.connect_read_pipe(lambda: _Capture(cap, closed), os.fdopen(read_fd, "rb", 0))
             try:
                 ended = await self._wait(proc)
                 if ended != "exit":
                     self._kill_all(proc.pid, cgroup)
-                    await proc.wait()
+                    await exit_code(proc)
                     descendants.release(proc.pid)
                     descendants.reap_orphans()  # the killed orphans, now zombies of the agent
                 with contextlib.suppress(TimeoutError):
@@ -276,6 +277,8 @@ class Execution:
                     await asyncio.wait_for(asyncio.shield(closed), DRAIN_AFTER_EXIT_S)
             except asyncio.CancelledError:
                 self._kill_all(proc.pid, cgroup)
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    proc.wait(KILLED_EXIT_S)  # the agent is stopping: collect the killed process
                 raise
             finally:
                 transport.close()
@@ -286,48 +289,37 @@ class Execution:
         output = mask(cap.render().decode("utf-8", "replace"), self.task.secrets)
         return self._result(ended, proc.returncode, output, started)
 
-    async def _start(
+    def _start(
         self, argv: list[str], user: RunAs, env: dict[str, str], cgroup: TaskCgroup | None
-    ) -> tuple[int, asyncio.subprocess.Process]:
-        """Start the script in a new session (and cgroup): (read end of its output pipe, process)."""
+    ) -> tuple[int, "subprocess.Popen[bytes]"]:
+        """Start the script in a new session (born in its cgroup): (read end of its output pipe, process)."""
         read_fd, write_fd = os.pipe()
-        gate: tuple[int, int] | None = None
-        extra: dict[str, Any] = {"stdin": asyncio.subprocess.DEVNULL}
-        if user.switch:
-            extra = {"user": user.uid, "group": user.gid, "extra_groups": user.groups}
-        if cgroup is not None:
-            # The script waits at the gate until it is in its cgroup, so nothing it forks is born outside.
-            gate = os.pipe()
-            argv = ["/bin/sh", "-c", _GATE, *argv]
-            extra["stdin"] = gate[0]
-        proc: asyncio.subprocess.Process | None = None
+        switch: dict[str, Any] = {"user": user.uid, "group": user.gid, "extra_groups": user.groups}
+        proc: subprocess.Popen[bytes] | None = None
         try:
             with descendants.spawning() as managed:
-                proc = await asyncio.create_subprocess_exec(
-                    *argv,
-                    stdout=write_fd,
-                    stderr=write_fd,
-                    cwd=user.home if os.path.isdir(user.home) else "/",
-                    env=env,
-                    start_new_session=True,
-                    **extra,
-                )
-                managed.add(proc.pid)
-            if cgroup is not None:
-                # On the event loop: the move itself took 0.1 ms (p90 1.1 ms) in bench/fanout.py, where
-                # on a thread it waited 4.7 ms (p90 15 ms) for its turn to run.
-                cgroup.add(proc.pid)
+                with self.cgroups.inside(cgroup) if self.cgroups and cgroup else contextlib.nullcontext():
+                    proc = subprocess.Popen(
+                        argv,
+                        stdin=subprocess.DEVNULL,
+                        stdout=write_fd,
+                        stderr=write_fd,
+                        cwd=user.home if os.path.isdir(user.home) else "/",
+                        env=env,
+                        start_new_session=True,
+                        **(switch if user.switch else {}),
+                    )
+                    managed.add(proc.pid)
         except BaseException:
             os.close(read_fd)
-            if proc is not None:  # it started, then something failed: it must not run unwatched
+            if proc is not None:  # it started, then the agent could not leave its cgroup: no unwatched run
                 self._kill_all(proc.pid, cgroup)
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    proc.wait(KILLED_EXIT_S)
+                descendants.release(proc.pid)
             raise
         finally:
             os.close(write_fd)
-            if gate is not None:
-                os.write(gate[1], b"\n")
-                os.close(gate[0])
-                os.close(gate[1])
         self.pid = proc.pid
         return read_fd, proc
 
@@ -337,9 +329,9 @@ class Execution:
             cgroup.kill()
         descendants.kill_task(root, self.task.task_id)
 
-    async def _wait(self, proc: asyncio.subprocess.Process) -> str:
+    async def _wait(self, proc: "subprocess.Popen[bytes]") -> str:
         """How the process ended: `exit`, `cancel` or `timeout`."""
-        exited = asyncio.ensure_future(proc.wait())
+        exited = asyncio.ensure_future(exit_code(proc))
         cancelled = asyncio.ensure_future(self._cancel.wait())
         try:
             done, _ = await asyncio.wait(

@@ -168,28 +168,12 @@ async def _until_signal(work: list[Any]) -> None:
             raise task.exception()
 
 
-def _watch_children_with_pidfds() -> None:
-    """Reap scripts through pidfds on the event loop (Python 3.12's default on Linux).
-
-    Python 3.11 starts a thread per child to wait for it; with many scripts starting at once those
-    threads contend with the event loop for the GIL.
-    """
-    if sys.version_info >= (3, 12) or not hasattr(os, "pidfd_open"):
-        return
-    try:
-        os.close(os.pidfd_open(os.getpid()))  # the kernel supports pidfds (Linux 5.3+)
-    except OSError:
-        return
-    asyncio.set_child_watcher(asyncio.PidfdChildWatcher())
-
-
 def main(argv: list[str] | None = None) -> None:
     opts = parse(argv)
     logging.basicConfig(
         level=opts.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
     )
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    _watch_children_with_pidfds()
     try:
         asyncio.run(_run(opts))
     except AgentFailure as exc:

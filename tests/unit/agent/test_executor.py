@@ -4,6 +4,9 @@ import asyncio
 import os
 import pickle
 import pwd
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -207,6 +210,33 @@ def test_a_task_cgroup_kills_a_child_that_cleared_its_environment_and_left(tmp_p
     assert (result.status, result.output) == ("ABNORMAL", "started\n")
     assert not _running(int((tmp_path / "a").read_text()))
     assert CGROUPS is not None and not list(CGROUPS.base.glob(f"opencoc-task-{os.getpid()}-*"))
+
+
+def _own_cgroup() -> str:
+    return next(line for line in Path("/proc/self/cgroup").read_text().splitlines() if line.startswith("0::"))
+
+
+@pytest.mark.skipif(CGROUPS is None, reason="needs a writable cgroup v2 hierarchy with cgroup.kill (Linux 5.14+)")
+def test_a_task_is_in_its_cgroup_from_its_first_command_and_the_agent_back_in_its_own() -> None:
+    before = _own_cgroup()
+    result = _run(_task("grep ^0:: /proc/self/cgroup"), CGROUPS)
+    assert result.status == "FINISHED"
+    assert re.fullmatch(rf"0::/(.+/)?opencoc-task-{os.getpid()}-\d+\n", result.output), result.output
+    assert _own_cgroup() == before
+
+
+@pytest.mark.skipif(CGROUPS is None, reason="needs a writable cgroup v2 hierarchy with cgroup.kill (Linux 5.14+)")
+def test_killing_a_task_cgroup_spares_the_agent_while_it_is_inside() -> None:
+    # In a process of its own: were the agent not spared, the kill would end it.
+    code = (
+        "from opencoc.agent.cgroup import TaskCgroups\n"
+        "cgroups = TaskCgroups.detect(); task = cgroups.create()\n"
+        "with cgroups.inside(task):\n    task.kill()\n"
+        "import asyncio; asyncio.run(task.remove()); print('alive', task.path.exists())\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stdout) == (0, "alive False\n"), done.stderr
+    assert "not killing" in done.stderr
 
 
 @pytest.mark.skipif(CGROUPS is None, reason="needs a writable cgroup v2 hierarchy with cgroup.kill (Linux 5.14+)")
