@@ -60,6 +60,10 @@ def make_browser(client: TestClient, db: Database) -> Callable[..., Browser]:
                 auth_service.create_tenant(session, name=name)
             auth_service.create_user(session, tenant_name=name, name=user, password=PASSWORD, role=role)
         fresh = TestClient(client.app, raise_server_exceptions=False, follow_redirects=False)
+        # On the app's own event loop, as under uvicorn: without it each request runs on a loop of its own, and
+        # what a commit schedules on the app's loop (a cache's forget, incidents/counts.py) may come after the
+        # response, so the next page could still show the counts from before the change.
+        fresh.portal = client.portal
         return Browser(fresh, name, user)
 
     return make
