@@ -23,13 +23,15 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from opencoc.core.group_commit import GroupCommitter, write_lock
+from opencoc.core.wal_checkpoint import WalCheckpointer
 
 # JSON columns are read with orjson, which reads 1024 levels without recursing: the json module's
 # limit (1000 minus the stack in use) made a deeply nested value stored earlier fail its whole list.
 _JSON = {"json_deserializer": orjson.loads}
 
 
-def _sqlite_engine(url: str, begin: str) -> Engine:
+def _sqlite_engine(url: str, begin: str, *, checkpoints: bool) -> Engine:
+    """`checkpoints`: whether a commit on these connections may checkpoint the WAL (core/wal_checkpoint.py)."""
     engine = create_engine(
         url,
         connect_args={"check_same_thread": False, "timeout": 30, "isolation_level": None},
@@ -45,6 +47,8 @@ def _sqlite_engine(url: str, begin: str) -> Engine:
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA busy_timeout=30000")
         cur.execute("PRAGMA foreign_keys=ON")
+        if not checkpoints:
+            cur.execute("PRAGMA wal_autocheckpoint=0")
         cur.close()
 
     @event.listens_for(engine, "begin")
@@ -73,8 +77,8 @@ class Database:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         if self.is_sqlite:
-            self.write_engine = _sqlite_engine(url, "BEGIN IMMEDIATE")
-            self.read_engine = _sqlite_engine(url, "BEGIN")
+            self.write_engine = _sqlite_engine(url, "BEGIN IMMEDIATE", checkpoints=False)
+            self.read_engine = _sqlite_engine(url, "BEGIN", checkpoints=True)
         else:
             self.write_engine = create_engine(url, pool_size=20, max_overflow=20, pool_pre_ping=True, **_JSON)
             self.read_engine = self.write_engine
@@ -82,6 +86,7 @@ class Database:
         self._reader = sessionmaker(self.read_engine, expire_on_commit=False)
         # SQLite: one group-committing writer thread; PostgreSQL: concurrent writers on a pool.
         self._group_commit = GroupCommitter(self._transaction, self._lock_path()) if self.is_sqlite else None
+        self._checkpointer = WalCheckpointer(self.read_engine) if self.is_sqlite else None
         self._write_pool = None if self.is_sqlite else ThreadPoolExecutor(16, thread_name_prefix="db-write")
         self._read_pool = ThreadPoolExecutor(8, thread_name_prefix="db-read")
         # Called with each key of `wake_after_commit` after the commit (the app sets Wakeups.notify).
@@ -129,6 +134,8 @@ class Database:
         `bulk`: a write of many rows, which on SQLite lets the small writes queued with it go first
         (core/group_commit.py)."""
         if self._group_commit is not None:
+            assert self._checkpointer is not None
+            self._checkpointer.ensure_started()  # the writes' commits leave the checkpoints to it
             return await self._group_commit.run(fn, bulk=bulk)
         assert self._write_pool is not None
 
@@ -149,6 +156,8 @@ class Database:
     def dispose(self) -> None:
         if self._group_commit is not None:
             self._group_commit.stop()
+        if self._checkpointer is not None:
+            self._checkpointer.stop()
         if self._write_pool is not None:  # wait: a job's connection must be back in its pool to be closed
             self._write_pool.shutdown(wait=True)
         self._read_pool.shutdown(wait=True)
