@@ -30,8 +30,7 @@ from opencoc.core.wal_checkpoint import WalCheckpointer
 _JSON = {"json_deserializer": orjson.loads}
 
 
-def _sqlite_engine(url: str, begin: str, *, checkpoints: bool) -> Engine:
-    """`checkpoints`: whether a commit on these connections may checkpoint the WAL (core/wal_checkpoint.py)."""
+def _sqlite_engine(url: str, begin: str) -> Engine:
     engine = create_engine(
         url,
         connect_args={"check_same_thread": False, "timeout": 30, "isolation_level": None},
@@ -47,8 +46,6 @@ def _sqlite_engine(url: str, begin: str, *, checkpoints: bool) -> Engine:
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA busy_timeout=30000")
         cur.execute("PRAGMA foreign_keys=ON")
-        if not checkpoints:
-            cur.execute("PRAGMA wal_autocheckpoint=0")
         cur.close()
 
     @event.listens_for(engine, "begin")
@@ -77,8 +74,8 @@ class Database:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         if self.is_sqlite:
-            self.write_engine = _sqlite_engine(url, "BEGIN IMMEDIATE", checkpoints=False)
-            self.read_engine = _sqlite_engine(url, "BEGIN", checkpoints=True)
+            self.write_engine = _sqlite_engine(url, "BEGIN IMMEDIATE")
+            self.read_engine = _sqlite_engine(url, "BEGIN")
         else:
             self.write_engine = create_engine(url, pool_size=20, max_overflow=20, pool_pre_ping=True, **_JSON)
             self.read_engine = self.write_engine
@@ -135,7 +132,7 @@ class Database:
         (core/group_commit.py)."""
         if self._group_commit is not None:
             assert self._checkpointer is not None
-            self._checkpointer.ensure_started()  # the writes' commits leave the checkpoints to it
+            self._checkpointer.ensure_started()  # copies the log while the writes go on
             return await self._group_commit.run(fn, bulk=bulk)
         assert self._write_pool is not None
 
