@@ -267,10 +267,10 @@ def main() -> None:
                 start_agents(server, enroll_token(server), root / "idle", "--simulate", str(opts.idle_agents))
             )
             wait_online(api, opts.idle_agents, 600)
-            time.sleep(15)  # let enrolment settle; every agent is now heartbeating and long-polling
+            time.sleep(15)  # let enrolment settle; every agent now holds a long-poll open
             assert server.proc is not None
             cpu, rss = cpu_rss(server.proc.pid, 10.0)
-            print(f"Idle: {opts.idle_agents} agents long-polling (25 s polls, 10 s heartbeats)")
+            print(f"Idle: {opts.idle_agents} agents long-polling (30-s polls, no heartbeat while one is open)")
             print(f"  server CPU {cpu:.1f}% of one core, RSS {rss:.0f} MiB (sampled over 10 s from /proc)")
     finally:
         for fleet in fleets:
