@@ -275,10 +275,8 @@ class Execution:
                 with contextlib.suppress(TimeoutError):
                     # Background children may still hold the pipe; stop reading after a short drain.
                     await asyncio.wait_for(asyncio.shield(closed), DRAIN_AFTER_EXIT_S)
-            except asyncio.CancelledError:
-                self._kill_all(proc.pid, cgroup)
-                with contextlib.suppress(subprocess.TimeoutExpired):
-                    proc.wait(KILLED_EXIT_S)  # the agent is stopping: collect the killed process
+            except asyncio.CancelledError:  # the agent is stopping
+                self._kill_and_collect(proc, cgroup)
                 raise
             finally:
                 transport.close()
@@ -313,15 +311,20 @@ class Execution:
         except BaseException:
             os.close(read_fd)
             if proc is not None:  # it started, then the agent could not leave its cgroup: no unwatched run
-                self._kill_all(proc.pid, cgroup)
-                with contextlib.suppress(subprocess.TimeoutExpired):
-                    proc.wait(KILLED_EXIT_S)
-                descendants.release(proc.pid)
+                self._kill_and_collect(proc, cgroup)
             raise
         finally:
             os.close(write_fd)
         self.pid = proc.pid
         return read_fd, proc
+
+    def _kill_and_collect(self, proc: "subprocess.Popen[bytes]", cgroup: TaskCgroup | None) -> None:
+        """Kill the task's processes and collect its first one (waiting at most KILLED_EXIT_S), off the loop's
+        usual path: the agent is stopping, or the start failed."""
+        self._kill_all(proc.pid, cgroup)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(KILLED_EXIT_S)
+        descendants.release(proc.pid)
 
     def _kill_all(self, root: int, cgroup: TaskCgroup | None) -> None:
         """Kill every process of the task: its cgroup at once, then whatever the /proc walk finds."""
