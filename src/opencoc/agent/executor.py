@@ -204,10 +204,17 @@ class _Capture(asyncio.Protocol):
 class Execution:
     """One running task; `cancel()` kills all its processes and makes it end CANCELED."""
 
-    def __init__(self, task: Task, output_limit: int = DEFAULT_LIMIT, cgroups: TaskCgroups | None = None) -> None:
+    def __init__(
+        self,
+        task: Task,
+        output_limit: int = DEFAULT_LIMIT,
+        cgroups: TaskCgroups | None = None,
+        scratch: Path | None = None,
+    ) -> None:
         self.task = task
         self.output_limit = output_limit
         self.cgroups = cgroups
+        self.scratch = scratch  # where the script's private directory is made (None: the system's temp dir)
         self.pid: int | None = None
         self._cancel = asyncio.Event()
 
@@ -238,7 +245,7 @@ class Execution:
         user = resolve_user(self.task.execute_user)
         env = _environment(user, self.task)
         interpreter = _interpreter(self.task, env)
-        workdir.append(Path(tempfile.mkdtemp(prefix="opencoc-task-")))
+        workdir.append(Path(tempfile.mkdtemp(prefix="opencoc-task-", dir=self.scratch)))
         script = self._write_script(workdir[0], user)
         return user, env, interpreter, script, self.cgroups.create() if self.cgroups is not None else None
 

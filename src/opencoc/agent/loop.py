@@ -46,6 +46,7 @@ class AgentRunner:
         heartbeat_s: float = 10.0,
         poll_wait_s: float = 30.0,
         cgroups: TaskCgroups | None = None,
+        scratch: Path | None = None,
         retry: RetryPolicy = DEFAULT_POLICY,
         facts_source: Callable[[], dict[str, Any]] | None = None,
         facts_check_s: float = FACTS_CHECK_S,
@@ -59,6 +60,7 @@ class AgentRunner:
         self.heartbeat_s = heartbeat_s
         self.poll_wait_s = poll_wait_s
         self.cgroups = cgroups
+        self.scratch = scratch
         self.retry = retry
         self.log = log
         self.running: dict[str, Execution] = {}
@@ -152,7 +154,7 @@ class AgentRunner:
             return
         if task.task_id in self.running:
             return
-        execution = Execution(task, cgroups=self.cgroups)
+        execution = Execution(task, cgroups=self.cgroups, scratch=self.scratch)
         self.running[task.task_id] = execution
         self._start(self._execute(execution))
 

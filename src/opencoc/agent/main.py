@@ -11,6 +11,7 @@ import logging
 import os
 import signal
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,8 @@ from opencoc.agent.connection import AgentConnection, ServerError, enroll, make_
 from opencoc.agent.identity import Identity
 from opencoc.agent.loop import AgentRunner
 from opencoc.agent.retry import DEFAULT_POLICY, RetryPolicy
+from opencoc.agent.scratch import default_scratch
+from opencoc.agent.thread_per_call import ThreadPerCall
 
 ENROL_CONCURRENCY = 32
 
@@ -49,10 +52,18 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         default="auto",
         help="Give each task a cgroup v2 directory when the host has one (auto), or never (off).",
     )
+    p.add_argument(
+        "--scratch-dir",
+        type=Path,
+        help="Where task scripts are written while they run (default: /dev/shm when it is a tmpfs, else the"
+        " system's temporary directory).",
+    )
     p.add_argument("--log-level", default="INFO")
     opts = p.parse_args(argv)
     if opts.simulate < 0:
         p.error("--simulate must be >= 0")
+    if opts.scratch_dir is not None and not (opts.scratch_dir.is_dir() and os.access(opts.scratch_dir, os.W_OK)):
+        p.error(f"--scratch-dir {opts.scratch_dir} must be a directory the agent can write")
     return opts
 
 
@@ -102,6 +113,7 @@ def _slots(opts: argparse.Namespace, server: str) -> list[tuple[Path, dict[str, 
 
 
 async def _run(opts: argparse.Namespace) -> None:
+    asyncio.get_running_loop().set_default_executor(ThreadPerCall())
     saved = identity.load(opts.state_dir) if not opts.simulate else None
     server = opts.server or (saved.server if saved else None)
     if not server:
@@ -109,6 +121,8 @@ async def _run(opts: argparse.Namespace) -> None:
     slots = _slots(opts, server)
     tls = tls_context(server)
     cgroups = _isolation(opts)
+    scratch = opts.scratch_dir or default_scratch()
+    logging.getLogger("opencoc.agent").info("task scripts are written under %s", scratch or tempfile.gettempdir())
     gate = asyncio.Semaphore(ENROL_CONCURRENCY)
 
     def host_facts_now() -> dict[str, Any]:
@@ -129,6 +143,7 @@ async def _run(opts: argparse.Namespace) -> None:
                 heartbeat_s=opts.heartbeat,
                 poll_wait_s=opts.poll_wait,
                 cgroups=cgroups,
+                scratch=scratch,
                 facts_source=None if opts.simulate else host_facts_now,  # a simulated host's facts never change
                 log=log,
             )
