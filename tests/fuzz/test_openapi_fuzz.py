@@ -20,6 +20,7 @@ from tests.fuzz.openapi import BASE_URL, document
 MAX_EXAMPLES = 60
 SEED = 20260210
 POLL = "/opencoc/v1/agent/tasks"
+WAITING = (POLL, POLL + "/{task_id}/result")  # a result with `wait` goes on as a long-poll
 
 schema = schemathesis.openapi.from_dict(document())
 KNOWN: dict[str, list[str]] = {}  # path parameter -> values naming the tenant's objects (see _known)
@@ -46,11 +47,11 @@ def flatmap_path_parameters(context: Any, path_parameters: dict[str, Any] | None
 
 def _short_poll(case: schemathesis.Case) -> None:
     """An agent's long-poll waits `wait` seconds (25 by default) for work that never comes here: answer at once."""
-    if case.path != POLL:
+    if case.path not in WAITING:
         return
     wait = (case.query or {}).get("wait")
     try:
-        waits = wait is None or float(wait) > 0
+        waits = (wait is None and case.path == POLL) or (wait is not None and float(wait) > 0)
     except (TypeError, ValueError):
         waits = False  # not a number: refused at once, and worth sending as it is
     if waits:

@@ -90,8 +90,15 @@ class AgentConnection:
         )
         return dict(_json(resp))
 
-    async def report(self, task_id: str, body: bytes) -> None:
-        """Deliver a task result (its JSON body); raises ServerError (or httpx.HTTPError) when not delivered."""
+    async def report(self, task_id: str, body: bytes, wait: float | None = None) -> dict[str, Any] | None:
+        """Deliver a task result (its JSON body); raises ServerError (or httpx.HTTPError) when not delivered.
+        With `wait`, the request goes on as the next long-poll: its feed (`tasks`, `cancel`) is returned."""
         headers = {**self.headers, "Content-Type": "application/json"}
-        resp = await self.client.post(f"{API}/tasks/{task_id}/result", content=body, headers=headers)
-        _json(resp)
+        url = f"{API}/tasks/{task_id}/result"
+        if wait is None:
+            _json(await self.client.post(url, content=body, headers=headers))
+            return None
+        resp = await self.client.post(
+            url, content=body, headers=headers, params={"wait": int(wait)}, timeout=httpx.Timeout(wait + 15.0)
+        )
+        return dict(_json(resp))

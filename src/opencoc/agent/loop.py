@@ -21,6 +21,10 @@ PERMANENT = (400, 422)
 FACTS_CHECK_S = 60.0  # how often a real agent looks whether its host's facts changed
 TOO_LARGE = 413
 MIN_OUTPUT = 16 * 1024
+# How long the polls loop holds its next poll after tasks arrive, for the last of them to end and send it
+# with its result (one request per task, not two); a cancel or a new task waits at most this long meanwhile.
+HOLD_S = 0.5
+CARRY_MAX = 64 * 1024  # a larger result is not held in memory (here and on the server) for a long-poll's wait
 
 
 def shrunk(body: bytes) -> dict[str, Any] | None:
@@ -45,6 +49,7 @@ class AgentRunner:
         *,
         heartbeat_s: float = 10.0,
         poll_wait_s: float = 30.0,
+        hold_s: float = HOLD_S,
         cgroups: TaskCgroups | None = None,
         scratch: Path | None = None,
         retry: RetryPolicy = DEFAULT_POLICY,
@@ -66,6 +71,8 @@ class AgentRunner:
         self.running: dict[str, Execution] = {}
         self.polling = False
         self._poll_failed = asyncio.Event()  # set while no poll is open (a failed one waits to retry)
+        self.hold_s = hold_s
+        self._hold: asyncio.Future[asyncio.Future[dict[str, Any] | None]] | None = None  # see `_carried`
         self._jobs: set[asyncio.Task[None]] = set()
 
     async def run(self, *, stagger: bool = False) -> None:
@@ -127,20 +134,47 @@ class AgentRunner:
             self.polling = True
             self._poll_failed.clear()
             try:
-                work = await self.conn.poll(self.poll_wait_s)
+                work: dict[str, Any] | None = await self.conn.poll(self.poll_wait_s)
             except (httpx.HTTPError, ServerError, ValueError) as exc:
                 self.polling = False
                 self._poll_failed.set()
                 await backoff.wait(exc)
                 continue
-            self.polling = False
             backoff.reset()
-            for raw in work.get("tasks") or []:
-                self._accept(raw)
-            for task_id in work.get("cancel") or []:
-                self._cancel(str(task_id))
-            if work.get("tasks"):
-                await asyncio.sleep(0)  # this poll's tasks start before the next poll is built and sent
+            while work is not None:
+                self._take(work)
+                # With tasks handed out, the next poll rides on the result of the last of them to end, if
+                # they end within `hold_s`; otherwise (or if that request fails) this loop polls itself.
+                work = await self._carried() if work.get("tasks") else None
+
+    def _take(self, work: dict[str, Any]) -> None:
+        for raw in work.get("tasks") or []:
+            self._accept(raw)
+        for task_id in work.get("cancel") or []:
+            self._cancel(str(task_id))
+
+    async def _carried(self) -> dict[str, Any] | None:
+        """The feed the last running task's result brings back as the next poll, or None when the tasks do
+        not all end within `hold_s` or that request fails."""
+        loop = asyncio.get_running_loop()
+        hold: asyncio.Future[asyncio.Future[dict[str, Any] | None]] = loop.create_future()
+        self._hold = hold
+        await asyncio.wait({hold}, timeout=self.hold_s)
+        self._hold = None
+        if not hold.done():
+            hold.cancel()
+            return None
+        return await hold.result()
+
+    def _carry(self) -> "asyncio.Future[dict[str, Any] | None] | None":
+        """When the polls loop holds its poll and no task runs any more: a future the reporting task resolves with
+        the feed its result request brings back (None if it brings none)."""
+        hold = self._hold
+        if hold is None or hold.done() or self.running:
+            return None
+        carried: asyncio.Future[dict[str, Any] | None] = asyncio.get_running_loop().create_future()
+        hold.set_result(carried)
+        return carried
 
     def _accept(self, raw: dict[str, Any]) -> None:
         try:
@@ -187,13 +221,27 @@ class AgentRunner:
         self._start(self._report(task_id))
 
     async def _report(self, task_id: str) -> None:
-        """POST the spooled result until the server has it (2xx), forgets the task (404/410) or rejects it."""
+        """POST the spooled result until the server has it (2xx), forgets the task (404/410) or rejects it.
+        The first attempt carries the next poll when the polls loop waits for it (`_carry`)."""
+        carried = self._carry()
+        try:
+            await self._deliver_spooled(task_id, carried)
+        finally:
+            if carried is not None and not carried.done():
+                carried.set_result(None)
+
+    async def _deliver_spooled(self, task_id: str, carried: "asyncio.Future[dict[str, Any] | None] | None") -> None:
         backoff = self.retry.backoff(self.log, f"task {task_id}: result not delivered")
         while True:
             result = self.spool.get(task_id)
             if result is None:
                 return
             try:
+                if carried is not None and not carried.done():
+                    if len(result) <= CARRY_MAX:
+                        carried.set_result(await self.conn.report(task_id, result, wait=self.poll_wait_s))
+                        break
+                    carried.set_result(None)  # too large to hold through a wait: the polls loop polls itself
                 await self.conn.report(task_id, result)
                 break
             except ServerError as exc:
@@ -209,8 +257,10 @@ class AgentRunner:
                     self.log.error("task %s: result rejected: %s", task_id, exc)
                     break
                 error: Exception = exc
-            except httpx.HTTPError as exc:
+            except (httpx.HTTPError, ValueError) as exc:
                 error = exc
+            if carried is not None and not carried.done():
+                carried.set_result(None)  # the polls loop polls itself
             del result
             await backoff.wait(error)
         self.spool.done(task_id)

@@ -5,7 +5,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 from starlette.responses import Response
 
-from opencoc.agents.deps import AgentPresence, CurrentAgent, SlotAdmitted
+from opencoc.agents.deps import AgentPresence, SlotAdmitted
 from opencoc.auth.deps import CurrentCaller
 from opencoc.core.clock import now_ms
 from opencoc.core.deps import AppCipher, AppSettings, AppWakeups, Db
@@ -204,10 +204,30 @@ async def poll_tasks(
     responses=returns(schemas.ResultAccepted),
 )
 async def post_result(
-    slot: SlotAdmitted, task_id: str, agent: CurrentAgent, groups: Groups, payload: ResultJson
+    slot: SlotAdmitted,
+    task_id: str,
+    presence: AgentPresence,
+    groups: Groups,
+    announced: AnnouncedDep,
+    settings: AppSettings,
+    wakeups: AppWakeups,
+    payload: ResultJson,
+    wait: Annotated[float | None, Query(ge=0, le=60)] = None,
 ) -> FastJSONResponse:
     """Apply a task's result once (with the results that arrive beside it: jobs/groups.py); a repeat answers
-    `accepted: false`."""
+    `accepted: false`. With `wait`, the request goes on as the agent's next long-poll and answers its
+    `tasks` and `cancel` too: an agent whose last running task ends sends one request, not two."""
     body = parse_body(TaskResult, payload)
-    accepted = await groups.report(tasks.Reported(agent.agent_sn, task_id, body))
-    return FastJSONResponse({"accepted": accepted})
+    accepted = await groups.report(tasks.Reported(presence.agent.agent_sn, task_id, body))
+    if wait is None:
+        return FastJSONResponse({"accepted": accepted})
+    slot.release()  # as a poll does: waiting is not work
+    due = await feed.next_feed(
+        groups,
+        announced,
+        wakeups,
+        agent_sn=presence.agent.agent_sn,
+        wait=min(wait, settings.agent_poll_seconds),
+        attendance=presence,
+    )
+    return FastJSONResponse({"accepted": accepted, "tasks": due.tasks, "cancel": due.cancel})

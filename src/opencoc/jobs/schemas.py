@@ -274,6 +274,9 @@ class TaskFeed(WireModel):
 
 
 class ResultAccepted(WireModel):
-    """POST /opencoc/v1/agent/tasks/{task_id}/result: false for a repeat."""
+    """POST /opencoc/v1/agent/tasks/{task_id}/result: false for a repeat; with `?wait=`, also the agent's
+    next feed (as GET /opencoc/v1/agent/tasks answers it)."""
 
     accepted: bool
+    tasks: list[AgentTask] | None = None
+    cancel: list[str] | None = None

@@ -63,3 +63,39 @@ def test_the_largest_storable_values_are_accepted(fleet: Fleet) -> None:
 def test_a_task_id_that_cannot_exist_is_not_found(fleet: Fleet, task_id: str) -> None:
     (a,) = fleet.enroll(1)
     assert fleet.report(a, task_id).status_code == 404
+
+
+def test_a_result_with_wait_goes_on_as_the_agents_next_poll(fleet: Fleet) -> None:
+    (a,) = fleet.enroll(1)
+    first = fleet.execute(fleet.script(), batches([a]))
+    task_id = fleet.task(a)["task_id"]
+    second = fleet.execute(fleet.script(), batches([a]))
+    body = {"status": "FINISHED", "exit_code": 0, "output": "ok\n", "started_at": 1, "finished_at": 2, "error": None}
+    resp = fleet.client.post(f"{TASKS}/{task_id}/result", params={"wait": 5}, json=body, headers=a.headers)
+    assert resp.status_code == 200, resp.text
+    answer = resp.json()
+    assert answer["accepted"] is True and answer["cancel"] == []
+    (handed,) = answer["tasks"]
+    assert handed["task_id"] != task_id
+    assert fleet.status(first) == "FINISHED"
+    assert fleet.instances(second, 1)[a.agent_sn]["status"] == "PROCESSING"
+    assert fleet.report(a, handed["task_id"]).json() == {"accepted": True}
+    assert fleet.status(second) == "FINISHED"
+    # A repeat is not applied twice, and with nothing due its feed is empty after the wait.
+    again = fleet.client.post(f"{TASKS}/{task_id}/result", params={"wait": 0}, json=body, headers=a.headers)
+    assert again.json() == {"accepted": False, "tasks": [], "cancel": []}
+
+
+BAD_WAITS = [("61", "wait must be <= 60"), ("-1", "wait must be >= 0"), ("x", "wait")]
+
+
+@pytest.mark.parametrize(("wait", "message"), BAD_WAITS)
+def test_a_result_with_a_bad_wait_is_a_400_and_not_applied(fleet: Fleet, wait: str, message: str) -> None:
+    (a,) = fleet.enroll(1)
+    uuid = fleet.execute(fleet.script(), batches([a]))
+    task_id = fleet.task(a)["task_id"]
+    body = {"status": "FINISHED", "exit_code": 0, "output": "ok\n", "started_at": 1, "finished_at": 2, "error": None}
+    resp = fleet.client.post(f"{TASKS}/{task_id}/result", params={"wait": wait}, json=body, headers=a.headers)
+    assert resp.status_code == 400, resp.text
+    assert message in resp.json()["error_msg"]
+    assert fleet.instances(uuid, 1)[a.agent_sn]["status"] == "PROCESSING"
