@@ -14,6 +14,7 @@ and RSS are sampled from /proc for 10 s. Prints figures; asserts nothing.
 
 import argparse
 import asyncio
+import itertools
 import json
 import os
 import shutil
@@ -48,6 +49,18 @@ ORDERS = "/v1/job/script/orders"
 
 def targets(api: httpx.Client) -> list[dict[str, str]]:
     return [{"resource_id": r["resource_id"], "agent_sn": r["agent_id"]} for r in resources(api) if r["agent_id"]]
+
+
+def dealt(hosts: list[dict[str, str]], root: Path, processes: int) -> list[dict[str, str]]:
+    """The hosts ordered so that each batch's hosts are dealt over the simulator processes, as a batch's hosts
+    are different machines in a real fleet (listed in enrolment order, a batch's 10 all sat in one process)."""
+    process_of = {
+        json.loads(path.read_text())["agent_sn"]: i
+        for i in range(processes)
+        for path in (root / f"fleet-{i}").glob("agent-*/identity.json")
+    }
+    by_process = [[h for h in hosts if process_of.get(h["agent_sn"]) == i] for i in range(processes)]
+    return [h for row in itertools.zip_longest(*by_process) for h in row if h is not None]
 
 
 def enroll_token(server: LiveServer) -> str:
@@ -198,7 +211,7 @@ def main() -> None:
             for i in range(opts.agent_processes)
         ]
         wait_online(api, opts.hosts, 180)
-        hosts = targets(api)[: opts.hosts]
+        hosts = dealt(targets(api)[: opts.hosts], root, opts.agent_processes)
         script_uuid = create_script(api, "bench_echo", "echo ok", "fan-out benchmark")
         # Warm-up: every host once. Agents that have just started may still be backing off after a 503 of
         # the admission control (200 polls at once), which would make the first order wait seconds for them.
