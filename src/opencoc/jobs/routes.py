@@ -1,11 +1,12 @@
 """HTTP routes of the jobs domain: execute a script, read and operate its orders (and the agent feed)."""
 
+from collections.abc import Coroutine
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 from starlette.responses import Response
 
-from opencoc.agents.deps import AgentPresence, SlotAdmitted
+from opencoc.agents.deps import AgentPresence, Presence, Slot, SlotAdmitted
 from opencoc.auth.deps import CurrentCaller
 from opencoc.core.clock import now_ms
 from opencoc.core.deps import AppCipher, AppSettings, AppWakeups, Db
@@ -14,8 +15,11 @@ from opencoc.core.fast_route import FastRoute, parse_body
 from opencoc.core.limits import INT32_MAX, MAX_MS
 from opencoc.core.openapi import ERRORS, json_body, returns
 from opencoc.core.responses import FastJSONResponse
+from opencoc.core.wakeups import Wakeups
 from opencoc.jobs import feed, operations, reads, schemas, service, tasks
+from opencoc.jobs.announced import Announced
 from opencoc.jobs.deps import AnnouncedDep, Groups, ResultJson
+from opencoc.jobs.groups import TaskGroups
 from opencoc.jobs.schemas import JobScriptOrderOperationBody, ScriptExecuteModel, TaskResult
 from opencoc.jobs.statuses import InstanceStatus, OrderStatus
 from opencoc.jobs.wake import wake_agents
@@ -182,18 +186,18 @@ async def poll_tasks(
 ) -> Response:
     """Due tasks and cancels of this agent, as soon as there are any, or empty lists after `wait` s
     (at most OPENCOC_AGENT_POLL_SECONDS). A poll without a body is served by jobs/poll_bare.py."""
-    # Admitted and authenticated: an idle poll reads nothing more (jobs/announced.py), so it gives its
-    # admission slot back here; a burst of polls ending together must not be turned away.
-    slot.release()
-    due = await feed.next_feed(
-        groups,
-        announced,
-        wakeups,
-        agent_sn=presence.agent.agent_sn,
-        wait=min(wait, settings.agent_poll_seconds),
-        attendance=presence,
-    )
+    due = await _next_feed(slot, presence, groups, announced, wakeups, min(wait, settings.agent_poll_seconds))
     return FastJSONResponse({"tasks": due.tasks, "cancel": due.cancel})
+
+
+def _next_feed(
+    slot: Slot, presence: Presence, groups: TaskGroups, announced: Announced, wakeups: Wakeups, wait: float
+) -> Coroutine[Any, Any, tasks.Feed]:
+    """The agent's next feed, awaited by the route itself (no frame of its own held through the wait). The
+    request, admitted and authenticated, gives its admission slot back first: an idle poll reads nothing more
+    (jobs/announced.py), and a burst of polls ending together must not be turned away."""
+    slot.release()
+    return feed.next_feed(groups, announced, wakeups, agent_sn=presence.agent.agent_sn, wait=wait, attendance=presence)
 
 
 @agent_router.post(
@@ -221,13 +225,5 @@ async def post_result(
     accepted = await groups.report(tasks.Reported(presence.agent.agent_sn, task_id, body))
     if wait is None:
         return FastJSONResponse({"accepted": accepted})
-    slot.release()  # as a poll does: waiting is not work
-    due = await feed.next_feed(
-        groups,
-        announced,
-        wakeups,
-        agent_sn=presence.agent.agent_sn,
-        wait=min(wait, settings.agent_poll_seconds),
-        attendance=presence,
-    )
+    due = await _next_feed(slot, presence, groups, announced, wakeups, min(wait, settings.agent_poll_seconds))
     return FastJSONResponse({"accepted": accepted, "tasks": due.tasks, "cancel": due.cancel})
