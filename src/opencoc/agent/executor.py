@@ -26,6 +26,7 @@ from opencoc.agent import descendants, env_names
 from opencoc.agent.cgroup import TaskCgroup, TaskCgroups
 from opencoc.agent.child_exit import exit_code
 from opencoc.agent.output_cap import DEFAULT_LIMIT, OutputCap
+from opencoc.agent.scratch import prefix as task_dir_prefix
 
 FINISHED = "FINISHED"
 ABNORMAL = "ABNORMAL"
@@ -245,7 +246,7 @@ class Execution:
         user = resolve_user(self.task.execute_user)
         env = _environment(user, self.task)
         interpreter = _interpreter(self.task, env)
-        workdir.append(Path(tempfile.mkdtemp(prefix="opencoc-task-", dir=self.scratch)))
+        workdir.append(Path(tempfile.mkdtemp(prefix=task_dir_prefix(), dir=self.scratch)))
         script = self._write_script(workdir[0], user)
         return user, env, interpreter, script, self.cgroups.create() if self.cgroups is not None else None
 

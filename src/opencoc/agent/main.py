@@ -23,7 +23,7 @@ from opencoc.agent.connection import AgentConnection, ServerError, enroll, make_
 from opencoc.agent.identity import Identity
 from opencoc.agent.loop import AgentRunner
 from opencoc.agent.retry import DEFAULT_POLICY, RetryPolicy
-from opencoc.agent.scratch import default_scratch
+from opencoc.agent.scratch import default_scratch, remove_stale
 from opencoc.agent.thread_per_call import ThreadPerCall
 
 ENROL_CONCURRENCY = 32
@@ -122,7 +122,10 @@ async def _run(opts: argparse.Namespace) -> None:
     tls = tls_context(server)
     cgroups = _isolation(opts)
     scratch = opts.scratch_dir or default_scratch()
-    logging.getLogger("opencoc.agent").info("task scripts are written under %s", scratch or tempfile.gettempdir())
+    agent_log = logging.getLogger("opencoc.agent")
+    agent_log.info("task scripts are written under %s", scratch or tempfile.gettempdir())
+    if removed := remove_stale(scratch):
+        agent_log.info("removed %d task directories left by agents that are gone", removed)
     gate = asyncio.Semaphore(ENROL_CONCURRENCY)
 
     def host_facts_now() -> dict[str, Any]:

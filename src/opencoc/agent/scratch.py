@@ -8,10 +8,20 @@ journal while a database on the same disk synced (bench/fanout.py, 200 hosts: 0.
 """
 
 import os
+import shutil
+import stat
+import tempfile
 from pathlib import Path
 
 RAM_FILESYSTEMS = ("tmpfs", "ramfs")
 SHARED_MEMORY = Path("/dev/shm")
+PREFIX = "opencoc-task-"
+
+
+def prefix() -> str:
+    """The name a task's directory starts with: it names the agent's pid, so a later agent can tell it is
+    left over (`remove_stale`)."""
+    return f"{PREFIX}{os.getpid()}-"
 
 
 def filesystem(path: Path, mountinfo: str) -> str | None:
@@ -40,3 +50,21 @@ def default_scratch(candidate: Path = SHARED_MEMORY) -> Path | None:
     if filesystem(real, mountinfo) in RAM_FILESYSTEMS and os.access(real, os.W_OK | os.X_OK):
         return real
     return None
+
+
+def remove_stale(directory: Path | None) -> int:
+    """Remove the task directories that agents killed while their tasks ran left in `directory` (None: the
+    system's temporary directory): a script there may carry parameter values. Only real directories whose
+    agent is gone, and the agent's own or, for a root agent, any user's. Returns how many were removed."""
+    removed = 0
+    for path in (directory or Path(tempfile.gettempdir())).glob(f"{PREFIX}*-*"):
+        pid = path.name.removeprefix(PREFIX).split("-")[0]
+        try:
+            info = path.lstat()
+        except OSError:
+            continue
+        mine = info.st_uid == os.geteuid() or os.geteuid() == 0
+        if pid.isdigit() and stat.S_ISDIR(info.st_mode) and mine and not Path("/proc", pid).exists():
+            shutil.rmtree(path, ignore_errors=True)
+            removed += not path.exists()
+    return removed

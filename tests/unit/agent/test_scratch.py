@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from opencoc.agent.executor import Execution, Task
-from opencoc.agent.scratch import default_scratch, filesystem
+from opencoc.agent.scratch import default_scratch, filesystem, remove_stale
 
 MOUNTINFO = """\
 22 1 254:0 / / rw,relatime shared:1 - ext4 /dev/vda rw
@@ -72,3 +72,28 @@ def test_an_agent_refuses_a_scratch_dir_it_cannot_use(tmp_path: Path) -> None:
     )
     assert done.returncode == 2
     assert f"--scratch-dir {tmp_path / 'missing'} must be a directory the agent can write" in done.stderr
+
+
+def test_directories_left_by_agents_that_are_gone_are_removed_and_no_others(tmp_path: Path) -> None:
+    dead_pid = subprocess.Popen(["true"])  # an agent that is gone: its pid names no process any more
+    dead_pid.wait()
+    left = tmp_path / f"opencoc-task-{dead_pid.pid}-abc"
+    left.mkdir()
+    (left / "script.py").write_text("token = 's3cret'")
+    live = tmp_path / f"opencoc-task-{os.getpid()}-def"  # this process: an agent still running
+    live.mkdir()
+    unrelated = tmp_path / "opencoc-task-notapid-x"
+    unrelated.mkdir()
+    target = tmp_path / "elsewhere"
+    target.mkdir()
+    (target / "keep").write_text("")
+    (tmp_path / f"opencoc-task-{dead_pid.pid}-link").symlink_to(target)
+    assert remove_stale(tmp_path) == 1
+    assert not left.exists()
+    assert live.exists() and unrelated.exists() and (target / "keep").exists()
+
+
+def test_a_task_directory_names_its_agent() -> None:
+    task = Task("t-2", "SHELL", 'basename "$(dirname "$0")"')
+    result = asyncio.run(Execution(task).run())
+    assert result.output.startswith(f"opencoc-task-{os.getpid()}-")
