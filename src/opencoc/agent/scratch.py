@@ -18,10 +18,19 @@ SHARED_MEMORY = Path("/dev/shm")
 PREFIX = "opencoc-task-"
 
 
+def _pid_namespace() -> str:
+    """This process's pid namespace (its inode): a pid names a process only within it, and agents in
+    containers sharing the host's /dev/shm have other namespaces."""
+    try:
+        return str(os.stat("/proc/self/ns/pid").st_ino)
+    except OSError:
+        return "0"
+
+
 def prefix() -> str:
-    """The name a task's directory starts with: it names the agent's pid, so a later agent can tell it is
-    left over (`remove_stale`)."""
-    return f"{PREFIX}{os.getpid()}-"
+    """The name a task's directory starts with: it names the agent's pid namespace and pid, so a later agent
+    can tell it is left over (`remove_stale`)."""
+    return f"{PREFIX}{_pid_namespace()}-{os.getpid()}-"
 
 
 def filesystem(path: Path, mountinfo: str) -> str | None:
@@ -55,10 +64,12 @@ def default_scratch(candidate: Path = SHARED_MEMORY) -> Path | None:
 def remove_stale(directory: Path | None) -> int:
     """Remove the task directories that agents killed while their tasks ran left in `directory` (None: the
     system's temporary directory): a script there may carry parameter values. Only real directories whose
-    agent is gone, and the agent's own or, for a root agent, any user's. Returns how many were removed."""
+    agent is gone (in this pid namespace), and the agent's own or, for a root agent, any user's. Returns how
+    many were removed."""
     removed = 0
-    for path in (directory or Path(tempfile.gettempdir())).glob(f"{PREFIX}*-*"):
-        pid = path.name.removeprefix(PREFIX).split("-")[0]
+    ours = f"{PREFIX}{_pid_namespace()}-"  # another namespace's pids cannot be checked here: left alone
+    for path in (directory or Path(tempfile.gettempdir())).glob(f"{ours}*-*"):
+        pid = path.name.removeprefix(ours).split("-")[0]
         try:
             info = path.lstat()
         except OSError:

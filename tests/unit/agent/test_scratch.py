@@ -77,23 +77,26 @@ def test_an_agent_refuses_a_scratch_dir_it_cannot_use(tmp_path: Path) -> None:
 def test_directories_left_by_agents_that_are_gone_are_removed_and_no_others(tmp_path: Path) -> None:
     dead_pid = subprocess.Popen(["true"])  # an agent that is gone: its pid names no process any more
     dead_pid.wait()
-    left = tmp_path / f"opencoc-task-{dead_pid.pid}-abc"
+    ns = os.stat("/proc/self/ns/pid").st_ino
+    left = tmp_path / f"opencoc-task-{ns}-{dead_pid.pid}-abc"
     left.mkdir()
     (left / "script.py").write_text("token = 's3cret'")
-    live = tmp_path / f"opencoc-task-{os.getpid()}-def"  # this process: an agent still running
+    live = tmp_path / f"opencoc-task-{ns}-{os.getpid()}-def"  # this process: an agent still running
     live.mkdir()
-    unrelated = tmp_path / "opencoc-task-notapid-x"
+    unrelated = tmp_path / f"opencoc-task-{ns}-notapid-x"
     unrelated.mkdir()
+    other_namespace = tmp_path / f"opencoc-task-{ns + 1}-{dead_pid.pid}-x"  # a container's: not checkable here
+    other_namespace.mkdir()
     target = tmp_path / "elsewhere"
     target.mkdir()
     (target / "keep").write_text("")
-    (tmp_path / f"opencoc-task-{dead_pid.pid}-link").symlink_to(target)
+    (tmp_path / f"opencoc-task-{ns}-{dead_pid.pid}-link").symlink_to(target)
     assert remove_stale(tmp_path) == 1
     assert not left.exists()
-    assert live.exists() and unrelated.exists() and (target / "keep").exists()
+    assert live.exists() and unrelated.exists() and other_namespace.exists() and (target / "keep").exists()
 
 
 def test_a_task_directory_names_its_agent() -> None:
     task = Task("t-2", "SHELL", 'basename "$(dirname "$0")"')
     result = asyncio.run(Execution(task).run())
-    assert result.output.startswith(f"opencoc-task-{os.getpid()}-")
+    assert result.output.startswith(f"opencoc-task-{os.stat('/proc/self/ns/pid').st_ino}-{os.getpid()}-")
