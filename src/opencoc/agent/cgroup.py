@@ -67,7 +67,7 @@ class TaskCgroup:
             with contextlib.suppress(OSError):
                 for pid in (self.path / "cgroup.procs").read_text().split():
                     with contextlib.suppress(OSError):
-                        (self.path.parent / "cgroup.procs").write_text(pid)
+                        _move(int(pid), self.path.parent)
             try:
                 self.path.rmdir()
                 return
