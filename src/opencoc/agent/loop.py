@@ -38,6 +38,12 @@ def shrunk(body: bytes) -> dict[str, Any] | None:
     return {**result, "output": cap.render().decode("utf-8", "replace")}
 
 
+def _poll_by_itself(carried: "asyncio.Future[dict[str, Any] | None] | None") -> None:
+    """Tell the polls loop, if it still waits on `carried`, that no feed comes with this result: it polls."""
+    if carried is not None and not carried.done():
+        carried.set_result(None)
+
+
 class AgentRunner:
     """Runs forever for one identity."""
 
@@ -227,8 +233,7 @@ class AgentRunner:
         try:
             await self._deliver_spooled(task_id, carried)
         finally:
-            if carried is not None and not carried.done():
-                carried.set_result(None)
+            _poll_by_itself(carried)
 
     async def _deliver_spooled(self, task_id: str, carried: "asyncio.Future[dict[str, Any] | None] | None") -> None:
         backoff = self.retry.backoff(self.log, f"task {task_id}: result not delivered")
@@ -241,7 +246,7 @@ class AgentRunner:
                     if len(result) <= CARRY_MAX:
                         carried.set_result(await self.conn.report(task_id, result, wait=self.poll_wait_s))
                         break
-                    carried.set_result(None)  # too large to hold through a wait: the polls loop polls itself
+                    _poll_by_itself(carried)  # too large to hold through a wait
                 await self.conn.report(task_id, result)
                 break
             except ServerError as exc:
@@ -259,8 +264,7 @@ class AgentRunner:
                 error: Exception = exc
             except (httpx.HTTPError, ValueError) as exc:
                 error = exc
-            if carried is not None and not carried.done():
-                carried.set_result(None)  # the polls loop polls itself
+            _poll_by_itself(carried)
             del result
             await backoff.wait(error)
         self.spool.done(task_id)
