@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Subquery, Table, bindparam, case, func, insert, select, update
+from sqlalchemy import BindParameter, Subquery, Table, bindparam, case, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from opencoc.agents.models import Agent, EnrollToken
@@ -37,6 +37,7 @@ __all__ = [
     "for_resources",
     "get_by_sn",
     "hostnames_by_sns",
+    "online_agents",
     "online_sns",
     "last_seen_times",
     "list_agents",
@@ -176,6 +177,16 @@ def by_sns(session: Session, *, tenant_id: int, agent_sns: Iterable[str]) -> dic
     return {a.agent_sn: a for a in rows}
 
 
+def online_agents(*, tenant_id: int | BindParameter[int], seen_since: float | BindParameter[float]) -> Subquery:
+    """The serial numbers (`agent_sn`) of the tenant's ONLINE agents (`state_of`: seen since `seen_since`, in ms),
+    for other domains' queries to join; values or bound parameters."""
+    return (
+        select(Agent.agent_sn)
+        .where(Agent.tenant_id == tenant_id, Agent.revoked_at.is_(None), Agent.last_seen_at >= seen_since)
+        .subquery("online_agents")
+    )
+
+
 def online_sns(
     session: Session, *, tenant_id: int, agent_sns: Iterable[str], now_ms: int, offline_after_s: float
 ) -> set[str]:
@@ -183,15 +194,8 @@ def online_sns(
     sns = sorted(set(agent_sns))
     if not sns:
         return set()
-    rows = session.execute(
-        select(Agent.agent_sn).where(
-            Agent.tenant_id == tenant_id,
-            Agent.agent_sn.in_(sns),
-            Agent.revoked_at.is_(None),
-            Agent.last_seen_at >= now_ms - offline_after_s * 1000,
-        )
-    )
-    return {sn for (sn,) in rows}
+    online = online_agents(tenant_id=tenant_id, seen_since=now_ms - offline_after_s * 1000)
+    return set(session.scalars(select(online.c.agent_sn).where(online.c.agent_sn.in_(sns))))
 
 
 def hostnames_by_sns(session: Session, *, tenant_id: int, agent_sns: Iterable[str]) -> dict[str, str]:

@@ -12,8 +12,10 @@ batch, so these are prebuilt Core statements on the batch and instance rows (ORM
 flushes were most of a result's cost on the writer); the order stays an ORM object, locked.
 """
 
+import math
 import secrets
-from typing import Any, cast
+from dataclasses import dataclass
+from typing import cast
 
 from sqlalchemy import Table, and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
@@ -25,15 +27,16 @@ from opencoc.jobs.models import ScriptBatch, ScriptInstance, ScriptOrder
 
 _B = cast(Table, ScriptBatch.__table__)
 _I = cast(Table, ScriptInstance.__table__)
-_BATCH = select(
-    _B.c.id, _B.c.batch_index, _B.c.skipped, _B.c.started_at, _B.c.finished_at, _B.c.rotation_strategy
-).where(_B.c.order_id == bindparam("order_id"), _B.c.batch_index == bindparam("index"))
+# The batch that ends and the one after it, read together.
+_BATCHES = (
+    select(_B.c.id, _B.c.batch_index, _B.c.skipped, _B.c.started_at, _B.c.finished_at, _B.c.rotation_strategy)
+    .where(_B.c.order_id == bindparam("order_id"), _B.c.batch_index >= bindparam("index"))
+    .order_by(_B.c.batch_index)
+    .limit(2)
+)
 _BATCH_STARTED = update(_B).where(_B.c.id == bindparam("batch_id")).values(started_at=bindparam("now"))
 _BATCH_FINISHED = (
     update(_B).where(_B.c.id == bindparam("batch_id"), _B.c.finished_at.is_(None)).values(finished_at=bindparam("now"))
-)
-_WAITING = select(_I.c.id, _I.c.agent_sn).where(
-    _I.c.order_id == bindparam("order_id"), _I.c.batch_index == bindparam("index"), _I.c.status == st.READY
 )
 _QUEUE = (
     update(_I)
@@ -55,6 +58,19 @@ _OFFLINE = (
     update(_I)
     .where(_I.c.id.in_(bindparam("ids", expanding=True)))
     .values(status=st.ABNORMAL, error="agent offline", gmt_finished=bindparam("now"), queued_at=None)
+)
+_COUNTS = (
+    select(_I.c.status, func.count())
+    .join(_B, and_(_B.c.order_id == _I.c.order_id, _B.c.batch_index == _I.c.batch_index))
+    .where(_I.c.order_id == bindparam("order_id"), _I.c.batch_index <= bindparam("upto"), _B.c.skipped.is_(False))
+    .group_by(_I.c.status)
+)
+_ONLINE = agents_service.online_agents(tenant_id=bindparam("tenant_id"), seen_since=bindparam("seen_since"))
+# A batch's waiting instances, each with whether its agent is ONLINE.
+_WAITING = (
+    select(_I.c.id, _I.c.agent_sn, _ONLINE.c.agent_sn.is_not(None))
+    .outerjoin(_ONLINE, _ONLINE.c.agent_sn == _I.c.agent_sn)
+    .where(_I.c.order_id == bindparam("order_id"), _I.c.batch_index == bindparam("index"), _I.c.status == st.READY)
 )
 _ACTIVE = select(func.count()).where(
     _I.c.order_id == bindparam("order_id"),
@@ -111,6 +127,19 @@ def end_instance(
     return True
 
 
+def _queue_split(
+    session: Session, order: ScriptOrder, online: list[tuple[int, str]], offline: list[int], now: int
+) -> set[str]:
+    """Make the online agents' (id, agent_sn) instances' tasks due (READY, new task id); the offline agents'
+    instances fail at once. The agents to wake."""
+    if online:
+        session.execute(_QUEUE, [{"inst_id": i, "new_task": secrets.token_hex(16), "now": now} for i, _ in online])
+    if offline:
+        session.execute(_OFFLINE, {"ids": offline, "now": now})
+    wake.changed(session, order.id)
+    return {sn for _, sn in online}
+
+
 def queue(
     session: Session, order: ScriptOrder, instances: list[tuple[int, str]], now: int, offline_after_s: float
 ) -> set[str]:
@@ -123,14 +152,22 @@ def queue(
         now_ms=now,
         offline_after_s=offline_after_s,
     )
-    due = [{"inst_id": i, "new_task": secrets.token_hex(16), "now": now} for i, sn in instances if sn in online]
-    offline = [i for i, sn in instances if sn not in online]
-    if due:
-        session.execute(_QUEUE, due)
-    if offline:
-        session.execute(_OFFLINE, {"ids": offline, "now": now})
-    wake.changed(session, order.id)
-    return {sn for _, sn in instances if sn in online}
+    up = [(i, sn) for i, sn in instances if sn in online]
+    return _queue_split(session, order, up, [i for i, sn in instances if sn not in online], now)
+
+
+def _queue_batch(session: Session, order: ScriptOrder, index: int, now: int, offline_after_s: float) -> set[str]:
+    """`queue` the batch's waiting instances, read with their agents' liveness in one query."""
+    params = {
+        "order_id": order.id,
+        "index": index,
+        "tenant_id": order.tenant_id,
+        "seen_since": math.ceil(now - offline_after_s * 1000),  # last_seen_at is whole ms
+    }
+    waiting = session.execute(_WAITING, params).all()
+    return _queue_split(
+        session, order, [(i, sn) for i, sn, up in waiting if up], [i for i, _, up in waiting if not up], now
+    )
 
 
 def active_count(session: Session, order_id: int) -> int:
@@ -138,27 +175,24 @@ def active_count(session: Session, order_id: int) -> int:
     return int(session.execute(_ACTIVE, {"order_id": order_id}).scalar_one())
 
 
+@dataclass(slots=True)
+class _Batch:
+    id: int
+    batch_index: int
+    skipped: bool
+    started_at: int | None
+    finished_at: int | None
+    rotation_strategy: str
+
+
 def _counts(session: Session, order_id: int, upto_batch: int) -> tuple[int, int]:
     """(FINISHED, all) instances of the run (not skipped) batches up to `upto_batch`."""
-    stmt = (
-        select(ScriptInstance.status, func.count())
-        .join(
-            ScriptBatch,
-            (ScriptBatch.order_id == ScriptInstance.order_id) & (ScriptBatch.batch_index == ScriptInstance.batch_index),
-        )
-        .where(
-            ScriptInstance.order_id == order_id,
-            ScriptInstance.batch_index <= upto_batch,
-            ScriptBatch.skipped.is_(False),
-        )
-        .group_by(ScriptInstance.status)
-    )
-    counts: dict[str, int] = dict(session.execute(stmt).all())
+    counts: dict[str, int] = dict(session.execute(_COUNTS, {"order_id": order_id, "upto": upto_batch}).all())
     return counts.get(st.FINISHED, 0), sum(counts.values())
 
 
-def _gate(session: Session, order: ScriptOrder, batch: Any) -> str | None:
-    """Why the order must pause after this batch (a `_BATCH` row), or None to go on."""
+def _gate(session: Session, order: ScriptOrder, batch: _Batch) -> str | None:
+    """Why the order must pause after this batch, or None to go on."""
     finished, total = _counts(session, order.id, batch.batch_index)
     # finished/total*100 < success_rate, in integers (success_rate has one decimal)
     if total and finished * 1000 < round(order.success_rate * 10) * total:
@@ -179,13 +213,30 @@ def _finish(session: Session, order: ScriptOrder, now: int) -> None:
         set_order_status(session, order, st.ABNORMAL, now, f"{total - finished} of {total} instances did not finish")
 
 
-def advance(session: Session, order: ScriptOrder, now: int, offline_after_s: float) -> set[str]:
-    """Take a PROCESSING order as far as it can go now; the agents to wake."""
+class _Batches:
+    """An order's batch rows as `advance` moves through them, read two at a time (the one ending, the next)."""
+
+    def __init__(self, session: Session, order_id: int) -> None:
+        self.session = session
+        self.order_id = order_id
+        self.rows: dict[int, _Batch] = {}
+
+    def __getitem__(self, index: int) -> _Batch:
+        if index not in self.rows:
+            for row in self.session.execute(_BATCHES, {"order_id": self.order_id, "index": index}):
+                self.rows[row.batch_index] = _Batch(*row)
+        return self.rows[index]
+
+
+def advance(session: Session, order: ScriptOrder, now: int, offline_after_s: float, *, idle: bool = False) -> set[str]:
+    """Take a PROCESSING order as far as it can go now; the agents to wake. `idle`: the caller has just found
+    none of the order's tasks due or running (`active_count`), so it is not counted again."""
     session.flush()  # the caller's ORM changes (an operation's) are what the statements below read
     woken: set[str] = set()
+    batches = _Batches(session, order.id)
     while order.status == st.PROCESSING:
         index = order.current_batch_index
-        batch = session.execute(_BATCH, {"order_id": order.id, "index": index}).one()
+        batch = batches[index]
         last = index >= order.total_batches
         if batch.skipped:
             if last:
@@ -195,16 +246,19 @@ def advance(session: Session, order: ScriptOrder, now: int, offline_after_s: flo
             continue
         if batch.started_at is None:
             session.execute(_BATCH_STARTED, {"batch_id": batch.id, "now": now})
-            waiting = [(i, sn) for i, sn in session.execute(_WAITING, {"order_id": order.id, "index": index})]
-            started = queue(session, order, waiting, now, offline_after_s)
+            batch.started_at = now
+            started = _queue_batch(session, order, index, now, offline_after_s)
             woken |= started
             if started:  # its tasks are due: the next step comes with their results
                 break
             continue
-        if active_count(session, order.id):
+        if idle:
+            idle = False
+        elif active_count(session, order.id):
             break
         if batch.finished_at is None:
             session.execute(_BATCH_FINISHED, {"batch_id": batch.id, "now": now})
+            batch.finished_at = now
         if last:
             _finish(session, order, now)
             break

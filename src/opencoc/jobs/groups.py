@@ -15,6 +15,7 @@ from opencoc.core.db import Database
 from opencoc.core.errors import OpenCOCError
 from opencoc.core.wakeups import Wakeups
 from opencoc.jobs import tasks
+from opencoc.jobs.order_specs import OrderSpecs
 from opencoc.jobs.wake import wake_agents
 
 
@@ -24,6 +25,7 @@ class TaskGroups:
         self.wakeups = wakeups
         self.cipher = cipher
         self.grace = grace  # OPENCOC_AGENT_OFFLINE_AFTER_SECONDS: a batch's offline agents fail at its start
+        self.specs = OrderSpecs()
         self._claims: Batcher[str, tasks.Feed] = Batcher(self._claim)
         self._results: Batcher[tasks.Reported, bool] = Batcher(self._report)
 
@@ -38,7 +40,9 @@ class TaskGroups:
     async def _claim(self, agent_sns: list[str]) -> list[tasks.Feed]:
         unique = sorted(set(agent_sns))
         feeds = await self.db.run_write(
-            lambda s: tasks.claim(s, agent_sns=unique, cipher=self.cipher, now=now_ms(), grace=self.grace)
+            lambda s: tasks.claim(
+                s, agent_sns=unique, specs=self.specs, cipher=self.cipher, now=now_ms(), grace=self.grace
+            )
         )
         # An agent polls once at a time, but a poll left behind by a restarted agent may be in the same
         # group as its new one: the work goes to the first, as it would have with a claim each.

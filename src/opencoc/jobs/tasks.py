@@ -7,11 +7,12 @@ in one transaction, each order moving on once. An order is loaded as objects onl
 running instance ended and it must move on.
 """
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, insert, or_, select, update
+from sqlalchemy import Table, and_, bindparam, case, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from opencoc.core.crypto import Cipher
@@ -19,6 +20,7 @@ from opencoc.core.errors import OpenCOCError
 from opencoc.jobs import dispatcher, wake
 from opencoc.jobs import statuses as st
 from opencoc.jobs.models import InstanceOutput, ScriptInstance, ScriptOrder
+from opencoc.jobs.order_specs import OrderSpecs
 from opencoc.jobs.schemas import MAX_ERROR, TaskResult
 from opencoc.scripts import service as scripts_service
 
@@ -28,46 +30,33 @@ TASK_ID = re.compile(r"[0-9a-f]{32}")  # dispatcher.py: secrets.token_hex(16)
 _I = cast(Table, ScriptInstance.__table__)
 _O = cast(Table, ScriptOrder.__table__)
 
-_HAND_OUT = (
+_TASK_DUE = and_(_I.c.status == st.READY, _I.c.queued_at.is_not(None))
+_CANCEL_DUE = and_(
+    _I.c.status == st.PROCESSING,
+    _I.c.cancel_requested.is_(True),
+    or_(_I.c.cancel_sent_at.is_(None), _I.c.cancel_sent_at < bindparam("resend_before")),
+)
+# One statement hands out the agents' due tasks (READY -> PROCESSING, started now) and marks their due cancels
+# sent; the SET expressions read the row as it was. A returned row with cancel_requested is a cancel: a task
+# is due only after queue() cleared that flag, and only a running instance's cancel is requested.
+_CLAIM = (
     update(_I)
-    .where(_I.c.agent_sn.in_(bindparam("sns", expanding=True)), _I.c.status == st.READY, _I.c.queued_at.is_not(None))
-    .values(status=st.PROCESSING, started_at=bindparam("now"))
-    .returning(_I.c.agent_sn, _I.c.task_id, _I.c.order_id)
-)
-_SEND_CANCELS = (
-    update(_I)
-    .where(
-        _I.c.agent_sn.in_(bindparam("sns", expanding=True)),
-        _I.c.status == st.PROCESSING,
-        _I.c.cancel_requested.is_(True),
-        or_(_I.c.cancel_sent_at.is_(None), _I.c.cancel_sent_at < bindparam("resend_before")),
-    )
-    .values(cancel_sent_at=bindparam("now"))
-    .returning(_I.c.agent_sn, _I.c.task_id)
-)
-_ORDER_SPEC = select(_O.c.id, _O.c.script_type, _O.c.content, _O.c.params, _O.c.execute_user, _O.c.timeout).where(
-    _O.c.id.in_(bindparam("ids", expanding=True))
-)
-_FIND_TASKS = select(_I.c.task_id, _I.c.agent_sn, _I.c.id, _I.c.order_id).where(
-    _I.c.task_id.in_(bindparam("task_ids", expanding=True))
-)
-# Ascending ids: two transactions locking the same orders take them in the same order (PostgreSQL).
-_LOCK_ORDERS = (
-    select(_O.c.id, _O.c.status)
-    .where(_O.c.id.in_(bindparam("ids", expanding=True)))
-    .order_by(_O.c.id)
-    .with_for_update()
-)
-_END_RUN = (
-    update(_I)
-    .where(_I.c.id == bindparam("inst_id"), _I.c.status == st.PROCESSING, _I.c.task_id == bindparam("run_id"))
+    .where(_I.c.agent_sn.in_(bindparam("sns", expanding=True)), or_(_TASK_DUE, _CANCEL_DUE))
     .values(
-        status=bindparam("new_status"),
-        exit_code=bindparam("code"),
-        error=bindparam("reason"),
-        gmt_finished=bindparam("now"),
-        cancel_requested=False,
+        status=st.PROCESSING,
+        started_at=case((_I.c.status == st.READY, bindparam("now")), else_=_I.c.started_at),
+        cancel_sent_at=case((_I.c.status == st.PROCESSING, bindparam("now")), else_=_I.c.cancel_sent_at),
     )
+    .returning(_I.c.agent_sn, _I.c.task_id, _I.c.order_id, _I.c.cancel_requested)
+)
+# The reported tasks and their orders' statuses, the orders locked (FOR UPDATE OF on PostgreSQL; SQLite's
+# writers are serialised anyway) in ascending id order, so two transactions take the same orders in the same order.
+_FIND_AND_LOCK = (
+    select(_I.c.task_id, _I.c.agent_sn, _I.c.id, _I.c.order_id, _O.c.status)
+    .join(_O, _O.c.id == _I.c.order_id)
+    .where(_I.c.task_id.in_(bindparam("task_ids", expanding=True)))
+    .order_by(_I.c.order_id)
+    .with_for_update(of=_O)
 )
 _SAVE_OUTPUTS = insert(cast(Table, InstanceOutput.__table__))
 
@@ -116,23 +105,28 @@ def _task(task_id: str, spec: Any, cipher: Cipher) -> dict[str, Any]:
     }
 
 
-def claim(session: Session, *, agent_sns: list[str], cipher: Cipher, now: int, grace: float) -> dict[str, Feed]:
+def claim(
+    session: Session, *, agent_sns: list[str], specs: OrderSpecs, cipher: Cipher, now: int, grace: float
+) -> dict[str, Feed]:
     """Hand out these agents' due tasks (READY -> PROCESSING, each exactly once) and their cancels, with one
-    statement each for all of them; agents with nothing get no entry."""
+    statement for all of them; agents with nothing get no entry."""
     feeds: dict[str, Feed] = {}
-    handed = session.execute(_HAND_OUT, {"sns": agent_sns, "now": now}).all()
-    cancels = session.execute(_SEND_CANCELS, {"sns": agent_sns, "now": now, "resend_before": now - CANCEL_RESEND_MS})
-    for agent_sn, task_id in cancels:
-        feeds.setdefault(agent_sn, Feed()).cancel.append(task_id)
+    handed: list[tuple[str, str, int]] = []
+    rows = session.execute(_CLAIM, {"sns": agent_sns, "now": now, "resend_before": now - CANCEL_RESEND_MS})
+    for agent_sn, task_id, order_id, is_cancel in rows:
+        if is_cancel:
+            feeds.setdefault(agent_sn, Feed()).cancel.append(task_id)
+        else:
+            handed.append((agent_sn, task_id, order_id))
     if not handed:
         return feeds
     for order_id in {o for _, _, o in handed}:  # their instances are now running
         wake.changed(session, order_id)
-    specs = {row.id: row for row in session.execute(_ORDER_SPEC, {"ids": sorted({o for _, _, o in handed})})}
+    spec_of = specs.get(session, {o for _, _, o in handed})
     unplaced: list[Reported] = []
     for agent_sn, task_id, order_id in handed:
         try:
-            task = _task(task_id, specs[order_id], cipher)
+            task = _task(task_id, spec_of[order_id], cipher)
         except scripts_service.PlacementError as exc:
             # Create, modify and execute refuse such scripts; a retry of an order made before
             # that rule gets here. It ends now (agents it wakes are found by the jobs sweep).
@@ -145,45 +139,86 @@ def claim(session: Session, *, agent_sns: list[str], cipher: Cipher, now: int, g
     return feeds
 
 
+@functools.cache
+def _end_runs_statement(size: int) -> Any:
+    """The UPDATE that ends `size` runs (a power of two; jobs/groups.py caps a group at 500), built once: each
+    row gets its own values through `CASE id WHEN :id<k> THEN :<column><k>`."""
+    ids = [bindparam(f"id{k}", type_=_I.c.id.type) for k in range(size)]
+
+    def by_id(name: str, column: Any) -> Any:
+        return case(*[(ids[k], bindparam(f"{name}{k}", type_=column.type)) for k in range(size)], value=_I.c.id)
+
+    return (
+        update(_I)
+        .where(_I.c.id.in_(ids), _I.c.status == st.PROCESSING, _I.c.task_id == by_id("task", _I.c.task_id))
+        .values(
+            status=by_id("status", _I.c.status),
+            exit_code=by_id("code", _I.c.exit_code),
+            error=by_id("error", _I.c.error),
+            gmt_finished=bindparam("now"),
+            cancel_requested=False,
+        )
+        .returning(_I.c.id)
+    )
+
+
+def _end_runs(session: Session, runs: dict[int, tuple[str, TaskResult]], now: int) -> set[int]:
+    """End these instances' runs (id -> (task id, result)), each only if that task is still running it, in one
+    statement: the ids it ended."""
+    rows = list(runs.items())
+    size = 1 << (len(rows) - 1).bit_length()
+    rows += rows[-1:] * (size - len(rows))  # a repeated row changes nothing more
+    params: dict[str, Any] = {"now": now}
+    for k, (inst_id, (task_id, result)) in enumerate(rows):
+        params |= {
+            f"id{k}": inst_id,
+            f"task{k}": task_id,
+            f"status{k}": result.status,
+            f"code{k}": result.exit_code,
+            f"error{k}": result.error,
+        }
+    return set(session.scalars(_end_runs_statement(size), params))
+
+
 def report(
     session: Session, reports: list[Reported], *, now: int, offline_after_s: float
 ) -> tuple[list[bool | OpenCOCError], set[str]]:
     """Apply agents' results exactly once, in one go: per result, accepted (False for a repeat) or a 404 for a
     task unknown to its agent; and the agents to wake. Each order moves on once, after all its results."""
-    wanted = [r.task_id for r in reports if TASK_ID.fullmatch(r.task_id)]
-    known = (
-        {
-            (task_id, sn): (inst_id, order_id)
-            for task_id, sn, inst_id, order_id in session.execute(_FIND_TASKS, {"task_ids": sorted(set(wanted))})
-        }
-        if wanted
-        else {}
-    )
-    order_ids = sorted({order_id for _, order_id in known.values()})
-    statuses = dict(session.execute(_LOCK_ORDERS, {"ids": order_ids}).all()) if order_ids else {}
+    wanted = sorted({r.task_id for r in reports if TASK_ID.fullmatch(r.task_id)})
+    known: dict[tuple[str, str], int] = {}
+    order_of: dict[int, int] = {}
+    statuses: dict[int, str] = {}
+    for task_id, sn, inst_id, order_id, status in (
+        session.execute(_FIND_AND_LOCK, {"task_ids": wanted}) if wanted else ()
+    ):
+        known[(task_id, sn)] = inst_id
+        order_of[inst_id] = order_id
+        statuses[order_id] = status
+    first: dict[int, int] = {}  # instance id -> its first result in the group (a repeat within it is a repeat)
+    for n, r in enumerate(reports):
+        inst_id = known.get((r.task_id, r.agent_sn))
+        if inst_id is not None:
+            first.setdefault(inst_id, n)
+    runs = {inst_id: (reports[n].task_id, reports[n].result) for inst_id, n in first.items()}
+    ended = _end_runs(session, runs, now) if runs else set()
     outcomes: list[bool | OpenCOCError] = []
     outputs: list[dict[str, Any]] = []
-    ended: set[int] = set()
-    for r in reports:
-        found = known.get((r.task_id, r.agent_sn))
-        if found is None:
+    for n, r in enumerate(reports):
+        inst_id = known.get((r.task_id, r.agent_sn))
+        if inst_id is None:
             outcomes.append(not_found(r.task_id))
             continue
-        inst_id, order_id = found
-        res = r.result
-        values = {"new_status": res.status, "code": res.exit_code, "reason": res.error, "now": now}
-        done = session.execute(_END_RUN, {"inst_id": inst_id, "run_id": r.task_id, **values})
-        accepted = done.rowcount == 1  # type: ignore[attr-defined]
-        outcomes.append(accepted)
+        accepted = inst_id in ended and first[inst_id] == n
         if accepted:
-            outputs.append({"instance_id": inst_id, "output": res.output})
-            ended.add(order_id)
+            outputs.append({"instance_id": inst_id, "output": r.result.output})
+        outcomes.append(accepted)
     if outputs:
         session.execute(_SAVE_OUTPUTS, outputs)
     woken: set[str] = set()
-    for order_id in sorted(ended):
+    for order_id in sorted({order_of[o["instance_id"]] for o in outputs}):
         wake.changed(session, order_id)
         if statuses[order_id] != st.PROCESSING or dispatcher.active_count(session, order_id):
             continue
-        woken |= dispatcher.advance(session, dispatcher.lock_order(session, order_id), now, offline_after_s)
+        woken |= dispatcher.advance(session, dispatcher.lock_order(session, order_id), now, offline_after_s, idle=True)
     return outcomes, woken
