@@ -32,6 +32,7 @@ from opencoc.auth.keycache import KeyCache
 from opencoc.config import Settings, get_settings
 from opencoc.console import site as console
 from opencoc.core import heap_trim, signals, tasks
+from opencoc.core.clock import now_ms
 from opencoc.core.crypto import Cipher, load_master_key
 from opencoc.core.db import Database
 from opencoc.core.envelopes import default_validation_code, error_body, family_for_path
@@ -54,6 +55,7 @@ from opencoc.jobs import service as jobs_service
 from opencoc.jobs import wake as jobs_wake
 from opencoc.jobs.announced import Announced
 from opencoc.jobs.groups import TaskGroups
+from opencoc.jobs.offline_grace import OfflineGrace
 from opencoc.jobs.poll_bare import BarePoll
 from opencoc.notifications import background as notifications_background
 from opencoc.notifications import deps as notifications_deps
@@ -231,9 +233,8 @@ def _install_state(app: FastAPI, settings: Settings) -> None:
     app.state.agent_admission = Admission.from_settings(settings)
     app.state.jobs_announced = Announced()
     wakeups.subscribe(jobs_wake.AGENT_PREFIX, app.state.jobs_announced.note)
-    app.state.jobs_task_groups = TaskGroups(
-        app.state.db, wakeups, app.state.cipher, grace=settings.agent_offline_after_seconds
-    )
+    app.state.jobs_offline_grace = OfflineGrace(settings.agent_offline_after_seconds, now_ms())
+    app.state.jobs_task_groups = TaskGroups(app.state.db, wakeups, app.state.cipher, grace=app.state.jobs_offline_grace)
     app.state.db.on_commit = wakeups.notify  # core.db.wake_after_commit: live console views
     wakeups.subscribe(notifications_directory.PREFIX, notifications_directory.forget)
     wakeups.subscribe(incident_counts.PREFIX, incident_counts.forget)

@@ -17,7 +17,7 @@ SWEEP_INTERVAL_S = 1.0
 async def sweep_once(app: FastAPI) -> None:
     """One pass: wake agents with due work, advance stalled orders, fail lost instances."""
     db, wakeups = app.state.db, app.state.wakeups
-    grace = app.state.settings.agent_offline_after_seconds
+    grace = app.state.jobs_offline_grace.at(now_ms())
     for agent_sn in await db.run_read(lambda s: sweep.agents_with_work(s, now_ms())):
         wakeups.deliver(agent_key(agent_sn))  # every replica sweeps: wake only our own long-polls
     woken: set[str] = set()
@@ -31,6 +31,10 @@ async def sweep_once(app: FastAPI) -> None:
 
 
 async def run(app: FastAPI) -> None:
+    try:
+        await app.state.db.run_read(app.state.jobs_offline_grace.load)
+    except Exception:  # the plain grace applies from the start
+        log.exception("could not read when agents were last seen")
     while True:
         await asyncio.sleep(SWEEP_INTERVAL_S)
         try:

@@ -8,6 +8,8 @@ kind shares one write per group (core/batcher.py), and the agents a group's resu
 woken once it has committed.
 """
 
+from sqlalchemy.orm import Session
+
 from opencoc.core.batcher import Batcher
 from opencoc.core.clock import now_ms
 from opencoc.core.crypto import Cipher
@@ -15,16 +17,17 @@ from opencoc.core.db import Database
 from opencoc.core.errors import OpenCOCError
 from opencoc.core.wakeups import Wakeups
 from opencoc.jobs import tasks
+from opencoc.jobs.offline_grace import OfflineGrace
 from opencoc.jobs.order_specs import OrderSpecs
 from opencoc.jobs.wake import wake_agents
 
 
 class TaskGroups:
-    def __init__(self, db: Database, wakeups: Wakeups, cipher: Cipher, *, grace: float) -> None:
+    def __init__(self, db: Database, wakeups: Wakeups, cipher: Cipher, *, grace: OfflineGrace) -> None:
         self.db = db
         self.wakeups = wakeups
         self.cipher = cipher
-        self.grace = grace  # OPENCOC_AGENT_OFFLINE_AFTER_SECONDS: a batch's offline agents fail at its start
+        self.grace = grace  # a batch's offline agents fail at its start
         self.specs = OrderSpecs()
         self._claims: Batcher[str, tasks.Feed] = Batcher(self._claim)
         self._results: Batcher[tasks.Reported, bool] = Batcher(self._report)
@@ -39,11 +42,14 @@ class TaskGroups:
 
     async def _claim(self, agent_sns: list[str]) -> list[tasks.Feed]:
         unique = sorted(set(agent_sns))
-        feeds = await self.db.run_write(
-            lambda s: tasks.claim(
-                s, agent_sns=unique, specs=self.specs, cipher=self.cipher, now=now_ms(), grace=self.grace
+
+        def claim(s: Session) -> dict[str, tasks.Feed]:
+            now = now_ms()
+            return tasks.claim(
+                s, agent_sns=unique, specs=self.specs, cipher=self.cipher, now=now, grace=self.grace.at(now)
             )
-        )
+
+        feeds = await self.db.run_write(claim)
         # An agent polls once at a time, but a poll left behind by a restarted agent may be in the same
         # group as its new one: the work goes to the first, as it would have with a claim each.
         given: set[str] = set()
@@ -54,8 +60,10 @@ class TaskGroups:
         return out
 
     async def _report(self, reports: list[tasks.Reported]) -> list[bool | OpenCOCError]:
-        outcomes, woken = await self.db.run_write(
-            lambda s: tasks.report(s, reports, now=now_ms(), offline_after_s=self.grace)
-        )
+        def report(s: Session) -> tuple[list[bool | OpenCOCError], set[str]]:
+            now = now_ms()
+            return tasks.report(s, reports, now=now, offline_after_s=self.grace.at(now))
+
+        outcomes, woken = await self.db.run_write(report)
         wake_agents(self.wakeups, woken)
         return outcomes
