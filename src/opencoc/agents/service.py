@@ -38,6 +38,7 @@ __all__ = [
     "get_by_sn",
     "hostnames_by_sns",
     "online_agents",
+    "online_since",
     "online_sns",
     "last_seen_times",
     "list_agents",
@@ -177,7 +178,12 @@ def by_sns(session: Session, *, tenant_id: int, agent_sns: Iterable[str]) -> dic
     return {a.agent_sn: a for a in rows}
 
 
-def online_agents(*, tenant_id: int | BindParameter[int], seen_since: float | BindParameter[float]) -> Subquery:
+def online_since(now_ms: int, offline_after_s: float) -> int:
+    """The earliest last-seen time (ms) of an agent ONLINE at `now_ms`: `state_of`'s rule as a bound for queries."""
+    return now_ms - int(offline_after_s * 1000)
+
+
+def online_agents(*, tenant_id: int | BindParameter[int], seen_since: int | BindParameter[int]) -> Subquery:
     """The serial numbers (`agent_sn`) of the tenant's ONLINE agents (`state_of`: seen since `seen_since`, in ms),
     for other domains' queries to join; values or bound parameters."""
     return (
@@ -194,7 +200,7 @@ def online_sns(
     sns = sorted(set(agent_sns))
     if not sns:
         return set()
-    online = online_agents(tenant_id=tenant_id, seen_since=now_ms - offline_after_s * 1000)
+    online = online_agents(tenant_id=tenant_id, seen_since=online_since(now_ms, offline_after_s))
     return set(session.scalars(select(online.c.agent_sn).where(online.c.agent_sn.in_(sns))))
 
 
@@ -294,7 +300,7 @@ def list_agents(session: Session, *, tenant_id: int) -> list[Agent]:
 def presence_counts(session: Session, *, tenant_id: int, now_ms: int, offline_after_s: float) -> dict[str, int]:
     """How many of the tenant's agents (revoked ones left out) are ONLINE and OFFLINE, as `state_of` tells them
     apart, counted in SQL (the overview)."""
-    seen_since = now_ms - int(offline_after_s * 1000)
+    seen_since = online_since(now_ms, offline_after_s)
     online = func.sum(case((Agent.last_seen_at >= seen_since, 1), else_=0))
     row = session.execute(
         select(func.count(), online).where(Agent.tenant_id == tenant_id, Agent.revoked_at.is_(None))

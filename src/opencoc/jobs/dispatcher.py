@@ -12,7 +12,6 @@ batch, so these are prebuilt Core statements on the batch and instance rows (ORM
 flushes were most of a result's cost on the writer); the order stays an ORM object, locked.
 """
 
-import math
 import secrets
 from dataclasses import dataclass
 from typing import cast
@@ -162,7 +161,7 @@ def _queue_batch(session: Session, order: ScriptOrder, index: int, now: int, off
         "order_id": order.id,
         "index": index,
         "tenant_id": order.tenant_id,
-        "seen_since": math.ceil(now - offline_after_s * 1000),  # last_seen_at is whole ms
+        "seen_since": agents_service.online_since(now, offline_after_s),
     }
     waiting = session.execute(_WAITING, params).all()
     return _queue_split(

@@ -40,7 +40,7 @@ def stalled_orders(session: Session) -> list[int]:
 
 def lost_instances(session: Session, now: int, grace_s: float) -> list[tuple[int, int, str]]:
     """(order id, instance id, reason) of due or running instances that cannot end by themselves."""
-    offline_since = now - int(grace_s * 1000)
+    offline_since = agents_service.online_since(now, grace_s)
     agents = agents_service.last_seen_times()
     gone = (
         select(ScriptInstance.order_id, ScriptInstance.id, ScriptInstance.status)

@@ -210,6 +210,6 @@ def list_resources(
     session: Session, *, tenant_id: int, domain_id: str, query: ResourceQuery, now: int, offline_after_s: float
 ) -> list[dict[str, Any]]:
     """One page of the tenant's resources, oldest first; `marker` is the `id` of the last item seen."""
-    online_since = now - int(offline_after_s * 1000)
+    online_since = agents_service.online_since(now, offline_after_s)
     rows = session.execute(_filtered(session, tenant_id, query, online_since)).all()
     return [_item(row, last_seen, domain_id, online_since) for row, last_seen in rows]
