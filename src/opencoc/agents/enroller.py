@@ -12,10 +12,10 @@ import asyncio
 import logging
 from dataclasses import dataclass, field
 
-from opencoc.agents import flows, service
+from opencoc.agents import flows
 from opencoc.agents.registry import AgentRegistry
 from opencoc.agents.schemas import AgentFacts
-from opencoc.agents.service import Enrolled
+from opencoc.agents.service import Enrolled, NewAgent
 from opencoc.core.clock import now_ms
 from opencoc.core.db import Database
 from opencoc.core.errors import OpenCOCError
@@ -81,42 +81,29 @@ class Enroller:
                 raise
 
     async def _commit(self, batch: list[_Pending]) -> None:
-        outcomes: list[Enrolled | Exception]
+        outcomes: list[NewAgent | Exception]
+        forgotten = self.registry.forgotten
         try:
             outcomes = list(await self._write(batch))
         except Exception:
             log.warning("enrolment batch of %d failed; retrying its items one by one", len(batch), exc_info=True)
             outcomes = [await self._one(pending) for pending in batch]
-        await self._remember([outcome.agent_sn for outcome in outcomes if isinstance(outcome, Enrolled)])
+        # A fleet's first calls come right after its enrolment: they find their agents held, no read each.
+        self.registry.put_new([outcome.known for outcome in outcomes if isinstance(outcome, NewAgent)], forgotten)
         for pending, outcome in zip(batch, outcomes, strict=True):
             if pending.future.done():
                 continue
-            if isinstance(outcome, Enrolled):
-                pending.future.set_result(outcome)
+            if isinstance(outcome, NewAgent):
+                pending.future.set_result(outcome.enrolled)
             else:
                 pending.future.set_exception(outcome)
 
-    async def _write(self, batch: list[_Pending]) -> list[Enrolled | OpenCOCError]:
+    async def _write(self, batch: list[_Pending]) -> list[NewAgent | OpenCOCError]:
         requests = [(pending.token, pending.facts) for pending in batch]
         # A batch's agents and resources are many rows: the small writes queued with it go first.
         return await self.db.run_write(lambda s: flows.enroll_many(s, requests, now=now_ms()), bulk=True)
 
-    async def _remember(self, agent_sns: list[str]) -> None:
-        """Hold the new agents' rows (one read for the batch): a fleet's first calls come right after
-        its enrolment, and each would otherwise read its own row while it holds an admission slot.
-        A revocation committed before this read is seen in it; one after it evicts the row again."""
-        if not agent_sns:
-            return
-        try:
-            agents = await self.db.run_read(lambda s: service.find_by_sns(s, agent_sns))
-        except Exception:  # the agents are enrolled all the same: their first calls read their rows
-            log.warning("could not read back %d enrolled agents", len(agent_sns), exc_info=True)
-            return
-        for agent in agents.values():
-            if agent.revoked_at is None:
-                self.registry.put(agent)
-
-    async def _one(self, pending: _Pending) -> Enrolled | Exception:
+    async def _one(self, pending: _Pending) -> NewAgent | Exception:
         try:
             return (await self._write([pending]))[0]
         except asyncio.CancelledError:

@@ -29,10 +29,11 @@ def _host(agent: Agent) -> resources.Host:
 
 def enroll_many(
     session: Session, requests: Sequence[tuple[str, AgentFacts]], *, now: int
-) -> list[service.Enrolled | OpenCOCError]:
+) -> list[service.NewAgent | OpenCOCError]:
     """Enrol hosts (token, facts): new agents with their one-time secrets, and the hosts in their tenants'
     inventories; an item whose token is not valid gets its error instead."""
     out = service.enroll_many(session, requests, now=now)
+    enrolled = [item.enrolled for item in out if isinstance(item, service.NewAgent)]
     hosts = [
         resources.Host(
             tenant_id=new.tenant_id,
@@ -44,8 +45,7 @@ def enroll_many(
             fixed_ip=new.facts.fixed_ip,
             facts=new.facts.model_dump(),
         )
-        for new in out
-        if isinstance(new, service.Enrolled)
+        for new in enrolled
     ]
     resources.add_hosts(session, hosts, now=now)
     return out

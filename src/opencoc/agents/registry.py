@@ -76,6 +76,7 @@ class AgentRegistry:
         self._open: dict[str, int] = {}
         self._seen: dict[int, int] = {}
         self._lock = threading.Lock()
+        self.forgotten = 0  # how many times an agent was forgotten: a write that began before a change may not cache
 
     def get(self, agent_sn: str) -> KnownAgent | None:
         return self._agents.get(agent_sn)
@@ -85,6 +86,12 @@ class AgentRegistry:
         known = self._agents[agent.agent_sn] = KnownAgent.of(agent)
         return known
 
+    def put_new(self, agents: list[KnownAgent], forgotten_before: int) -> None:
+        """Keep agents just enrolled, unless an agent was forgotten (revoked) since `forgotten_before` was read:
+        their first requests then read their rows, and a revoked one is refused."""
+        if self.forgotten == forgotten_before:
+            self._agents.update((known.agent_sn, known) for known in agents)
+
     def keep(self, known: KnownAgent) -> None:
         """Keep an agent read ahead of its requests (the start-up warm-up), unless a request put a fresher one."""
         self._agents.setdefault(known.agent_sn, known)
@@ -92,6 +99,7 @@ class AgentRegistry:
     def forget(self, agent_sn: str) -> None:
         """Drop a (revoked) agent's cached row: its next request is checked against the database."""
         self._agents.pop(agent_sn, None)
+        self.forgotten += 1
 
     def touch(self, agent: KnownAgent, now: int, interval_ms: int) -> None:
         """Note that the agent is alive; written to the database by the next flush."""

@@ -116,9 +116,17 @@ class Enrolled:
     facts: AgentFacts
 
 
+@dataclass(frozen=True, slots=True)
+class NewAgent:
+    """An enrolment's agent as committed: its answer and what authentication keeps of its row."""
+
+    enrolled: Enrolled
+    known: KnownAgent
+
+
 def enroll_many(
     session: Session, requests: Sequence[tuple[str, AgentFacts]], *, now: int
-) -> list[Enrolled | OpenCOCError]:
+) -> list[NewAgent | OpenCOCError]:
     """New agents for (token, facts) pairs in one INSERT; an item with an invalid token gets its 401 instead.
 
     A secret is 256 random bits, so one SHA-256 of it is as strong as a slow password hash would be,
@@ -144,9 +152,20 @@ def enroll_many(
                 **_fact_columns(facts),
             }
         )
-    if rows:
-        session.execute(insert(Agent), rows)
-    return out
+    known = _inserted(session, rows, now)
+    return [item if isinstance(item, OpenCOCError) else NewAgent(item, known[item.agent_sn]) for item in out]
+
+
+def _inserted(session: Session, rows: list[dict[str, Any]], now: int) -> dict[str, KnownAgent]:
+    """Insert the agents' rows (one statement) -> what authentication keeps of each, by serial number."""
+    if not rows:
+        return {}
+    by_sn = {row["agent_sn"]: row for row in rows}
+    inserted = session.execute(insert(Agent).returning(Agent.agent_sn, Agent.id), rows)
+    return {
+        sn: KnownAgent(agent_id, sn, by_sn[sn]["secret_hash"], now, facts_digest(by_sn[sn]["facts"]))
+        for sn, agent_id in inserted
+    }
 
 
 def facts_changed(agent: KnownAgent, facts: AgentFacts | None) -> bool:

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from opencoc.agents import flows, service
 from opencoc.agents.models import Agent
+from opencoc.agents.registry import facts_digest
 from opencoc.agents.schemas import AgentFacts
 from opencoc.core.clock import now_ms
 from opencoc.core.crypto import sha256_hex
@@ -102,9 +103,10 @@ def test_a_batch_of_enrolments_answers_each_item_and_writes_only_the_valid_ones(
     ]
     with db.write() as session:
         out = flows.enroll_many(session, requests, now=now_ms())
-    assert [type(x).__name__ for x in out] == ["Enrolled", "OpenCOCError", "Enrolled", "OpenCOCError", "Enrolled"]
+    assert [type(x).__name__ for x in out] == ["NewAgent", "OpenCOCError", "NewAgent", "OpenCOCError", "NewAgent"]
     assert all(x.status == 401 for x in out if isinstance(x, OpenCOCError))
-    made = [x for x in out if isinstance(x, service.Enrolled)]
+    made = [x.enrolled for x in out if isinstance(x, service.NewAgent)]
+    held = [x.known for x in out if isinstance(x, service.NewAgent)]
     with db.read() as session:
         agents = {
             a.agent_sn: a for a in session.scalars(select(Agent).where(Agent.agent_sn.in_([m.agent_sn for m in made])))
@@ -117,6 +119,11 @@ def test_a_batch_of_enrolments_answers_each_item_and_writes_only_the_valid_ones(
     }
     assert made[0].tenant_id != made[1].tenant_id, "each item goes to its own token's tenant"
     assert all(agents[m.agent_sn].secret_hash == sha256_hex(m.secret) for m in made)
+    # what authentication holds of each new agent is its stored row's: id, secret hash, time, facts
+    assert [(k.id, k.agent_sn, k.secret_hash, k.last_seen_at, k.facts_digest) for k in held] == [
+        (a.id, a.agent_sn, a.secret_hash, a.last_seen_at, facts_digest(a.facts))
+        for a in (agents[m.agent_sn] for m in made)
+    ]
     assert {(h.name, h.resource_id, h.inner_ip) for h in hosts.values()} == {
         ("a-1", made[0].resource_id, None),
         ("b-1", made[1].resource_id, "10.0.0.9"),

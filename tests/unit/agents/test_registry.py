@@ -42,3 +42,16 @@ def test_it_keeps_a_digest_of_the_facts_that_ignores_key_order() -> None:
     known = registry.put(Agent(id=7, agent_sn="sn-7", secret_hash="0" * 64, last_seen_at=0, facts={"a": 1, "b": [2]}))
     assert registry.get("sn-7") is known and not hasattr(known, "__dict__"), "a slotted record, not the row"
     assert known.facts_digest == facts_digest({"b": [2], "a": 1}) != facts_digest({"a": 1, "b": [3]})
+
+
+def test_new_agents_are_held_unless_an_agent_was_forgotten_while_they_were_written() -> None:
+    registry = AgentRegistry()
+    before = registry.forgotten
+    registry.put_new([_agent(5)], before)
+    assert registry.get("sn-7") == _agent(5)
+    registry.forget("sn-7")  # a revocation's wake-up
+    stale = registry.forgotten - 1  # read before that revocation: the write may predate it
+    registry.put_new([_agent(9)], stale)
+    assert registry.get("sn-7") is None, "its first request reads its row (and a revoked one is refused)"
+    registry.put_new([_agent(9)], registry.forgotten)
+    assert registry.get("sn-7") == _agent(9)
