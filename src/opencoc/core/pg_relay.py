@@ -18,7 +18,12 @@ def _libpq_url(sqlalchemy_url: str) -> str:
 
 
 class PgRelay:
-    """Publishes keys with pg_notify and delivers other replicas' keys to local waiters."""
+    """Publishes keys with pg_notify and delivers other replicas' keys to local waiters.
+
+    A key this process published was delivered here by `Wakeups.notify` already, so its echo is dropped
+    (known by the publishing session's backend pid): delivered twice, it woke this replica's polls a second
+    time, each then looking at the database for work that had already been handed out. Keys sent by any
+    other session (another replica, a revocation's transaction, the admin CLI) are delivered."""
 
     def __init__(self, sqlalchemy_url: str, wakeups: Wakeups) -> None:
         self._url = _libpq_url(sqlalchemy_url)
@@ -26,6 +31,7 @@ class PgRelay:
         self._stop = threading.Event()
         self._publisher = ThreadPoolExecutor(1, thread_name_prefix="wakeup-publish")
         self._pub_conn: psycopg.Connection | None = None
+        self._own_pid: int | None = None  # of the publishing session (a pid may be reused once it has gone)
         self._listener = threading.Thread(target=self._listen, name="wakeup-listen", daemon=True)
 
     def start(self) -> None:
@@ -46,6 +52,7 @@ class PgRelay:
         try:
             if self._pub_conn is None or self._pub_conn.closed:
                 self._pub_conn = psycopg.connect(self._url, autocommit=True)
+                self._own_pid = self._pub_conn.info.backend_pid
             self._pub_conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, key))
         except psycopg.Error:
             log.warning("could not relay wake-up %s; waiters will re-check on their timeout", key)
@@ -60,7 +67,8 @@ class PgRelay:
                     conn.execute(f"LISTEN {CHANNEL}")
                     while not self._stop.is_set():
                         for note in conn.notifies(timeout=1.0):
-                            self._wakeups.deliver(note.payload)
+                            if note.pid != self._own_pid:
+                                self._wakeups.deliver(note.payload)
             except psycopg.Error:
                 log.warning("wake-up listener lost its connection; reconnecting")
                 self._stop.wait(1.0)

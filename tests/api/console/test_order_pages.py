@@ -3,7 +3,6 @@ valid buttons, host logs with the agent's truncation, CSRF, other tenants, and t
 
 import asyncio
 import re
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -258,26 +257,10 @@ def host_reads(statements: list[str]) -> list[str]:
     return [s for s in statements if "FROM script_instances LEFT OUTER JOIN instance_outputs" in s]
 
 
-def relay_echoed(client: TestClient) -> None:
-    """On PostgreSQL, wait until the wake-ups this server has published came back through its relay: each
-    echo drops the order's kept progress (as another replica's change would), so a late one is a re-read."""
-    wakeups = client.app.state.wakeups  # type: ignore[attr-defined]
-    if wakeups.relay is None:
-        return
-    back = threading.Event()
-    wakeups.subscribe("test-echo:", lambda _rest: back.set())
-    for _ in range(20):  # sent again in case the relay's listener was not listening yet
-        wakeups.relay.publish("test-echo:marker")
-        if back.wait(0.5):
-            return
-    raise AssertionError("the relay never echoed")
-
-
 def test_views_of_an_unchanged_order_read_it_once_and_a_change_shows_at_once(
     setup: Setup, client: TestClient, statements: list[str]
 ) -> None:
     uuid = start(setup)
-    relay_echoed(client)
     assert "web-1" in setup.browser.get(f"/console/orders/{uuid}").text
     statements.clear()
     for _ in range(5):

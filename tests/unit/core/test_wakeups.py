@@ -89,6 +89,48 @@ def test_relay_wakes_a_waiter_of_another_replica(pg_server: PgServer | None) -> 
     assert asyncio.run(scenario()) is True
 
 
+@pytest.mark.postgres
+def test_a_replica_gets_each_key_once_its_own_not_echoed_back_and_other_sessions_keys_relayed(
+    pg_server: PgServer | None,
+) -> None:
+    if pg_server is None:
+        pytest.skip("PostgreSQL is not available (set OPENCOC_TEST_POSTGRES=required to insist)")
+    url = pg_server.create_database("wakeup_echo")
+    engine = create_engine(url)
+
+    def send_from_another_session(key: str) -> None:  # as a revocation's transaction or the admin CLI does
+        with engine.begin() as conn:
+            conn.execute(text("SELECT pg_notify(:channel, :key)"), {"channel": CHANNEL, "key": key})
+
+    async def scenario() -> tuple[list[str], list[str]]:
+        loop = asyncio.get_running_loop()
+        here, there = Wakeups(), Wakeups()
+        seen: dict[str, list[str]] = {"here": [], "there": []}
+        for name, wakeups in (("here", here), ("there", there)):
+            wakeups.bind(loop)
+            wakeups.subscribe("k:", seen[name].append)
+        relays = [PgRelay(url, here), PgRelay(url, there)]
+        here.relay, there.relay = relays
+        for relay in relays:
+            relay.start()
+        try:
+            await asyncio.to_thread(wait_for, lambda: _listeners(url) == 2, "both relays to LISTEN")
+            here.notify("k:1")
+            await asyncio.to_thread(wait_for, lambda: seen["there"] == ["1"], "the key at the other replica")
+            # sent after k:1 was committed, so each listener gets it after any echo of k:1
+            await asyncio.to_thread(send_from_another_session, "k:2")
+            await asyncio.to_thread(wait_for, lambda: "2" in seen["here"] and "2" in seen["there"], "k:2 at both")
+            return seen["here"], seen["there"]
+        finally:
+            for relay in relays:
+                relay.stop()
+
+    try:
+        assert asyncio.run(scenario()) == (["1", "2"], ["1", "2"])
+    finally:
+        engine.dispose()
+
+
 def test_subscriber_gets_the_rest_of_each_key_with_its_prefix() -> None:
     async def scenario() -> list[str]:
         wakeups = Wakeups()
