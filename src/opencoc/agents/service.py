@@ -28,12 +28,12 @@ __all__ = [
     "Agent",
     "by_sns",
     "Enrolled",
+    "NewAgent",
     "create_enroll_token",
     "enroll_many",
     "facts_changed",
     "known_agents_after",
     "find_by_sn",
-    "find_by_sns",
     "for_resources",
     "get_by_sn",
     "hostnames_by_sns",
@@ -255,11 +255,6 @@ def last_seen_times() -> Subquery:
 def find_by_sn(session: Session, agent_sn: str) -> Agent | None:
     """Any tenant's agent with this serial number (for authenticating the agent itself)."""
     return session.scalar(select(Agent).where(Agent.agent_sn == agent_sn))
-
-
-def find_by_sns(session: Session, agent_sns: list[str]) -> dict[str, Agent]:
-    """Any tenant's agents with these serial numbers, by serial number."""
-    return {agent.agent_sn: agent for agent in session.scalars(select(Agent).where(Agent.agent_sn.in_(agent_sns)))}
 
 
 def revoke(session: Session, *, tenant_name: str, agent_sn: str, now: int) -> bool:
