@@ -266,12 +266,11 @@ def main() -> None:
             f" (its own process{'es' if len(fleets) > 1 else ''}, scripts excluded);"
             f" load average {load_before:.2f} before, {os.getloadavg()[0]:.2f} after"
         )
-        tasks_run = opts.runs * opts.hosts
+        server_ms, agents_ms = (cpu[name] / 100 * wall / (opts.runs * opts.hosts) * 1000 for name in watched)
         print(
-            "  CPU per task (the runs' CPU over their tasks): server {:.2f} ms, simulated agents {:.2f} ms; on"
-            " these shared cores a batch's time is mostly this CPU, which in a real fleet each host spends on its own".format(
-                *(cpu[name] / 100 * wall / tasks_run * 1000 for name in ("server", "simulator"))
-            )
+            f"  CPU per task (the runs' CPU over their tasks): server {server_ms:.2f} ms, simulated agents"
+            f" {agents_ms:.2f} ms; on these shared cores a batch's time is mostly this CPU, which in a real fleet"
+            " each host spends on its own"
         )
         for fleet in fleets:
             stop(fleet)
