@@ -39,6 +39,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.fleet import TICKS, cpu_seconds, rss_mb, start_agents, tenant_api  # noqa: E402
 from bench.probe import Call, Probe  # noqa: E402
+from bench.sigterm import exit_on_sigterm  # noqa: E402
 from harness import postgres  # noqa: E402
 from harness.server import LiveServer  # noqa: E402
 
@@ -276,4 +277,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    exit_on_sigterm()
     main()

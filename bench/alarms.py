@@ -35,6 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import wrk  # noqa: E402
+from bench.sigterm import exit_on_sigterm  # noqa: E402
 from harness import postgres  # noqa: E402
 from harness.alertmanager import Alertmanager, binary  # noqa: E402
 from harness.server import LiveServer  # noqa: E402
@@ -179,4 +180,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    exit_on_sigterm()
     main()

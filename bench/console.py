@@ -40,6 +40,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench import wrk  # noqa: E402
 from bench.fleet import cpu_seconds, create_script  # noqa: E402
+from bench.sigterm import exit_on_sigterm  # noqa: E402
 from harness.server import LiveServer  # noqa: E402
 from opencoc.agents.models import Agent  # noqa: E402
 from opencoc.alarms.models import Alarm  # noqa: E402
@@ -375,4 +376,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    exit_on_sigterm()
     main()

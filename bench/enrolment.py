@@ -28,6 +28,7 @@ from sqlalchemy import func, select  # noqa: E402
 
 from bench import wrk  # noqa: E402
 from bench.fleet import cpu_seconds, tenant_api  # noqa: E402
+from bench.sigterm import exit_on_sigterm  # noqa: E402
 from harness import postgres  # noqa: E402
 from harness.server import LiveServer  # noqa: E402
 from opencoc.agents.models import Agent  # noqa: E402
@@ -110,4 +111,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    exit_on_sigterm()
     main()

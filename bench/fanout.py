@@ -40,6 +40,7 @@ from bench.fleet import (  # noqa: E402
     tenant_api,
     wait_online,
 )
+from bench.sigterm import exit_on_sigterm  # noqa: E402
 from harness import postgres  # noqa: E402
 from harness.server import LiveServer  # noqa: E402
 
@@ -301,4 +302,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    exit_on_sigterm()
     main()

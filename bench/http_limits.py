@@ -23,6 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.sigterm import exit_on_sigterm  # noqa: E402
 from harness.server import free_port, server_env, wait_ready  # noqa: E402
 
 SERVE = """
@@ -97,4 +98,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    exit_on_sigterm()
     main()

@@ -34,6 +34,7 @@ from sqlalchemy import select
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.sigterm import exit_on_sigterm  # noqa: E402
 from harness import postgres  # noqa: E402
 from harness.server import LiveServer  # noqa: E402
 from opencoc.auth import service as auth_service  # noqa: E402
@@ -315,4 +316,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    exit_on_sigterm()
     main()

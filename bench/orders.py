@@ -32,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 from bench.agents_idle import Fleet, machine_busy, machine_note, simulator_verdict, wait_all_online  # noqa: E402
 from bench.fleet import cpu_seconds, create_script, resources, tenant_api  # noqa: E402
 from bench.probe import Call, Probe  # noqa: E402
+from bench.sigterm import exit_on_sigterm  # noqa: E402
 from harness import postgres  # noqa: E402
 from harness.server import LiveServer  # noqa: E402
 
@@ -155,4 +156,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    exit_on_sigterm()
     main()
