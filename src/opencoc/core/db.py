@@ -77,7 +77,9 @@ class Database:
             self.write_engine = _sqlite_engine(url, "BEGIN IMMEDIATE")
             self.read_engine = _sqlite_engine(url, "BEGIN")
         else:
-            self.write_engine = create_engine(url, pool_size=20, max_overflow=20, pool_pre_ping=True, **_JSON)
+            from opencoc.core.pg_liveness import pg_engine  # psycopg: not loaded on SQLite
+
+            self.write_engine = pg_engine(url, pool_size=20, max_overflow=20, **_JSON)
             self.read_engine = self.write_engine
         self._writer = sessionmaker(self.write_engine, expire_on_commit=False)
         self._reader = sessionmaker(self.read_engine, expire_on_commit=False)
