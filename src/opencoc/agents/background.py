@@ -27,9 +27,9 @@ async def warm(app: FastAPI) -> int:
     registry: AgentRegistry = app.state.agent_registry
     after, count = 0, 0
     while True:
+        forgotten = registry.forgotten
         batch = await app.state.db.run_read(lambda s, a=after: service.known_agents_after(s, a, WARM_BATCH))
-        for known in batch:
-            registry.keep(known)
+        registry.keep_all(batch, forgotten)
         count += len(batch)
         if len(batch) < WARM_BATCH:
             return count

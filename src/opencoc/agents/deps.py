@@ -59,10 +59,11 @@ async def _authenticate(request: Request, registry: AgentRegistry) -> KnownAgent
         raise unauthorized()
     agent = registry.get(agent_sn)
     if agent is None:
+        forgotten = registry.forgotten
         row = await database(request).run_read(lambda s: service.find_by_sn(s, agent_sn))
         if row is None or row.revoked_at is not None:
             raise unauthorized()
-        agent = registry.put(row)
+        agent = registry.put(row, forgotten)
     if not service.secret_matches(agent.secret_hash, secret):
         raise unauthorized()
     return agent

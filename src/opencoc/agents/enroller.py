@@ -89,7 +89,7 @@ class Enroller:
             log.warning("enrolment batch of %d failed; retrying its items one by one", len(batch), exc_info=True)
             outcomes = [await self._one(pending) for pending in batch]
         # A fleet's first calls come right after its enrolment: they find their agents held, no read each.
-        self.registry.put_new([outcome.known for outcome in outcomes if isinstance(outcome, NewAgent)], forgotten)
+        self.registry.put_all([outcome.known for outcome in outcomes if isinstance(outcome, NewAgent)], forgotten)
         for pending, outcome in zip(batch, outcomes, strict=True):
             if pending.future.done():
                 continue

@@ -76,25 +76,29 @@ class AgentRegistry:
         self._open: dict[str, int] = {}
         self._seen: dict[int, int] = {}
         self._lock = threading.Lock()
-        self.forgotten = 0  # how many times an agent was forgotten: a write that began before a change may not cache
+        self.forgotten = 0  # how many agents were forgotten: read it before reading rows to `put`
 
     def get(self, agent_sn: str) -> KnownAgent | None:
         return self._agents.get(agent_sn)
 
-    def put(self, agent: Agent) -> KnownAgent:
-        """Keep what authentication needs of a (non-revoked) agent's row."""
-        known = self._agents[agent.agent_sn] = KnownAgent.of(agent)
+    def put(self, agent: Agent, forgotten_before: int) -> KnownAgent:
+        """What authentication needs of a (non-revoked) agent's row, kept as `put_all` keeps it."""
+        known = KnownAgent.of(agent)
+        self.put_all([known], forgotten_before)
         return known
 
-    def put_new(self, agents: list[KnownAgent], forgotten_before: int) -> None:
-        """Keep agents just enrolled, unless an agent was forgotten (revoked) since `forgotten_before` was read:
-        their first requests then read their rows, and a revoked one is refused."""
+    def put_all(self, agents: list[KnownAgent], forgotten_before: int) -> None:
+        """Keep agents read (or just written) after `forgotten_before` was taken from `forgotten`, unless an agent
+        was forgotten (revoked) since: the rows may predate that revocation, so their next requests read them."""
         if self.forgotten == forgotten_before:
             self._agents.update((known.agent_sn, known) for known in agents)
 
-    def keep(self, known: KnownAgent) -> None:
-        """Keep an agent read ahead of its requests (the start-up warm-up), unless a request put a fresher one."""
-        self._agents.setdefault(known.agent_sn, known)
+    def keep_all(self, agents: list[KnownAgent], forgotten_before: int) -> None:
+        """Keep agents read ahead of their requests (the start-up warm-up) as `put_all` does, except those a
+        request has put a fresher row of."""
+        if self.forgotten == forgotten_before:
+            for known in agents:
+                self._agents.setdefault(known.agent_sn, known)
 
     def forget(self, agent_sn: str) -> None:
         """Drop a (revoked) agent's cached row: its next request is checked against the database."""

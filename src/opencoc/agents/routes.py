@@ -28,7 +28,8 @@ async def heartbeat(body: HeartbeatRequest, agent: CurrentAgent, db: Db, registr
     now = now_ms()
     facts = body.facts
     if facts is not None and service.facts_changed(agent, facts):
+        forgotten = registry.forgotten
         updated = await db.run_write(lambda s: flows.update_facts(s, agent_id=agent.id, facts=facts, now=now))
         if updated is not None:
-            registry.put(updated)
+            registry.put(updated, forgotten)
     return HeartbeatResponse(server_time=now)

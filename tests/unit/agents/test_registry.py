@@ -19,7 +19,9 @@ def test_touch_writes_at_most_once_per_interval() -> None:
 
 def test_an_open_request_keeps_the_agent_alive_until_it_ends() -> None:
     registry = AgentRegistry()
-    agent = registry.put(Agent(id=7, agent_sn="sn-7", secret_hash="0" * 64, last_seen_at=0, facts={}))
+    agent = registry.put(
+        Agent(id=7, agent_sn="sn-7", secret_hash="0" * 64, last_seen_at=0, facts={}), registry.forgotten
+    )
     first, second = registry.present(agent), registry.present(agent)
     registry.refresh_present(10_000, 5000)
     assert registry.drain() == {7: 10_000}
@@ -39,19 +41,26 @@ def test_intervals_are_a_quarter_of_the_offline_threshold() -> None:
 
 def test_it_keeps_a_digest_of_the_facts_that_ignores_key_order() -> None:
     registry = AgentRegistry()
-    known = registry.put(Agent(id=7, agent_sn="sn-7", secret_hash="0" * 64, last_seen_at=0, facts={"a": 1, "b": [2]}))
+    known = registry.put(
+        Agent(id=7, agent_sn="sn-7", secret_hash="0" * 64, last_seen_at=0, facts={"a": 1, "b": [2]}), registry.forgotten
+    )
     assert registry.get("sn-7") is known and not hasattr(known, "__dict__"), "a slotted record, not the row"
     assert known.facts_digest == facts_digest({"b": [2], "a": 1}) != facts_digest({"a": 1, "b": [3]})
 
 
-def test_new_agents_are_held_unless_an_agent_was_forgotten_while_they_were_written() -> None:
+def test_rows_read_before_a_revocation_are_not_kept_but_rows_read_after_are() -> None:
     registry = AgentRegistry()
-    before = registry.forgotten
-    registry.put_new([_agent(5)], before)
+    registry.put_all([_agent(5)], registry.forgotten)  # an enrolment batch's new agents
     assert registry.get("sn-7") == _agent(5)
-    registry.forget("sn-7")  # a revocation's wake-up
-    stale = registry.forgotten - 1  # read before that revocation: the write may predate it
-    registry.put_new([_agent(9)], stale)
-    assert registry.get("sn-7") is None, "its first request reads its row (and a revoked one is refused)"
-    registry.put_new([_agent(9)], registry.forgotten)
+    before = registry.forgotten  # taken before a read (a request's, a heartbeat's write, the warm-up's)
+    registry.forget("sn-7")  # a revocation's wake-up while that read runs
+    row = Agent(id=7, agent_sn="sn-7", secret_hash="0" * 64, last_seen_at=9, facts={})
+    assert registry.put(row, before) == _agent(9), "the request still gets what it read"
+    registry.put_all([_agent(9)], before)
+    registry.keep_all([_agent(9)], before)
+    assert registry.get("sn-7") is None, "its next request reads its row (and a revoked one is refused)"
+    registry.keep_all([_agent(9)], registry.forgotten)
+    registry.keep_all([_agent(11)], registry.forgotten)  # the warm-up does not replace a fresher row
     assert registry.get("sn-7") == _agent(9)
+    registry.put(Agent(id=7, agent_sn="sn-7", secret_hash="0" * 64, last_seen_at=12, facts={}), registry.forgotten)
+    assert registry.get("sn-7") == _agent(12)
