@@ -289,7 +289,7 @@ def state_of(agent: Agent, now_ms: int, offline_after_s: float) -> str:
     """ONLINE while the agent was seen within `offline_after_s` seconds and is not revoked, else OFFLINE."""
     if agent.revoked_at is not None:
         return OFFLINE
-    return ONLINE if now_ms - agent.last_seen_at <= offline_after_s * 1000 else OFFLINE
+    return ONLINE if agent.last_seen_at >= online_since(now_ms, offline_after_s) else OFFLINE
 
 
 def record_seen(session: Session, seen: dict[int, int]) -> None:
