@@ -1,9 +1,17 @@
-"""Carries wake-up keys between replicas that share one PostgreSQL, with LISTEN/NOTIFY."""
+"""Carries wake-up keys between replicas that share one PostgreSQL, with LISTEN/NOTIFY.
+
+Keys published while a send is under way go together in the next one: a NOTIFY whose payload is a JSON
+array of keys (the ten agents a batch starts are one notification, not ten round trips, ten echoes to
+drop and ten wake-ups of each replica's listener). A payload that is not an array is one key, as a
+revocation's transaction sends it (auth/revocations.py: its keys begin with `revoked:`).
+"""
 
 import logging
 import threading
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
+import orjson
 import psycopg
 from sqlalchemy.engine import make_url
 
@@ -11,6 +19,34 @@ from opencoc.core.wakeups import RELAY_CHANNEL as CHANNEL
 from opencoc.core.wakeups import Wakeups
 
 log = logging.getLogger("opencoc.wakeups")
+PAYLOAD_MAX = 7900  # bytes; PostgreSQL refuses a NOTIFY payload of 8000 or more
+
+
+def payloads(keys: list[str]) -> Iterator[str]:
+    """The keys as JSON arrays of at most PAYLOAD_MAX bytes each (a key too long alone is sent alone)."""
+    chunk: list[str] = []
+    size = 2
+    for key in keys:
+        cost = len(orjson.dumps(key)) + 1
+        if chunk and size + cost > PAYLOAD_MAX:
+            yield orjson.dumps(chunk).decode()
+            chunk, size = [], 2
+        chunk.append(key)
+        size += cost
+    if chunk:
+        yield orjson.dumps(chunk).decode()
+
+
+def keys_of(payload: str) -> list[str]:
+    """The keys a notification carries: a JSON array of them, or the payload itself as one key."""
+    if payload.startswith("["):
+        try:
+            keys = orjson.loads(payload)
+        except orjson.JSONDecodeError:
+            return [payload]
+        if isinstance(keys, list) and all(isinstance(key, str) for key in keys):
+            return keys
+    return [payload]
 
 
 def _libpq_url(sqlalchemy_url: str) -> str:
@@ -32,6 +68,9 @@ class PgRelay:
         self._publisher = ThreadPoolExecutor(1, thread_name_prefix="wakeup-publish")
         self._pub_conn: psycopg.Connection | None = None
         self._own_pid: int | None = None  # of the publishing session (a pid may be reused once it has gone)
+        self._queued: dict[str, None] = {}  # keys to send, in order, each once
+        self._sending = False  # a drain is submitted or running; it sends what is queued meanwhile
+        self._lock = threading.Lock()
         self._listener = threading.Thread(target=self._listen, name="wakeup-listen", daemon=True)
 
     def start(self) -> None:
@@ -46,16 +85,31 @@ class PgRelay:
             self._pub_conn = None
 
     def publish(self, key: str) -> None:
-        self._publisher.submit(self._send, key)
+        with self._lock:
+            self._queued[key] = None
+            if self._sending:
+                return
+            self._sending = True
+        self._publisher.submit(self._drain)
 
-    def _send(self, key: str) -> None:
+    def _drain(self) -> None:
+        while True:
+            with self._lock:
+                keys, self._queued = list(self._queued), {}
+                self._sending = bool(keys)
+                if not keys:
+                    return
+            self._send(keys)
+
+    def _send(self, keys: list[str]) -> None:
         try:
             if self._pub_conn is None or self._pub_conn.closed:
                 self._pub_conn = psycopg.connect(self._url, autocommit=True)
                 self._own_pid = self._pub_conn.info.backend_pid
-            self._pub_conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, key))
+            for payload in payloads(keys):
+                self._pub_conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, payload))
         except psycopg.Error:
-            log.warning("could not relay wake-up %s; waiters will re-check on their timeout", key)
+            log.warning("could not relay %d wake-up(s); waiters will re-check on their timeout", len(keys))
             if self._pub_conn is not None:
                 self._pub_conn.close()
                 self._pub_conn = None
@@ -68,7 +122,8 @@ class PgRelay:
                     while not self._stop.is_set():
                         for note in conn.notifies(timeout=1.0):
                             if note.pid != self._own_pid:
-                                self._wakeups.deliver(note.payload)
+                                for key in keys_of(note.payload):
+                                    self._wakeups.deliver(key)
             except psycopg.Error:
                 log.warning("wake-up listener lost its connection; reconnecting")
                 self._stop.wait(1.0)

@@ -2,12 +2,13 @@
 
 import asyncio
 
+import psycopg
 import pytest
 from sqlalchemy import create_engine, text
 
 from harness.polling import wait_for
 from harness.postgres import PgServer
-from opencoc.core.pg_relay import CHANNEL, PgRelay
+from opencoc.core.pg_relay import CHANNEL, PAYLOAD_MAX, PgRelay, keys_of, payloads
 from opencoc.core.wakeups import Wakeups
 
 
@@ -129,6 +130,62 @@ def test_a_replica_gets_each_key_once_its_own_not_echoed_back_and_other_sessions
         assert asyncio.run(scenario()) == (["1", "2"], ["1", "2"])
     finally:
         engine.dispose()
+
+
+def test_keys_go_in_json_arrays_under_the_payload_limit_and_come_back_the_same() -> None:
+    keys = [f"agent:{n:04d}-" + "x" * 60 for n in range(500)] + ['k:"quoted"', "k:[bracket", "k:new\nline"]
+    sent = list(payloads(keys))
+    assert len(sent) > 1
+    assert all(len(payload.encode()) <= PAYLOAD_MAX for payload in sent)
+    assert [key for payload in sent for key in keys_of(payload)] == keys
+
+
+def test_a_payload_that_is_not_an_array_of_keys_is_one_key() -> None:
+    assert keys_of("revoked:agent:abc") == ["revoked:agent:abc"]
+    assert keys_of("[not json") == ["[not json"]
+    assert keys_of("[1, 2]") == ["[1, 2]"]
+    assert keys_of('["a", "b"]') == ["a", "b"]
+
+
+@pytest.mark.postgres
+def test_keys_published_together_share_notifications_and_each_reaches_the_other_replica_once(
+    pg_server: PgServer | None,
+) -> None:
+    if pg_server is None:
+        pytest.skip("PostgreSQL is not available (set OPENCOC_TEST_POSTGRES=required to insist)")
+    url = pg_server.create_database("wakeup_burst")
+    keys = [f"k:{n}" for n in range(300)] + ['k:"quoted"', "k:[bracket", "k:new\nline"]
+
+    async def scenario() -> tuple[list[str], int]:
+        loop = asyncio.get_running_loop()
+        here, there = Wakeups(), Wakeups()
+        seen: list[str] = []
+        for wakeups in (here, there):
+            wakeups.bind(loop)
+        there.subscribe("k:", seen.append)
+        relays = [PgRelay(url, here), PgRelay(url, there)]
+        here.relay, there.relay = relays
+        counter = await psycopg.AsyncConnection.connect(url.replace("+psycopg", ""), autocommit=True)
+        await counter.execute(f"LISTEN {CHANNEL}")
+        for relay in relays:
+            relay.start()
+        try:
+            await asyncio.to_thread(wait_for, lambda: _listeners(url) == 3, "both relays and the counter to LISTEN")
+            for key in keys:
+                here.notify(key)
+            await asyncio.to_thread(wait_for, lambda: len(seen) >= len(keys), "every key at the other replica")
+            notifications = 0
+            async for _note in counter.notifies(timeout=0.5):
+                notifications += 1
+            return seen, notifications
+        finally:
+            for relay in relays:
+                relay.stop()
+            await counter.close()
+
+    seen, notifications = asyncio.run(scenario())
+    assert seen == [key.removeprefix("k:") for key in keys]
+    assert 1 <= notifications <= 10
 
 
 def test_subscriber_gets_the_rest_of_each_key_with_its_prefix() -> None:
