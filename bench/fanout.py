@@ -14,6 +14,7 @@ and RSS are sampled from /proc for 10 s. Prints figures; asserts nothing.
 
 import argparse
 import asyncio
+import functools
 import itertools
 import json
 import os
@@ -24,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -34,6 +36,8 @@ sys.path.insert(0, str(ROOT))
 from bench.fleet import (  # noqa: E402
     cpu_seconds,
     create_script,
+    family_cpu_seconds,
+    postmaster_pid,
     resources,
     rss_mb,
     start_agents,
@@ -219,16 +223,19 @@ def main() -> None:
         warm_s, _, _ = run_order(api, script_uuid, hosts)
         print(f"warm-up order (agents just started): {warm_s:.2f} s")
         assert server.proc is not None
-        watched = {"server": [server.proc.pid], "simulator": [fleet.pid for fleet in fleets]}
+        server_pid, fleet_pids = server.proc.pid, [fleet.pid for fleet in fleets]
+        watched: dict[str, Callable[[], float]] = {
+            "server": lambda: cpu_seconds(server_pid),
+            "simulator": lambda: sum(cpu_seconds(pid) for pid in fleet_pids),
+        }
+        if pg:
+            watched["postgres"] = functools.partial(family_cpu_seconds, postmaster_pid(pg.datadir))
         load_before = os.getloadavg()[0]
-        cpu_before = {name: sum(cpu_seconds(pid) for pid in pids) for name, pids in watched.items()}
+        cpu_before = {name: used() for name, used in watched.items()}
         t0 = time.monotonic()
         results = [run_order(api, script_uuid, hosts) for _ in range(opts.runs)]
         wall = time.monotonic() - t0
-        cpu = {
-            name: 100 * (sum(cpu_seconds(pid) for pid in pids) - cpu_before[name]) / wall
-            for name, pids in watched.items()
-        }
+        cpu = {name: 100 * (used() - cpu_before[name]) / wall for name, used in watched.items()}
         client_s = [r[0] for r in results]
         server_ms = [r[1] for r in results]
         hosts_ms: list[int] = []
@@ -267,11 +274,12 @@ def main() -> None:
             f" (its own process{'es' if len(fleets) > 1 else ''}, scripts excluded);"
             f" load average {load_before:.2f} before, {os.getloadavg()[0]:.2f} after"
         )
-        server_ms, agents_ms = (cpu[name] / 100 * wall / (opts.runs * opts.hosts) * 1000 for name in watched)
+        per_task = {name: cpu[name] / 100 * wall / (opts.runs * opts.hosts) * 1000 for name in watched}
+        database = f", PostgreSQL {per_task['postgres']:.2f} ms" if pg else ""
         print(
-            f"  CPU per task (the runs' CPU over their tasks): server {server_ms:.2f} ms, simulated agents"
-            f" {agents_ms:.2f} ms; on these shared cores a batch's time is mostly this CPU, which in a real fleet"
-            " each host spends on its own"
+            f"  CPU per task (the runs' CPU over their tasks): server {per_task['server']:.2f} ms{database},"
+            f" simulated agents {per_task['simulator']:.2f} ms; on these shared cores a batch's time is mostly this"
+            " CPU, which in a real fleet each host spends on its own"
         )
         for fleet in fleets:
             stop(fleet)

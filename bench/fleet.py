@@ -81,6 +81,26 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / TICKS
 
 
+def family_cpu_seconds(pid: int) -> float:
+    """CPU of a process, its children that ended (as it reaped them) and its children alive: a PostgreSQL
+    postmaster and its backends."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    total = sum(int(fields[k]) for k in (11, 12, 13, 14)) / TICKS
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            child = stat.read_text().rpartition(")")[2].split()
+        except OSError:  # ended meanwhile
+            continue
+        if int(child[1]) == pid:
+            total += (int(child[11]) + int(child[12])) / TICKS
+    return total
+
+
+def postmaster_pid(datadir: str) -> int:
+    """The pid of the PostgreSQL server running on `datadir` (the first line of its postmaster.pid)."""
+    return int(Path(datadir, "postmaster.pid").read_text().split()[0])
+
+
 def rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
