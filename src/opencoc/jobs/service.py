@@ -3,13 +3,14 @@
 `start_order` is the one public way to start one (the execute route, alarm auto-process).
 """
 
+from collections import Counter
 from typing import Any, cast
 
 from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session
 
 from opencoc.agents import service as agents_service
-from opencoc.agents.service import Agent
+from opencoc.agents.service import HostAgent
 from opencoc.auth.caller import Caller
 from opencoc.auth.roles import require
 from opencoc.core import ids
@@ -60,7 +61,7 @@ def _batches(body: ScriptExecuteModel) -> list[ExecuteInstancesBatchInfo]:
     hosts = [t.resource_id for b in batches for t in b.target_instances]
     if len(hosts) > MAX_HOSTS:
         raise _invalid(f"execute_batches must hold at most {MAX_HOSTS} target_instances in all")
-    repeated = sorted({h for h in hosts if hosts.count(h) > 1})
+    repeated = sorted(h for h, n in Counter(hosts).items() if n > 1)
     if repeated:
         raise _invalid(f"execute_batches.target_instances.resource_id {repeated[0]} appears more than once")
     return batches
@@ -98,14 +99,14 @@ def _params(script: ExecutableScript, given: list[ScriptExecuteInputParam], ciph
     return out
 
 
-def _agents(session: Session, tenant_id: int, batches: list[ExecuteInstancesBatchInfo]) -> dict[str, Agent]:
+def _agents(session: Session, tenant_id: int, batches: list[ExecuteInstancesBatchInfo]) -> dict[str, HostAgent]:
     """The agent of every target (by resource_id; the one with its agent_sn when given); a 400 naming the first
     target without one."""
     targets = [(b, j, t) for b in batches for j, t in enumerate(b.target_instances)]
     on_host = agents_service.for_resources(
         session, tenant_id=tenant_id, resource_ids=(t.resource_id for _, _, t in targets)
     )
-    agents: dict[str, Agent] = {}
+    agents: dict[str, HostAgent] = {}
     for b, j, t in targets:
         candidates = [a for a in on_host.get(t.resource_id, ()) if t.agent_sn is None or a.agent_sn == t.agent_sn]
         if not candidates:
@@ -150,7 +151,11 @@ def _new_order(
 
 
 def _add_batches(
-    session: Session, order: ScriptOrder, batches: list[ExecuteInstancesBatchInfo], agents: dict[str, Agent], now: int
+    session: Session,
+    order: ScriptOrder,
+    batches: list[ExecuteInstancesBatchInfo],
+    agents: dict[str, HostAgent],
+    now: int,
 ) -> None:
     """The order's batches and their instances, each instance READY on its target's agent (one INSERT of many
     rows each: 200 ORM objects cost the writer more than the rest of the order)."""
