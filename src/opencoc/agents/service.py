@@ -1,7 +1,7 @@
 """Enrolment tokens, enrolment, heartbeats and agent look-ups (no HTTP here).
 
 Other domains find agents through these functions (`by_sns`, `hostnames_by_sns`, `for_resources`,
-`last_seen_times`); `Agent` is exported as the type they get back.
+`last_seen_times`); `Agent` and `HostAgent` are exported as the types they get back.
 """
 
 import hmac
@@ -246,7 +246,7 @@ class HostAgent:
 def for_resources(session: Session, *, tenant_id: int, resource_ids: Iterable[str]) -> dict[str, list[HostAgent]]:
     """The tenant's agents on these hosts, by resource_id, oldest enrolment first (one query for all of an
     order's targets: a query each cost 200 round trips inside the write; and two columns, not the agents'
-    rows as objects, which cost an order's start 5-20 ms of the SQLite writer's time, bench/orders.py)."""
+    rows as objects, which held the SQLite writer 4.2-4.5 ms after the query against 1.6-1.7, bench/orders.py)."""
     wanted = sorted(set(resource_ids))
     found: dict[str, list[HostAgent]] = {}
     if not wanted:

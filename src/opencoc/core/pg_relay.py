@@ -93,13 +93,18 @@ class PgRelay:
         self._publisher.submit(self._drain)
 
     def _drain(self) -> None:
-        while True:
+        try:
+            while True:
+                with self._lock:
+                    keys, self._queued = list(self._queued), {}
+                    if not keys:
+                        self._sending = False
+                        return
+                self._send(keys)
+        except BaseException:  # the next publish starts a drain again
             with self._lock:
-                keys, self._queued = list(self._queued), {}
-                self._sending = bool(keys)
-                if not keys:
-                    return
-            self._send(keys)
+                self._sending = False
+            raise
 
     def _send(self, keys: list[str]) -> None:
         try:

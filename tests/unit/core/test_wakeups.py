@@ -147,6 +147,26 @@ def test_a_payload_that_is_not_an_array_of_keys_is_one_key() -> None:
     assert keys_of('["a", "b"]') == ["a", "b"]
 
 
+def test_a_send_that_fails_unexpectedly_does_not_stop_the_keys_published_after_it() -> None:
+    relay = PgRelay("postgresql+psycopg://nobody@127.0.0.1:1/none", Wakeups())
+    sent: list[list[str]] = []
+
+    def send(keys: list[str]) -> None:  # stands in for the PostgreSQL round trip
+        sent.append(keys)
+        if len(sent) == 1:
+            raise RuntimeError("unexpected")
+
+    relay._send = send  # type: ignore[method-assign]
+    try:
+        relay.publish("k:1")
+        wait_for(lambda: sent == [["k:1"]] and not relay._sending, "the failed send to end")
+        relay.publish("k:2")
+        wait_for(lambda: len(sent) == 2, "the next key to be sent")
+    finally:
+        relay.stop()
+    assert sent == [["k:1"], ["k:2"]]
+
+
 @pytest.mark.postgres
 def test_keys_published_together_share_notifications_and_each_reaches_the_other_replica_once(
     pg_server: PgServer | None,
