@@ -33,3 +33,15 @@ def test_putting_again_replaces_the_result(tmp_path: Path) -> None:
     spool.put("t1", {**RESULT, "output": "less"})
     assert json.loads(spool.get("t1") or b"")["output"] == "less"
     assert spool.pending() == ["t1"]
+
+
+def test_a_delivered_results_file_is_written_over_by_the_next(tmp_path: Path) -> None:
+    spool = ResultSpool(tmp_path)
+    spool.put("long", {**RESULT, "output": "x" * 10_000})
+    inode = next((tmp_path / "results").glob("*.json")).stat().st_ino
+    spool.done("long")
+    spool.put("short", RESULT)
+    [kept] = (tmp_path / "results").glob("*.json")
+    assert kept.stat().st_ino == inode, "no new file per result"
+    assert json.loads(spool.get("short") or b"") == RESULT, "nothing of the longer result is left"
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600 and spool.pending() == ["short"]
