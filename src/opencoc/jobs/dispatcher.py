@@ -33,9 +33,15 @@ _BATCHES = (
     .order_by(_B.c.batch_index)
     .limit(2)
 )
-_BATCH_STARTED = update(_B).where(_B.c.id == bindparam("batch_id")).values(started_at=bindparam("now"))
-_BATCH_FINISHED = (
-    update(_B).where(_B.c.id == bindparam("batch_id"), _B.c.finished_at.is_(None)).values(finished_at=bindparam("now"))
+# A batch's start and end times, written once `advance` is done: the batch that ends and the one that starts,
+# one statement for both (a start is written as given; an end only where the batch has none yet).
+_BATCH_TIMES = (
+    update(_B)
+    .where(_B.c.id == bindparam("batch_id"))
+    .values(
+        started_at=func.coalesce(bindparam("started", type_=_B.c.started_at.type), _B.c.started_at),
+        finished_at=func.coalesce(_B.c.finished_at, bindparam("finished", type_=_B.c.finished_at.type)),
+    )
 )
 _QUEUE = (
     update(_I)
@@ -233,6 +239,7 @@ def advance(session: Session, order: ScriptOrder, now: int, offline_after_s: flo
     session.flush()  # the caller's ORM changes (an operation's) are what the statements below read
     woken: set[str] = set()
     batches = _Batches(session, order.id)
+    times: dict[int, dict[str, int | None]] = {}  # batch id -> its _BATCH_TIMES row (no statement reads them here)
     while order.status == st.PROCESSING:
         index = order.current_batch_index
         batch = batches[index]
@@ -244,7 +251,7 @@ def advance(session: Session, order: ScriptOrder, now: int, offline_after_s: flo
                 order.current_batch_index += 1
             continue
         if batch.started_at is None:
-            session.execute(_BATCH_STARTED, {"batch_id": batch.id, "now": now})
+            times.setdefault(batch.id, {"batch_id": batch.id, "started": None, "finished": None})["started"] = now
             batch.started_at = now
             started = _queue_batch(session, order, index, now, offline_after_s)
             woken |= started
@@ -256,7 +263,7 @@ def advance(session: Session, order: ScriptOrder, now: int, offline_after_s: flo
         elif active_count(session, order.id):
             break
         if batch.finished_at is None:
-            session.execute(_BATCH_FINISHED, {"batch_id": batch.id, "now": now})
+            times.setdefault(batch.id, {"batch_id": batch.id, "started": None, "finished": None})["finished"] = now
             batch.finished_at = now
         if last:
             _finish(session, order, now)
@@ -265,5 +272,7 @@ def advance(session: Session, order: ScriptOrder, now: int, offline_after_s: flo
         order.current_batch_index += 1
         if reason is not None:
             set_order_status(session, order, st.PAUSED, now, reason)
+    if times:
+        session.execute(_BATCH_TIMES, list(times.values()))
     session.flush()
     return woken

@@ -5,8 +5,11 @@ When a batch starts, its ten (or more) agents' polls wake at the same moment; wh
 results arrive within milliseconds of each other. One write per poll or result cost a transaction
 (or a savepoint of SQLite's group commit) and the order's lock and bookkeeping each time; here each
 kind shares one write per group (core/batcher.py), and the agents a group's results give work to are
-woken once it has committed.
+woken once it has committed. A hand-out is one statement, which on PostgreSQL commits by itself
+(`Database.run_statement`: one round trip, not three).
 """
+
+import asyncio
 
 from sqlalchemy.orm import Session
 
@@ -43,13 +46,12 @@ class TaskGroups:
     async def _claim(self, agent_sns: list[str]) -> list[tasks.Feed]:
         unique = sorted(set(agent_sns))
 
-        def claim(s: Session) -> dict[str, tasks.Feed]:
-            now = now_ms()
-            return tasks.claim(
-                s, agent_sns=unique, specs=self.specs, cipher=self.cipher, now=now, grace=self.grace.at(now)
-            )
+        def claim(s: Session) -> tuple[dict[str, tasks.Feed], list[tasks.Reported]]:
+            return tasks.claim(s, agent_sns=unique, specs=self.specs, cipher=self.cipher, now=now_ms())
 
-        feeds = await self.db.run_write(claim)
+        feeds, unbuilt = await self.db.run_statement(claim)
+        if unbuilt:  # after the hand-out committed: whatever becomes of these, the feeds go out
+            await asyncio.gather(*(self._results.submit(r) for r in unbuilt), return_exceptions=True)
         # An agent polls once at a time, but a poll left behind by a restarted agent may be in the same
         # group as its new one: the work goes to the first, as it would have with a claim each.
         given: set[str] = set()

@@ -106,10 +106,11 @@ def _task(task_id: str, spec: Any, cipher: Cipher) -> dict[str, Any]:
 
 
 def claim(
-    session: Session, *, agent_sns: list[str], specs: OrderSpecs, cipher: Cipher, now: int, grace: float
-) -> dict[str, Feed]:
+    session: Session, *, agent_sns: list[str], specs: OrderSpecs, cipher: Cipher, now: int
+) -> tuple[dict[str, Feed], list[Reported]]:
     """Hand out these agents' due tasks (READY -> PROCESSING, each exactly once) and their cancels, with one
-    statement for all of them; agents with nothing get no entry."""
+    statement for all of them (it may commit by itself: `Database.run_statement`): the feeds of the agents with
+    something, and the tasks that could not be built, to be ended ABNORMAL with `report`."""
     feeds: dict[str, Feed] = {}
     handed: list[tuple[str, str, int]] = []
     rows = session.execute(_CLAIM, {"sns": agent_sns, "now": now, "resend_before": now - CANCEL_RESEND_MS})
@@ -119,24 +120,24 @@ def claim(
         else:
             handed.append((agent_sn, task_id, order_id))
     if not handed:
-        return feeds
+        return feeds, []
     for order_id in {o for _, _, o in handed}:  # their instances are now running
         wake.changed(session, order_id)
     spec_of = specs.get(session, {o for _, _, o in handed})
-    unplaced: list[Reported] = []
+    unbuilt: list[Reported] = []
     for agent_sn, task_id, order_id in handed:
         try:
             task = _task(task_id, spec_of[order_id], cipher)
-        except scripts_service.PlacementError as exc:
-            # Create, modify and execute refuse such scripts; a retry of an order made before
-            # that rule gets here. It ends now (agents it wakes are found by the jobs sweep).
-            failed = TaskResult(status="ABNORMAL", error=f"parameters not placed: content {exc}"[:MAX_ERROR])
-            unplaced.append(Reported(agent_sn, task_id, failed))
+        except ValueError as exc:
+            # Create, modify and execute refuse scripts whose parameters cannot be placed; a retry of an
+            # order made before that rule gets here, as does a secret stored under another key. The
+            # hand-out is committed: the task ends instead (the agents that wakes are found by the jobs sweep).
+            where = "content " if isinstance(exc, scripts_service.PlacementError) else ""
+            failed = TaskResult(status="ABNORMAL", error=f"parameters not placed: {where}{exc}"[:MAX_ERROR])
+            unbuilt.append(Reported(agent_sn, task_id, failed))
             continue
         feeds.setdefault(agent_sn, Feed()).tasks.append(task)
-    if unplaced:
-        report(session, unplaced, now=now, offline_after_s=grace)
-    return feeds
+    return feeds, unbuilt
 
 
 @functools.cache

@@ -159,3 +159,22 @@ def test_a_retried_python_order_older_than_the_rules_ends_abnormal_without_reach
         ).one()
     assert status == "ABNORMAL"
     assert error.startswith("parameters not placed: content line 1: ${v} is inside an f-string")
+
+
+def test_a_secret_the_server_cannot_decrypt_ends_its_task_abnormal_and_says_why(fleet: Fleet) -> None:
+    (a,) = fleet.enroll(1)
+    uuid = fleet.execute(fleet.script("echo ${token}", [param("token", "s3cret", 1, sensitive=True)]), batches([a]))
+    with fleet.db.write() as session:  # stored under another OPENCOC_SECRET_KEY
+        order = session.scalars(select(ScriptOrder).where(ScriptOrder.execute_uuid == uuid)).one()
+        order.params = [{**p, "param_value": "gAAAAA-not-ours"} for p in order.params]
+    assert fleet.poll(a)["tasks"] == [], "nothing half-built reaches the agent"
+    with fleet.db.read() as session:
+        status, error = session.execute(
+            select(ScriptInstance.status, ScriptInstance.error)
+            .join(ScriptOrder, ScriptOrder.id == ScriptInstance.order_id)
+            .where(ScriptOrder.execute_uuid == uuid)
+        ).one()
+    assert (status, error) == (
+        "ABNORMAL",
+        "parameters not placed: secret cannot be decrypted with this OPENCOC_SECRET_KEY",
+    )

@@ -129,6 +129,16 @@ def test_batches_list(fleet: Fleet) -> None:
     ]
 
 
+def test_batches_list_as_one_batch_ends_and_the_next_starts(fleet: Fleet) -> None:
+    a, b, c = fleet.enroll(3)
+    uuid = fleet.execute(fleet.script(), batches([a, b], [c]))
+    fleet.run(a)
+    fleet.run(b)  # ends batch 1 and starts batch 2, in the same write
+    assert [x["properties"] for x in fleet.get(f"{ORDERS}/{uuid}/batches")] == ["FINISHED", "PROCESSING"]
+    fleet.run(c)
+    assert [x["properties"] for x in fleet.get(f"{ORDERS}/{uuid}/batches")] == ["FINISHED", "FINISHED"]
+
+
 @pytest.mark.parametrize("suffix", ["", "/batches", "/batches/1?limit=5", "/statistics"])
 def test_unknown_order_is_coc_00040709(fleet: Fleet, suffix: str) -> None:
     resp = fleet.client.get(f"{ORDERS}/SCT20990101000000abcdef123{suffix}", auth=fleet.tenant.auth)
