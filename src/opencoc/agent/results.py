@@ -51,7 +51,10 @@ class ResultSpool:
             pass
 
     def pending(self) -> list[str]:
-        """Task ids whose results were written by an earlier run and never confirmed."""
+        """Task ids whose results were written by an earlier run and never confirmed (its spare goes)."""
         if not self.dir.exists():
             return []
+        for spare in self.dir.glob(".*.spare"):
+            if spare != self._spare():
+                spare.unlink(missing_ok=True)
         return [unquote(path.name.removesuffix(".json")) for path in sorted(self.dir.glob("*.json"))]

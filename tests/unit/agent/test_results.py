@@ -45,3 +45,12 @@ def test_a_delivered_results_file_is_written_over_by_the_next(tmp_path: Path) ->
     assert kept.stat().st_ino == inode, "no new file per result"
     assert json.loads(spool.get("short") or b"") == RESULT, "nothing of the longer result is left"
     assert stat.S_IMODE(kept.stat().st_mode) == 0o600 and spool.pending() == ["short"]
+
+
+def test_a_later_run_removes_the_spare_an_earlier_run_left(tmp_path: Path) -> None:
+    (tmp_path / "results").mkdir()
+    (tmp_path / "results" / ".1.spare").write_text("{}")  # an earlier process's
+    spool = ResultSpool(tmp_path)
+    spool.put("t1", RESULT)
+    assert spool.pending() == ["t1"]
+    assert sorted(p.name for p in (tmp_path / "results").iterdir()) == ["t1.json"]
