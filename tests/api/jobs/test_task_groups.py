@@ -42,6 +42,21 @@ def test_results_of_one_group_each_end_their_own_instance(fleet: Fleet) -> None:
     assert fleet.status(uuid) == "ABNORMAL"
 
 
+def test_a_group_spanning_orders_moves_on_each_whose_running_tasks_it_ended(fleet: Fleet) -> None:
+    a, b, c, d = fleet.enroll(4)
+    ending = fleet.execute(fleet.script(), batches([a], [b]))
+    running = fleet.execute(fleet.script(), batches([c, d]))
+    done = TaskResult(status="FINISHED", exit_code=0, output="ok")
+    reports = [tasks.Reported(h.agent_sn, fleet.task(h)["task_id"], done) for h in (a, c)]
+    with fleet.db.write() as session:
+        outcomes, woken = tasks.report(session, reports, now=1_700_000_000_000, offline_after_s=90)
+    assert outcomes == [True, True] and woken == {b.agent_sn}
+    assert fleet.info(ending)["properties"]["current_execute_batch_index"] == 2, "its batch 1 ended: batch 2 runs"
+    assert fleet.status(running) == "PROCESSING", "d's task is still due: that order waits"
+    fleet.run(d)
+    assert fleet.status(running) == "FINISHED"
+
+
 def test_a_repeat_within_a_group_is_a_repeat_and_an_unknown_task_is_not_found(fleet: Fleet) -> None:
     (a,) = fleet.enroll(1)
     uuid = fleet.execute(fleet.script(), batches([a]))
