@@ -22,6 +22,17 @@ def _orders(fleet: Fleet) -> int:
         return int(session.scalar(select(func.count()).select_from(ScriptOrder)) or 0)
 
 
+def _only_instance(fleet: Fleet, uuid: str) -> tuple[str, str]:
+    """(status, error) of the order's one instance."""
+    with fleet.db.read() as session:
+        status, error = session.execute(
+            select(ScriptInstance.status, ScriptInstance.error)
+            .join(ScriptOrder, ScriptOrder.id == ScriptInstance.order_id)
+            .where(ScriptOrder.execute_uuid == uuid)
+        ).one()
+    return status, error
+
+
 def _refused(fleet: Fleet, script: str, body: dict[str, Any]) -> str:
     before = _orders(fleet)
     resp = fleet.execute_raw(script, body)
@@ -151,12 +162,7 @@ def test_a_retried_python_order_older_than_the_rules_ends_abnormal_without_reach
     with fleet.db.write() as session:  # what an older server let through
         session.execute(update(ScriptOrder).where(ScriptOrder.execute_uuid == uuid).values(content="f'${v}'"))
     assert fleet.poll(a)["tasks"] == []
-    with fleet.db.read() as session:
-        status, error = session.execute(
-            select(ScriptInstance.status, ScriptInstance.error)
-            .join(ScriptOrder, ScriptOrder.id == ScriptInstance.order_id)
-            .where(ScriptOrder.execute_uuid == uuid)
-        ).one()
+    status, error = _only_instance(fleet, uuid)
     assert status == "ABNORMAL"
     assert error.startswith("parameters not placed: content line 1: ${v} is inside an f-string")
 
@@ -168,12 +174,7 @@ def test_a_secret_the_server_cannot_decrypt_ends_its_task_abnormal_and_says_why(
         order = session.scalars(select(ScriptOrder).where(ScriptOrder.execute_uuid == uuid)).one()
         order.params = [{**p, "param_value": "gAAAAA-not-ours"} for p in order.params]
     assert fleet.poll(a)["tasks"] == [], "nothing half-built reaches the agent"
-    with fleet.db.read() as session:
-        status, error = session.execute(
-            select(ScriptInstance.status, ScriptInstance.error)
-            .join(ScriptOrder, ScriptOrder.id == ScriptInstance.order_id)
-            .where(ScriptOrder.execute_uuid == uuid)
-        ).one()
+    status, error = _only_instance(fleet, uuid)
     assert (status, error) == (
         "ABNORMAL",
         "parameters not placed: secret cannot be decrypted with this OPENCOC_SECRET_KEY",
