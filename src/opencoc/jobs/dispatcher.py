@@ -233,6 +233,11 @@ class _Batches:
         return self.rows[index]
 
 
+def _set_time(times: dict[int, dict[str, int | None]], batch: _Batch, which: str, now: int) -> None:
+    """Note the batch's start or end time (`which`) in its _BATCH_TIMES row."""
+    times.setdefault(batch.id, {"batch_id": batch.id, "started": None, "finished": None})[which] = now
+
+
 def advance(session: Session, order: ScriptOrder, now: int, offline_after_s: float, *, idle: bool = False) -> set[str]:
     """Take a PROCESSING order as far as it can go now; the agents to wake. `idle`: the caller has just found
     none of the order's tasks due or running (`active_count`), so it is not counted again."""
@@ -251,7 +256,7 @@ def advance(session: Session, order: ScriptOrder, now: int, offline_after_s: flo
                 order.current_batch_index += 1
             continue
         if batch.started_at is None:
-            times.setdefault(batch.id, {"batch_id": batch.id, "started": None, "finished": None})["started"] = now
+            _set_time(times, batch, "started", now)
             batch.started_at = now
             started = _queue_batch(session, order, index, now, offline_after_s)
             woken |= started
@@ -263,7 +268,7 @@ def advance(session: Session, order: ScriptOrder, now: int, offline_after_s: flo
         elif active_count(session, order.id):
             break
         if batch.finished_at is None:
-            times.setdefault(batch.id, {"batch_id": batch.id, "started": None, "finished": None})["finished"] = now
+            _set_time(times, batch, "finished", now)
             batch.finished_at = now
         if last:
             _finish(session, order, now)

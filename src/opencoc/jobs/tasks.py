@@ -131,7 +131,7 @@ def claim(
         except ValueError as exc:
             # Create, modify and execute refuse scripts whose parameters cannot be placed; a retry of an
             # order made before that rule gets here, as does a secret stored under another key. The
-            # hand-out is committed: the task ends instead (the agents that wakes are found by the jobs sweep).
+            # hand-out is committed: the task ends instead, as a result (jobs/groups.py).
             where = "content " if isinstance(exc, scripts_service.PlacementError) else ""
             failed = TaskResult(status="ABNORMAL", error=f"parameters not placed: {where}{exc}"[:MAX_ERROR])
             unbuilt.append(Reported(agent_sn, task_id, failed))
