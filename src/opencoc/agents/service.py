@@ -11,7 +11,20 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import BindParameter, Subquery, Table, bindparam, case, func, insert, select, update
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Exists,
+    Subquery,
+    Table,
+    bindparam,
+    case,
+    exists,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from opencoc.agents.models import Agent, EnrollToken
@@ -38,7 +51,7 @@ __all__ = [
     "HostAgent",
     "get_by_sn",
     "hostnames_by_sns",
-    "online_agents",
+    "is_online",
     "online_since",
     "online_sns",
     "last_seen_times",
@@ -203,14 +216,17 @@ def online_since(now_ms: int, offline_after_s: float) -> int:
     return now_ms - int(offline_after_s * 1000)
 
 
-def online_agents(*, tenant_id: int | BindParameter[int], seen_since: int | BindParameter[int]) -> Subquery:
-    """The serial numbers (`agent_sn`) of the tenant's ONLINE agents (`state_of`: seen since `seen_since`, in ms),
-    for other domains' queries to join; values or bound parameters."""
-    return (
-        select(Agent.agent_sn)
-        .where(Agent.tenant_id == tenant_id, Agent.revoked_at.is_(None), Agent.last_seen_at >= seen_since)
-        .subquery("online_agents")
-    )
+def is_online(agent_sn: ColumnElement[str], *, seen_since: int | BindParameter[int]) -> Exists:
+    """Whether the agent of `agent_sn` (another domain's column) is ONLINE (`state_of`: seen since `seen_since`, in
+    ms), values or bound parameters. It is found by its serial number alone, unique across tenants, so that the
+    look-up takes that unique index whatever the planner's statistics say: the caller's rows name their own
+    tenant's agents."""
+    return exists().where(Agent.agent_sn == agent_sn, *_online(seen_since))
+
+
+def _online(seen_since: int | BindParameter[int]) -> tuple[ColumnElement[bool], ...]:
+    """An agent row's conditions of `state_of`'s ONLINE."""
+    return Agent.revoked_at.is_(None), Agent.last_seen_at >= seen_since
 
 
 def online_sns(
@@ -220,8 +236,10 @@ def online_sns(
     sns = sorted(set(agent_sns))
     if not sns:
         return set()
-    online = online_agents(tenant_id=tenant_id, seen_since=online_since(now_ms, offline_after_s))
-    return set(session.scalars(select(online.c.agent_sn).where(online.c.agent_sn.in_(sns))))
+    online = _online(online_since(now_ms, offline_after_s))
+    return set(
+        session.scalars(select(Agent.agent_sn).where(Agent.tenant_id == tenant_id, Agent.agent_sn.in_(sns), *online))
+    )
 
 
 def hostnames_by_sns(session: Session, *, tenant_id: int, agent_sns: Iterable[str]) -> dict[str, str]:

@@ -14,9 +14,9 @@ flushes were most of a result's cost on the writer); the order stays an ORM obje
 
 import secrets
 from dataclasses import dataclass
-from typing import cast
+from typing import Protocol, cast
 
-from sqlalchemy import Table, and_, bindparam, func, or_, select, update
+from sqlalchemy import BindParameter, Table, Update, and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from opencoc.agents import service as agents_service
@@ -43,44 +43,64 @@ _BATCH_TIMES = (
         finished_at=func.coalesce(_B.c.finished_at, bindparam("finished", type_=_B.c.finished_at.type)),
     )
 )
-_QUEUE = (
-    update(_I)
-    .where(_I.c.id == bindparam("inst_id"))
-    .values(
-        status=st.READY,
-        task_id=bindparam("new_task"),
-        attempt=_I.c.attempt + 1,
-        queued_at=bindparam("now"),
-        started_at=None,
-        gmt_finished=None,
-        exit_code=None,
-        error=None,
-        cancel_requested=False,
-        cancel_sent_at=None,
+
+
+def _new_run(status: str, started_at: BindParameter[int] | None) -> Update:
+    """The UPDATE that gives instances (`inst_id`) a new task (`new_task`) in `status`, queued `now`."""
+    return (
+        update(_I)
+        .where(_I.c.id == bindparam("inst_id"))
+        .values(
+            status=status,
+            task_id=bindparam("new_task"),
+            attempt=_I.c.attempt + 1,
+            queued_at=bindparam("now"),
+            started_at=started_at,
+            gmt_finished=None,
+            exit_code=None,
+            error=None,
+            cancel_requested=False,
+            cancel_sent_at=None,
+        )
     )
-)
+
+
+_QUEUE = _new_run(st.READY, None)  # due: its agent's claim hands it out
+HAND = _new_run(st.PROCESSING, bindparam("now"))  # handed out in the write that makes it (jobs/handout.py)
 _OFFLINE = (
     update(_I)
     .where(_I.c.id.in_(bindparam("ids", expanding=True)))
     .values(status=st.ABNORMAL, error="agent offline", gmt_finished=bindparam("now"), queued_at=None)
 )
+# The instances' statuses counted from their (order_id, batch_index, status) index alone: a skipped batch is left
+# out by its index, not by a join to every batch row.
+_SKIPPED = select(_B.c.batch_index).where(_B.c.order_id == bindparam("order_id"), _B.c.skipped.is_(True))
 _COUNTS = (
     select(_I.c.status, func.count())
-    .join(_B, and_(_B.c.order_id == _I.c.order_id, _B.c.batch_index == _I.c.batch_index))
-    .where(_I.c.order_id == bindparam("order_id"), _I.c.batch_index <= bindparam("upto"), _B.c.skipped.is_(False))
+    .where(
+        _I.c.order_id == bindparam("order_id"),
+        _I.c.batch_index <= bindparam("upto"),
+        _I.c.batch_index.not_in(_SKIPPED.scalar_subquery()),
+    )
     .group_by(_I.c.status)
 )
-_ONLINE = agents_service.online_agents(tenant_id=bindparam("tenant_id"), seen_since=bindparam("seen_since"))
+_ONLINE = agents_service.is_online(_I.c.agent_sn, seen_since=bindparam("seen_since"))
 # A batch's waiting instances, each with whether its agent is ONLINE.
-_WAITING = (
-    select(_I.c.id, _I.c.agent_sn, _ONLINE.c.agent_sn.is_not(None))
-    .outerjoin(_ONLINE, _ONLINE.c.agent_sn == _I.c.agent_sn)
-    .where(_I.c.order_id == bindparam("order_id"), _I.c.batch_index == bindparam("index"), _I.c.status == st.READY)
+_WAITING = select(_I.c.id, _I.c.agent_sn, _ONLINE).where(
+    _I.c.order_id == bindparam("order_id"), _I.c.batch_index == bindparam("index"), _I.c.status == st.READY
 )
 _ACTIVE = select(func.count()).where(
     _I.c.order_id == bindparam("order_id"),
     or_(_I.c.status == st.PROCESSING, and_(_I.c.status == st.READY, _I.c.queued_at.is_not(None))),
 )
+
+
+class HandOut(Protocol):
+    """Hands a starting batch's tasks straight to the polls of their agents waiting here (jobs/handout.py)."""
+
+    def take(self, session: Session, order: ScriptOrder, instances: list[tuple[int, str]], now: int) -> set[int]:
+        """Hand out what it can of these (id, agent_sn) instances' new tasks (`HAND`): the ids it handed."""
+        ...
 
 
 def lock_order(session: Session, order_id: int) -> ScriptOrder:
@@ -133,16 +153,23 @@ def end_instance(
 
 
 def _queue_split(
-    session: Session, order: ScriptOrder, online: list[tuple[int, str]], offline: list[int], now: int
+    session: Session,
+    order: ScriptOrder,
+    online: list[tuple[int, str]],
+    offline: list[int],
+    now: int,
+    hand: HandOut | None = None,
 ) -> set[str]:
-    """Make the online agents' (id, agent_sn) instances' tasks due (READY, new task id); the offline agents'
-    instances fail at once. The agents to wake."""
-    if online:
-        session.execute(_QUEUE, [{"inst_id": i, "new_task": secrets.token_hex(16), "now": now} for i, _ in online])
+    """Give the online agents' (id, agent_sn) instances new tasks, handed out by `hand` where it can and due
+    (READY) otherwise; the offline agents' instances fail at once. The agents to wake (those with due tasks)."""
+    handed = hand.take(session, order, online, now) if hand is not None and online else set()
+    due = [(i, sn) for i, sn in online if i not in handed]
+    if due:
+        session.execute(_QUEUE, [{"inst_id": i, "new_task": secrets.token_hex(16), "now": now} for i, _ in due])
     if offline:
         session.execute(_OFFLINE, {"ids": offline, "now": now})
     wake.changed(session, order.id)
-    return {sn for _, sn in online}
+    return {sn for _, sn in due}
 
 
 def queue(
@@ -161,18 +188,19 @@ def queue(
     return _queue_split(session, order, up, [i for i, sn in instances if sn not in online], now)
 
 
-def _queue_batch(session: Session, order: ScriptOrder, index: int, now: int, offline_after_s: float) -> set[str]:
-    """`queue` the batch's waiting instances, read with their agents' liveness in one query."""
+def _queue_batch(
+    session: Session, order: ScriptOrder, index: int, now: int, offline_after_s: float, hand: HandOut | None
+) -> tuple[bool, set[str]]:
+    """`queue` the batch's waiting instances, read with their agents' liveness in one query (and handed out by
+    `hand` where it can): whether any now runs or is due, and the agents to wake."""
     params = {
         "order_id": order.id,
         "index": index,
-        "tenant_id": order.tenant_id,
         "seen_since": agents_service.online_since(now, offline_after_s),
     }
     waiting = session.execute(_WAITING, params).all()
-    return _queue_split(
-        session, order, [(i, sn) for i, sn, up in waiting if up], [i for i, _, up in waiting if not up], now
-    )
+    online = [(i, sn) for i, sn, up in waiting if up]
+    return bool(online), _queue_split(session, order, online, [i for i, _, up in waiting if not up], now, hand)
 
 
 def active_count(session: Session, order_id: int) -> int:
@@ -238,9 +266,18 @@ def _set_time(times: dict[int, dict[str, int | None]], batch: _Batch, which: str
     times.setdefault(batch.id, {"batch_id": batch.id, "started": None, "finished": None})[which] = now
 
 
-def advance(session: Session, order: ScriptOrder, now: int, offline_after_s: float, *, idle: bool = False) -> set[str]:
+def advance(
+    session: Session,
+    order: ScriptOrder,
+    now: int,
+    offline_after_s: float,
+    *,
+    idle: bool = False,
+    hand: HandOut | None = None,
+) -> set[str]:
     """Take a PROCESSING order as far as it can go now; the agents to wake. `idle`: the caller has just found
-    none of the order's tasks due or running (`active_count`), so it is not counted again."""
+    none of the order's tasks due or running (`active_count`), so it is not counted again. `hand`: what
+    hands a starting batch's tasks out in this write, where it can."""
     session.flush()  # the caller's ORM changes (an operation's) are what the statements below read
     woken: set[str] = set()
     batches = _Batches(session, order.id)
@@ -258,9 +295,9 @@ def advance(session: Session, order: ScriptOrder, now: int, offline_after_s: flo
         if batch.started_at is None:
             _set_time(times, batch, "started", now)
             batch.started_at = now
-            started = _queue_batch(session, order, index, now, offline_after_s)
-            woken |= started
-            if started:  # its tasks are due: the next step comes with their results
+            started, due = _queue_batch(session, order, index, now, offline_after_s, hand)
+            woken |= due
+            if started:  # its tasks are due or handed out: the next step comes with their results
                 break
             continue
         if idle:

@@ -4,8 +4,9 @@ are applied in one.
 When a batch starts, its ten (or more) agents' polls wake at the same moment; when it runs, their
 results arrive within milliseconds of each other. One write per poll or result cost a transaction
 (or a savepoint of SQLite's group commit) and the order's lock and bookkeeping each time; here each
-kind shares one write per group (core/batcher.py), and the agents a group's results give work to are
-woken once it has committed. A hand-out is one statement, which on PostgreSQL commits by itself
+kind shares one write per group (core/batcher.py). The batches a group's results start are handed out
+in its write to the agents whose polls wait here (jobs/handout.py), and the other agents they give
+work to are woken once it has committed. A hand-out is one statement, which on PostgreSQL commits by itself
 (`Database.run_statement`: one round trip, not three).
 """
 
@@ -20,8 +21,10 @@ from opencoc.core.db import Database
 from opencoc.core.errors import OpenCOCError
 from opencoc.core.wakeups import Wakeups
 from opencoc.jobs import tasks
+from opencoc.jobs.handout import HandOut
 from opencoc.jobs.offline_grace import OfflineGrace
 from opencoc.jobs.order_specs import OrderSpecs
+from opencoc.jobs.parked import ParkedPolls
 from opencoc.jobs.wake import wake_agents
 
 
@@ -32,6 +35,7 @@ class TaskGroups:
         self.cipher = cipher
         self.grace = grace  # a batch's offline agents fail at its start
         self.specs = OrderSpecs()
+        self.parked = ParkedPolls()  # the polls waiting here, which a results write may hand tasks to
         self._claims: Batcher[str, tasks.Feed] = Batcher(self._claim)
         self._results: Batcher[tasks.Reported, bool] = Batcher(self._report)
 
@@ -62,10 +66,17 @@ class TaskGroups:
         return out
 
     async def _report(self, reports: list[tasks.Reported]) -> list[bool | OpenCOCError]:
+        hand = HandOut(self.parked, self.specs, self.cipher)
+
         def report(s: Session) -> tuple[list[bool | OpenCOCError], set[str]]:
             now = now_ms()
-            return tasks.report(s, reports, now=now, offline_after_s=self.grace.at(now))
+            return tasks.report(s, reports, now=now, offline_after_s=self.grace.at(now), hand=hand)
 
-        outcomes, woken = await self.db.run_write(report)
+        try:
+            outcomes, woken = await self.db.run_write(report)
+        except BaseException:
+            hand.release()
+            raise
+        hand.deliver()
         wake_agents(self.wakeups, woken)
         return outcomes

@@ -66,7 +66,7 @@ class ScriptInstance(Base):
 
     __tablename__ = "script_instances"
     __table_args__ = (
-        Index("ix_script_instances_order_batch", "order_id", "batch_index"),
+        Index("ix_script_instances_order_batch_status", "order_id", "batch_index", "status"),
         Index("ix_script_instances_agent_status", "agent_sn", "status"),
         Index("ix_script_instances_status", "status"),
     )

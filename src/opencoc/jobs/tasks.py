@@ -83,7 +83,7 @@ def not_found(task_id: str) -> OpenCOCError:
     return OpenCOCError("COC.00000404", f"task {task_id[:64]} not found", status=404)
 
 
-def _task(task_id: str, spec: Any, cipher: Cipher) -> dict[str, Any]:
+def build(task_id: str, spec: Any, cipher: Cipher) -> dict[str, Any]:
     """What the agent runs. A PYTHON script's placeholders are placed here, by the server, so that
     the agent gets text it runs as is (SHELL parameters are exported to the environment by the agent)."""
     params = [
@@ -127,7 +127,7 @@ def claim(
     unbuilt: list[Reported] = []
     for agent_sn, task_id, order_id in handed:
         try:
-            task = _task(task_id, spec_of[order_id], cipher)
+            task = build(task_id, spec_of[order_id], cipher)
         except ValueError as exc:
             # Create, modify and execute refuse scripts whose parameters cannot be placed; a retry of an
             # order made before that rule gets here, as does a secret stored under another key. The
@@ -182,10 +182,16 @@ def _end_runs(session: Session, runs: dict[int, tuple[str, TaskResult]], now: in
 
 
 def report(
-    session: Session, reports: list[Reported], *, now: int, offline_after_s: float
+    session: Session,
+    reports: list[Reported],
+    *,
+    now: int,
+    offline_after_s: float,
+    hand: dispatcher.HandOut | None = None,
 ) -> tuple[list[bool | OpenCOCError], set[str]]:
     """Apply agents' results exactly once, in one go: per result, accepted (False for a repeat) or a 404 for a
-    task unknown to its agent; and the agents to wake. Each order moves on once, after all its results."""
+    task unknown to its agent; and the agents to wake. Each order moves on once, after all its results; the
+    batches it starts are handed out by `hand` where it can (jobs/handout.py)."""
     wanted = sorted({r.task_id for r in reports if TASK_ID.fullmatch(r.task_id)})
     known: dict[tuple[str, str], int] = {}
     order_of: dict[int, int] = {}
@@ -221,5 +227,6 @@ def report(
         wake.changed(session, order_id)
         if statuses[order_id] != st.PROCESSING or dispatcher.active_count(session, order_id):
             continue
-        woken |= dispatcher.advance(session, dispatcher.lock_order(session, order_id), now, offline_after_s, idle=True)
+        order = dispatcher.lock_order(session, order_id)
+        woken |= dispatcher.advance(session, order, now, offline_after_s, idle=True, hand=hand)
     return outcomes, woken
