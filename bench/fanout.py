@@ -109,7 +109,8 @@ def run_order(api: httpx.Client, script_uuid: str, hosts: list[dict[str, str]]) 
 def batch_times(api: httpx.Client, uuid: str, batches: int) -> tuple[list[int], list[int]]:
     """From the instances' times (ms): per batch, hand-out of its first task -> its last result (the hosts' side:
     delivering the task, running it, posting the result), and per gap, the last result of a batch -> the first
-    hand-out of the next (the server's step between two batches)."""
+    hand-out of the next (the server's step between two batches: 0 where the write that applied that result
+    handed the next batch out to the polls waiting, jobs/handout.py, whose time is then the hosts' side's)."""
     spans: list[tuple[int, int]] = []
     for index in range(1, batches + 1):
         items = api.get(f"{ORDERS}/{uuid}/batches/{index}", params={"limit": 50}).json()["data"]["execute_instances"]
@@ -266,7 +267,8 @@ def main() -> None:
         print(f"  per-batch overhead: {overhead:.0f} ms (per batch minus {floor:.0f} ms to run 10 `echo ok` here)")
         print(
             f"  per batch, hand-out -> last result (hosts' side): median {statistics.median(hosts_ms):.0f} ms;"
-            f" last result -> next hand-out (server's step): median {statistics.median(steps_ms):.0f} ms,"
+            f" last result -> next hand-out (server's step, 0 when handed out in the result's write):"
+            f" median {statistics.median(steps_ms):.0f} ms,"
             f" max {max(steps_ms)} ms"
         )
         print(

@@ -12,16 +12,17 @@ batch, so these are prebuilt Core statements on the batch and instance rows (ORM
 flushes were most of a result's cost on the writer); the order stays an ORM object, locked.
 """
 
+import functools
 import secrets
 from dataclasses import dataclass
 from typing import Protocol, cast
 
-from sqlalchemy import BindParameter, Table, Update, and_, bindparam, func, or_, select, update
+from sqlalchemy import Table, Update, and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from opencoc.agents import service as agents_service
+from opencoc.jobs import per_row, wake
 from opencoc.jobs import statuses as st
-from opencoc.jobs import wake
 from opencoc.jobs.models import ScriptBatch, ScriptInstance, ScriptOrder
 
 _B = cast(Table, ScriptBatch.__table__)
@@ -45,17 +46,20 @@ _BATCH_TIMES = (
 )
 
 
-def _new_run(status: str, started_at: BindParameter[int] | None) -> Update:
-    """The UPDATE that gives instances (`inst_id`) a new task (`new_task`) in `status`, queued `now`."""
+@functools.cache
+def _new_runs_statement(status: str, size: int) -> Update:
+    """The UPDATE that gives `size` instances (jobs/per_row.py) each its new task (`:task<k>`), queued `now`: due
+    (READY), or handed out (PROCESSING, started now). Built once per shape."""
+    ids = per_row.ids(size)
     return (
         update(_I)
-        .where(_I.c.id == bindparam("inst_id"))
+        .where(_I.c.id.in_(ids))
         .values(
             status=status,
-            task_id=bindparam("new_task"),
+            task_id=per_row.by_id(ids, "task", _I.c.task_id),
             attempt=_I.c.attempt + 1,
             queued_at=bindparam("now"),
-            started_at=started_at,
+            started_at=bindparam("now") if status == st.PROCESSING else None,
             gmt_finished=None,
             exit_code=None,
             error=None,
@@ -65,8 +69,13 @@ def _new_run(status: str, started_at: BindParameter[int] | None) -> Update:
     )
 
 
-_QUEUE = _new_run(st.READY, None)  # due: its agent's claim hands it out
-HAND = _new_run(st.PROCESSING, bindparam("now"))  # handed out in the write that makes it (jobs/handout.py)
+def new_runs(session: Session, runs: dict[int, str], status: str, now: int) -> None:
+    """Give these instances (id -> new task id) their new tasks in `status`: READY (due: its agent's claim hands it
+    out) or PROCESSING (handed out in this write: jobs/handout.py)."""
+    rows = [{"id": inst_id, "task": task_id} for inst_id, task_id in runs.items()]
+    session.execute(_new_runs_statement(status, per_row.padded(len(rows))), per_row.params(rows) | {"now": now})
+
+
 _OFFLINE = (
     update(_I)
     .where(_I.c.id.in_(bindparam("ids", expanding=True)))
@@ -99,7 +108,7 @@ class HandOut(Protocol):
     """Hands a starting batch's tasks straight to the polls of their agents waiting here (jobs/handout.py)."""
 
     def take(self, session: Session, order: ScriptOrder, instances: list[tuple[int, str]], now: int) -> set[int]:
-        """Hand out what it can of these (id, agent_sn) instances' new tasks (`HAND`): the ids it handed."""
+        """Hand out what it can of these (id, agent_sn) instances' new tasks (`new_runs`): the ids it handed."""
         ...
 
 
@@ -165,7 +174,7 @@ def _queue_split(
     handed = hand.take(session, order, online, now) if hand is not None and online else set()
     due = [(i, sn) for i, sn in online if i not in handed]
     if due:
-        session.execute(_QUEUE, [{"inst_id": i, "new_task": secrets.token_hex(16), "now": now} for i, _ in due])
+        new_runs(session, {i: secrets.token_hex(16) for i, _ in due}, st.READY, now)
     if offline:
         session.execute(_OFFLINE, {"ids": offline, "now": now})
     wake.changed(session, order.id)

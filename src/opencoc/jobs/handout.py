@@ -2,7 +2,7 @@
 
 One `HandOut` serves one results write (jobs/groups.py): the dispatcher gives it each batch it starts
 (`take`), and it reserves the waiting polls of that batch's agents (jobs/parked.py), builds their
-tasks and writes them PROCESSING, started now (`dispatcher.HAND`). After the commit the writer
+tasks and writes them PROCESSING, started now (`dispatcher.new_runs`). After the commit the writer
 `deliver`s the feeds; if the write fails it `release`s the polls. A task that cannot be built, and
 an agent with no poll waiting here, get a due task instead, which their claim hands out (and ends,
 with its reason, when it cannot be built).
@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from opencoc.core.crypto import Cipher
 from opencoc.jobs import dispatcher, tasks
+from opencoc.jobs import statuses as st
 from opencoc.jobs.models import ScriptOrder
 from opencoc.jobs.order_specs import OrderSpecs
 from opencoc.jobs.parked import ParkedPolls, Spot
@@ -44,7 +45,7 @@ class HandOut:
             handed[inst_id] = task_id
             self.feeds.setdefault(agent_sn, tasks.Feed()).tasks.append(task)
         if handed:
-            session.execute(dispatcher.HAND, [{"inst_id": i, "new_task": t, "now": now} for i, t in handed.items()])
+            dispatcher.new_runs(session, handed, st.PROCESSING, now)
         return set(handed)
 
     def deliver(self) -> None:

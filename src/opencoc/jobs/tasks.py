@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from opencoc.core.crypto import Cipher
 from opencoc.core.errors import OpenCOCError
-from opencoc.jobs import dispatcher, wake
+from opencoc.jobs import dispatcher, per_row, wake
 from opencoc.jobs import statuses as st
 from opencoc.jobs.models import InstanceOutput, ScriptInstance, ScriptOrder
 from opencoc.jobs.order_specs import OrderSpecs
@@ -142,20 +142,15 @@ def claim(
 
 @functools.cache
 def _end_runs_statement(size: int) -> Any:
-    """The UPDATE that ends `size` runs (a power of two; jobs/groups.py caps a group at 500), built once: each
-    row gets its own values through `CASE id WHEN :id<k> THEN :<column><k>`."""
-    ids = [bindparam(f"id{k}", type_=_I.c.id.type) for k in range(size)]
-
-    def by_id(name: str, column: Any) -> Any:
-        return case(*[(ids[k], bindparam(f"{name}{k}", type_=column.type)) for k in range(size)], value=_I.c.id)
-
+    """The UPDATE that ends `size` runs (jobs/per_row.py; jobs/groups.py caps a group at 500), built once."""
+    ids = per_row.ids(size)
     return (
         update(_I)
-        .where(_I.c.id.in_(ids), _I.c.status == st.PROCESSING, _I.c.task_id == by_id("task", _I.c.task_id))
+        .where(_I.c.id.in_(ids), _I.c.status == st.PROCESSING, _I.c.task_id == per_row.by_id(ids, "task", _I.c.task_id))
         .values(
-            status=by_id("status", _I.c.status),
-            exit_code=by_id("code", _I.c.exit_code),
-            error=by_id("error", _I.c.error),
+            status=per_row.by_id(ids, "status", _I.c.status),
+            exit_code=per_row.by_id(ids, "code", _I.c.exit_code),
+            error=per_row.by_id(ids, "error", _I.c.error),
             gmt_finished=bindparam("now"),
             cancel_requested=False,
         )
@@ -166,19 +161,12 @@ def _end_runs_statement(size: int) -> Any:
 def _end_runs(session: Session, runs: dict[int, tuple[str, TaskResult]], now: int) -> set[int]:
     """End these instances' runs (id -> (task id, result)), each only if that task is still running it, in one
     statement: the ids it ended."""
-    rows = list(runs.items())
-    size = 1 << (len(rows) - 1).bit_length()
-    rows += rows[-1:] * (size - len(rows))  # a repeated row changes nothing more
-    params: dict[str, Any] = {"now": now}
-    for k, (inst_id, (task_id, result)) in enumerate(rows):
-        params |= {
-            f"id{k}": inst_id,
-            f"task{k}": task_id,
-            f"status{k}": result.status,
-            f"code{k}": result.exit_code,
-            f"error{k}": result.error,
-        }
-    return set(session.scalars(_end_runs_statement(size), params))
+    rows = [
+        {"id": inst_id, "task": task_id, "status": result.status, "code": result.exit_code, "error": result.error}
+        for inst_id, (task_id, result) in runs.items()
+    ]
+    statement = _end_runs_statement(per_row.padded(len(rows)))
+    return set(session.scalars(statement, per_row.params(rows) | {"now": now}))
 
 
 def report(
