@@ -9,25 +9,17 @@ write that starts a batch may hand it its task directly (jobs/parked.py): no cla
 """
 
 import asyncio
-from typing import Protocol
 
 from opencoc.core.wakeups import Wakeups
 from opencoc.jobs import tasks
 from opencoc.jobs.announced import Announced
 from opencoc.jobs.groups import TaskGroups
-from opencoc.jobs.parked import RESERVED_WAIT_S
+from opencoc.jobs.parked import RESERVED_WAIT_S, Attendance
 from opencoc.jobs.wake import agent_key
 
 # An agent uploads up to 1 MB of a task's output, which JSON escaping can inflate: its result
 # route takes bodies up to 8 MB (the app passes this to the body-size guard).
 RESULT_BODY_LIMIT = ("/opencoc/v1/agent/tasks/", 8 * 1024 * 1024)
-
-
-class Attendance(Protocol):
-    """Whether the poll's agent is still there (an agent's `Presence`)."""
-
-    @property
-    def ended(self) -> bool: ...
 
 
 async def next_feed(
@@ -46,7 +38,7 @@ async def next_feed(
     # Listening before the first look: an announcement that comes while we look or claim is kept for
     # the next wait, so none falls in between.
     with wakeups.listening([agent_key(agent_sn)]) as listener:
-        spot = groups.parked.park(agent_sn, listener)
+        spot = groups.parked.park(agent_sn, listener, attendance)
         try:
             while True:
                 if spot.feed is not None:  # handed out by the write that made it (jobs/handout.py)

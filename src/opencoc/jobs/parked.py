@@ -10,7 +10,7 @@ left with no poll to take it. Agents polling another replica get their tasks as 
 """
 
 import threading
-from collections.abc import Iterable
+from typing import Protocol
 
 from opencoc.core.wakeups import Listener
 from opencoc.jobs.tasks import Feed
@@ -19,13 +19,21 @@ from opencoc.jobs.tasks import Feed
 RESERVED_WAIT_S = 5.0
 
 
+class Attendance(Protocol):
+    """Whether the poll's agent is still there (an agent's `Presence`)."""
+
+    @property
+    def ended(self) -> bool: ...
+
+
 class Spot:
     """One waiting poll: `open` while it may be reserved, `reserved` while a write holds it, then its `feed`."""
 
-    __slots__ = ("feed", "listener", "open", "reserved")
+    __slots__ = ("attendance", "feed", "listener", "open", "reserved")
 
-    def __init__(self, listener: Listener) -> None:
+    def __init__(self, listener: Listener, attendance: Attendance) -> None:
         self.listener = listener
+        self.attendance = attendance
         self.open = False
         self.reserved = False
         self.feed: Feed | None = None
@@ -36,9 +44,10 @@ class ParkedPolls:
         self._spots: dict[str, Spot] = {}  # an agent's latest poll
         self._lock = threading.Lock()  # `reserve` runs on the writers' threads
 
-    def park(self, agent_sn: str, listener: Listener) -> Spot:
-        """The poll's spot (closed until it `open`s); a delivery wakes `listener`. `unpark` it when done."""
-        spot = Spot(listener)
+    def park(self, agent_sn: str, listener: Listener, attendance: Attendance) -> Spot:
+        """The poll's spot (closed until it `open`s); a delivery wakes `listener`. `unpark` it when done; it is not
+        reserved once `attendance` ended (the agent went away)."""
+        spot = Spot(listener, attendance)
         with self._lock:
             self._spots[agent_sn] = spot
         return spot
@@ -64,13 +73,13 @@ class ParkedPolls:
             spot.open = False
             return not spot.reserved
 
-    def reserve(self, agent_sns: Iterable[str]) -> dict[str, Spot]:
+    def reserve(self, agent_sns: set[str]) -> dict[str, Spot]:
         """Hold the waiting polls of these agents for a write: the polls it holds, by agent."""
         held: dict[str, Spot] = {}
         with self._lock:
             for agent_sn in agent_sns:
                 spot = self._spots.get(agent_sn)
-                if spot is not None and spot.open and not spot.reserved:
+                if spot is not None and spot.open and not spot.reserved and not spot.attendance.ended:
                     spot.open, spot.reserved = False, True
                     held[agent_sn] = spot
         return held

@@ -17,12 +17,12 @@ TASK = {"task_id": "1" * 32, "content": "echo ok"}
 
 def test_only_an_open_poll_is_reserved_and_only_by_one_write() -> None:
     parked = ParkedPolls()
-    spot = parked.park(SN, Wakeups().listening([SN]))
-    assert parked.reserve([SN]) == {}, "a poll not yet waiting (or claiming) is not reserved"
+    spot = parked.park(SN, Wakeups().listening([SN]), SimpleNamespace(ended=False))
+    assert parked.reserve({SN}) == {}, "a poll not yet waiting (or claiming) is not reserved"
     parked.open(spot)
     assert parked.waiting(SN)
-    assert parked.reserve([SN, "b" * 32]) == {SN: spot}
-    assert parked.reserve([SN]) == {}, "a second write does not get it"
+    assert parked.reserve({SN, "b" * 32}) == {SN: spot}
+    assert parked.reserve({SN}) == {}, "a second write does not get it"
     assert parked.close(spot) is False, "the poll waits for its write"
     parked.release({SN: spot})
     assert parked.close(spot) is True and spot.feed is None
@@ -32,11 +32,19 @@ def test_only_an_open_poll_is_reserved_and_only_by_one_write() -> None:
 
 def test_unparking_a_replaced_poll_leaves_the_agents_newer_poll() -> None:
     parked, wakeups = ParkedPolls(), Wakeups()
-    old = parked.park(SN, wakeups.listening([SN]))
-    new = parked.park(SN, wakeups.listening([SN]))
+    old = parked.park(SN, wakeups.listening([SN]), SimpleNamespace(ended=False))
+    new = parked.park(SN, wakeups.listening([SN]), SimpleNamespace(ended=False))
     parked.unpark(SN, old)
     parked.open(new)
-    assert parked.reserve([SN]) == {SN: new}
+    assert parked.reserve({SN}) == {SN: new}
+
+
+def test_the_poll_of_an_agent_that_went_away_is_not_reserved() -> None:
+    parked, attendance = ParkedPolls(), SimpleNamespace(ended=False)
+    spot = parked.park(SN, Wakeups().listening([SN]), attendance)
+    parked.open(spot)
+    attendance.ended = True  # its connection was lost: the task stays due, for its next poll
+    assert parked.reserve({SN}) == {}
 
 
 async def _polling(parked: ParkedPolls, outcome: Any) -> tuple[Feed, bool]:
@@ -55,7 +63,7 @@ async def _polling(parked: ParkedPolls, outcome: Any) -> tuple[Feed, bool]:
     )
     while not parked.waiting(SN):
         await asyncio.sleep(0.001)
-    held = parked.reserve([SN])
+    held = parked.reserve({SN})
     await asyncio.sleep(0.2)
     ended_early = poll.done()
     outcome(parked, held)
