@@ -4,13 +4,16 @@ are applied in one.
 When a batch starts, its ten (or more) agents' polls wake at the same moment; when it runs, their
 results arrive within milliseconds of each other. One write per poll or result cost a transaction
 (or a savepoint of SQLite's group commit) and the order's lock and bookkeeping each time; here each
-kind shares one write per group (core/batcher.py). The batches a group's results start are handed out
-in its write to the agents whose polls wait here (jobs/handout.py), and the other agents they give
-work to are woken once it has committed. A hand-out is one statement, which on PostgreSQL commits by itself
-(`Database.run_statement`: one round trip, not three).
+kind shares one write per group (core/batcher.py). The batches a write starts (a group's results', an
+order's start, an operation's: `write`) are handed out in it to the agents whose polls wait here
+(jobs/handout.py), and the other agents they give work to are woken once it has committed. A claim is
+one statement, which on PostgreSQL commits by itself (`Database.run_statement`: one round trip, not
+three).
 """
 
 import asyncio
+from collections.abc import Callable
+from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -26,6 +29,8 @@ from opencoc.jobs.offline_grace import OfflineGrace
 from opencoc.jobs.order_specs import OrderSpecs
 from opencoc.jobs.parked import ParkedPolls
 from opencoc.jobs.wake import wake_agents
+
+T = TypeVar("T")
 
 
 class TaskGroups:
@@ -65,18 +70,23 @@ class TaskGroups:
             given.add(sn)
         return out
 
-    async def _report(self, reports: list[tasks.Reported]) -> list[bool | OpenCOCError]:
-        hand = HandOut(self.parked, self.specs, self.cipher)
-
-        def report(s: Session) -> tuple[list[bool | OpenCOCError], set[str]]:
-            now = now_ms()
-            return tasks.report(s, reports, now=now, offline_after_s=self.grace.at(now), hand=hand)
-
+    async def write(self, fn: Callable[[Session, HandOut], T], *, bulk: bool = False) -> T:
+        """Run `fn(session, hand)` as `Database.run_write` does; the batches it starts are handed out by `hand` to
+        the polls waiting here (jobs/handout.py), which get their tasks once it has committed."""
+        hand = HandOut(self.parked, self.cipher)
         try:
-            outcomes, woken = await self.db.run_write(report)
+            out = await self.db.run_write(lambda s: fn(s, hand), bulk=bulk)
         except BaseException:
             hand.release()
             raise
         hand.deliver()
+        return out
+
+    async def _report(self, reports: list[tasks.Reported]) -> list[bool | OpenCOCError]:
+        def report(s: Session, hand: HandOut) -> tuple[list[bool | OpenCOCError], set[str]]:
+            now = now_ms()
+            return tasks.report(s, reports, now=now, offline_after_s=self.grace.at(now), hand=hand)
+
+        outcomes, woken = await self.write(report)
         wake_agents(self.wakeups, woken)
         return outcomes

@@ -1,9 +1,10 @@
 """A starting batch's tasks handed out in the write that starts it, to the polls waiting on this replica.
 
-One `HandOut` serves one results write (jobs/groups.py): the dispatcher gives it each batch it starts
-(`take`), and it reserves the waiting polls of that batch's agents (jobs/parked.py), builds their
-tasks and writes them PROCESSING, started now (`dispatcher.new_runs`). After the commit the writer
-`deliver`s the feeds; if the write fails it `release`s the polls. A task that cannot be built, and
+One `HandOut` serves one write that may start batches (`TaskGroups.write`: results, an order's start,
+an operation): the dispatcher gives it each batch it starts (`take`), and it reserves the waiting
+polls of that batch's agents (jobs/parked.py), builds their tasks from the locked order and writes
+them PROCESSING, started now (`dispatcher.new_runs`). After the commit the writer `deliver`s the
+feeds; if the write fails it `release`s the polls. A task that cannot be built, and
 an agent with no poll waiting here, get a due task instead, which their claim hands out (and ends,
 with its reason, when it cannot be built).
 """
@@ -16,14 +17,12 @@ from opencoc.core.crypto import Cipher
 from opencoc.jobs import dispatcher, tasks
 from opencoc.jobs import statuses as st
 from opencoc.jobs.models import ScriptOrder
-from opencoc.jobs.order_specs import OrderSpecs
 from opencoc.jobs.parked import ParkedPolls, Spot
 
 
 class HandOut:
-    def __init__(self, parked: ParkedPolls, specs: OrderSpecs, cipher: Cipher) -> None:
+    def __init__(self, parked: ParkedPolls, cipher: Cipher) -> None:
         self.parked = parked
-        self.specs = specs
         self.cipher = cipher
         self.held: dict[str, Spot] = {}  # the polls reserved, by agent
         self.feeds: dict[str, tasks.Feed] = {}  # what they get once the write has committed
@@ -34,12 +33,11 @@ class HandOut:
         mine = [(inst_id, agent_sn) for inst_id, agent_sn in instances if agent_sn in self.held]
         if not mine:
             return set()
-        spec = self.specs.get(session, {order.id})[order.id]
         handed: dict[int, str] = {}  # instance id -> its new task id
         for inst_id, agent_sn in mine:
             task_id = secrets.token_hex(16)
             try:
-                task = tasks.build(task_id, spec, self.cipher)
+                task = tasks.build(task_id, order, self.cipher)
             except ValueError:
                 continue  # due instead: the claim ends it with its reason
             handed[inst_id] = task_id

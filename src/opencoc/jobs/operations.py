@@ -33,9 +33,10 @@ class _Ctx:
     caller: Caller
     now: int
     grace: float
+    hand: dispatcher.HandOut | None
 
     def advance(self) -> set[str]:
-        return dispatcher.advance(self.session, self.order, self.now, self.grace)
+        return dispatcher.advance(self.session, self.order, self.now, self.grace, hand=self.hand)
 
     def instance(self) -> ScriptInstance:
         op, inst_id = self.body.operation_type, self.body.instance_id
@@ -151,12 +152,14 @@ def operate(
     body: JobScriptOrderOperationBody,
     now: int,
     offline_after_s: float,
+    hand: dispatcher.HandOut | None = None,
 ) -> set[str]:
-    """Apply one operation to the caller's order; the agents to wake."""
+    """Apply one operation to the caller's order (the batches it starts handed out by `hand` where it can); the
+    agents to wake."""
     require(caller, "orders.operate")
     order = dispatcher.lock_order(session, get_order(session, tenant_id=caller.tenant_id, execute_uuid=execute_uuid).id)
     op = body.operation_type
     if order.status not in st.ORDER_ALLOWS[op]:
         raise OpenCOCError(INVALID, f"operation_type {op} is not allowed: order status is {order.status}")
     wake.changed(session, order.id)
-    return HANDLERS[op](_Ctx(session, order, body, caller, now, offline_after_s))
+    return HANDLERS[op](_Ctx(session, order, body, caller, now, offline_after_s, hand))

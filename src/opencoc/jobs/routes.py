@@ -41,14 +41,14 @@ async def execute_script(
     script_uuid: Annotated[str, Path(min_length=1, max_length=64)],
     body: ScriptExecuteModel,
     caller: CurrentCaller,
-    db: Db,
     cipher: AppCipher,
     settings: AppSettings,
     wakeups: AppWakeups,
+    groups: Groups,
 ) -> Any:
     """Run an approved script on enrolled hosts, batch after batch -> its execute_uuid."""
-    execute_uuid, woken = await db.run_write(
-        lambda s: service.start_order(
+    execute_uuid, woken = await groups.write(
+        lambda s, hand: service.start_order(
             s,
             caller=caller,
             script_uuid=script_uuid,
@@ -56,6 +56,7 @@ async def execute_script(
             cipher=cipher,
             now=now_ms(),
             offline_after_s=settings.agent_offline_after_seconds,
+            hand=hand,
         ),
         bulk=True,  # hundreds of rows: the small writes queued with it go first
     )
@@ -149,19 +150,20 @@ async def operate_script_job(
     execute_uuid: ExecuteUuid,
     body: JobScriptOrderOperationBody,
     caller: CurrentCaller,
-    db: Db,
     settings: AppSettings,
     wakeups: AppWakeups,
+    groups: Groups,
 ) -> Any:
     """Cancel, skip, pause, continue or retry -> the execute_uuid."""
-    woken = await db.run_write(
-        lambda s: operations.operate(
+    woken = await groups.write(
+        lambda s, hand: operations.operate(
             s,
             caller=caller,
             execute_uuid=execute_uuid,
             body=body,
             now=now_ms(),
             offline_after_s=settings.agent_offline_after_seconds,
+            hand=hand,
         ),
         bulk=True,  # a cancel or a retry changes every instance: the small writes queued with it go first
     )

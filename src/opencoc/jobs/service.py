@@ -205,8 +205,10 @@ def start_order(
     cipher: Cipher,
     now: int,
     offline_after_s: float,
+    hand: dispatcher.HandOut | None = None,
 ) -> tuple[str, set[str]]:
-    """Create the order and start its first batch: (execute_uuid, agents to wake)."""
+    """Create the order and start its first batch (handed out by `hand` where it can): (execute_uuid, agents to
+    wake)."""
     require(caller, "orders.create")
     script = scripts_service.get_executable(session, tenant_id=caller.tenant_id, script_uuid=script_uuid, cipher=cipher)
     script.ensure_approved()
@@ -221,7 +223,7 @@ def start_order(
     session.flush()
     scripts_service.record_use(session, tenant_id=caller.tenant_id, script_uuid=script.script_uuid)
     _add_batches(session, order, batches, agents, now)
-    return order.execute_uuid, dispatcher.advance(session, order, now, offline_after_s)
+    return order.execute_uuid, dispatcher.advance(session, order, now, offline_after_s, hand=hand)
 
 
 def ended_orders(session: Session, *, tenant_id: int, since: int) -> dict[str, int]:

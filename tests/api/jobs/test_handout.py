@@ -96,3 +96,28 @@ def test_a_task_the_write_cannot_build_goes_to_the_claim_which_ends_it_with_its_
         "parameters not placed: secret cannot be decrypted with this OPENCOC_SECRET_KEY"
     )
     assert fleet.status(uuid) == "ABNORMAL"
+
+
+def test_an_orders_first_batch_goes_to_the_waiting_poll_in_the_write_that_creates_it(
+    client: TestClient, fleet: Fleet
+) -> None:
+    (a,) = fleet.enroll(1)
+    script = fleet.script()
+    with _waiting_poll(client, a) as polled:
+        seen = _statements(client, lambda: fleet.execute(script, batches([a])))
+        (task,) = polled.result(timeout=10).json()["tasks"]
+    assert not [s for s, params in seen if CLAIM in s], "no claim: the execute call's write handed it"
+    assert fleet.report(a, task["task_id"]).json() == {"accepted": True}
+
+
+def test_continuing_a_paused_order_hands_its_next_batch_to_the_waiting_poll(client: TestClient, fleet: Fleet) -> None:
+    a, b = fleet.enroll(2)
+    uuid = fleet.execute(fleet.script(), batches([a], [b]))
+    fleet.run(a, "ABNORMAL")
+    assert fleet.status(uuid) == "PAUSED"
+    with _waiting_poll(client, b) as polled:
+        seen = _statements(client, lambda: fleet.operate(uuid, "CONTINUE_ORDER"))
+        (task,) = polled.result(timeout=10).json()["tasks"]
+    assert not [s for s, params in seen if CLAIM in s and b.agent_sn in params]
+    assert fleet.report(b, task["task_id"]).json() == {"accepted": True}
+    assert fleet.status(uuid) == "ABNORMAL", "a's failure stays counted"
