@@ -40,7 +40,7 @@ class TaskGroups:
         self.cipher = cipher
         self.grace = grace  # a batch's offline agents fail at its start
         self.specs = OrderSpecs()
-        self.parked = ParkedPolls()  # the polls waiting here, which a results write may hand tasks to
+        self.parked = ParkedPolls()  # the polls waiting here, which a write that starts a batch may hand tasks to
         self._claims: Batcher[str, tasks.Feed] = Batcher(self._claim)
         self._results: Batcher[tasks.Reported, bool] = Batcher(self._report)
 

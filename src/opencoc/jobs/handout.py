@@ -30,11 +30,10 @@ class HandOut:
     def take(self, session: Session, order: ScriptOrder, instances: list[tuple[int, str]], now: int) -> set[int]:
         """Hand out what it can of these (id, agent_sn) instances' new tasks: the ids it handed."""
         self.held |= self.parked.reserve({sn for _, sn in instances if sn not in self.held})
-        mine = [(inst_id, agent_sn) for inst_id, agent_sn in instances if agent_sn in self.held]
-        if not mine:
-            return set()
         handed: dict[int, str] = {}  # instance id -> its new task id
-        for inst_id, agent_sn in mine:
+        for inst_id, agent_sn in instances:
+            if agent_sn not in self.held:
+                continue  # due instead: no poll of it waits here
             task_id = secrets.token_hex(16)
             try:
                 task = tasks.build(task_id, order, self.cipher)
