@@ -6,7 +6,8 @@
 Starts a real `opencoc serve` (SQLite in a temp dir, or a throwaway PostgreSQL) and
 `opencoc agent --simulate 200` (200 enrolled identities, each running its scripts as real
 subprocesses). Time is measured from the execute call to the moment a poll sees FINISHED; the
-server's own gmt_created -> gmt_finished is printed beside it. Ansible (ansible-core, the bench
+server's own gmt_created -> gmt_finished is printed beside it, and each batch as the hosts see it (the
+agents log each task's start and end: bench/host_times.py). Ansible (ansible-core, the bench
 extra) runs the same command on an inventory of 200 hosts (all ansible_connection=local) with
 forks 10 and `serial: 10`. Finally 1,000 simulated agents long-poll an idle server while its CPU
 and RSS are sampled from /proc for 10 s. Prints figures; asserts nothing.
@@ -44,6 +45,7 @@ from bench.fleet import (  # noqa: E402
     tenant_api,
     wait_online,
 )
+from bench.host_times import host_view  # noqa: E402
 from bench.sigterm import exit_on_sigterm  # noqa: E402
 from harness import postgres  # noqa: E402
 from harness.server import LiveServer  # noqa: E402
@@ -82,8 +84,8 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
             os.killpg(proc.pid, signal.SIGKILL)
 
 
-def run_order(api: httpx.Client, script_uuid: str, hosts: list[dict[str, str]]) -> tuple[float, int, str]:
-    """Seconds from the execute call to FINISHED as a client sees it, the server's own ms, the order's uuid."""
+def run_order(api: httpx.Client, script_uuid: str, hosts: list[dict[str, str]]) -> tuple[float, int]:
+    """Seconds from the execute call to FINISHED as a client sees it, and the server's own ms."""
     body = {
         "execute_param": {"resourceful": True, "timeout": 60, "success_rate": 100, "execute_user": "root"},
         "execute_batches": [
@@ -103,22 +105,7 @@ def run_order(api: httpx.Client, script_uuid: str, hosts: list[dict[str, str]]) 
     elapsed = time.perf_counter() - started
     if info["status"] != "FINISHED":
         raise SystemExit(f"order {uuid} ended {info['status']}: {info['properties'].get('reason')}")
-    return elapsed, int(info["gmt_finished"] - info["gmt_created"]), uuid
-
-
-def batch_times(api: httpx.Client, uuid: str, batches: int) -> tuple[list[int], list[int]]:
-    """From the instances' times (ms): per batch, hand-out of its first task -> its last result (the hosts' side:
-    delivering the task, running it, posting the result), and per gap, the last result of a batch -> the first
-    hand-out of the next (the server's step between two batches: 0 where the write that applied that result
-    handed the next batch out to the polls waiting, jobs/handout.py, whose time is then the hosts' side's)."""
-    spans: list[tuple[int, int]] = []
-    for index in range(1, batches + 1):
-        items = api.get(f"{ORDERS}/{uuid}/batches/{index}", params={"limit": 50}).json()["data"]["execute_instances"]
-        started = [i["gmt_finished"] - i["execute_costs"] for i in items]
-        spans.append((min(started), max(i["gmt_finished"] for i in items)))
-    hosts = [end - start for start, end in spans]
-    steps = [nxt[0] - prev[1] for prev, nxt in zip(spans, spans[1:], strict=False)]
-    return hosts, steps
+    return elapsed, int(info["gmt_finished"] - info["gmt_created"])
 
 
 def script_floor_ms(batch: int = 10, runs: int = 5) -> float:
@@ -213,6 +200,8 @@ def main() -> None:
                 str(per_process),
                 "--task-cgroups",
                 opts.task_cgroups,
+                "--log-level",
+                "INFO",  # each task's start and end, for the batches as the hosts see them (bench/host_times.py)
             )
             for i in range(opts.agent_processes)
         ]
@@ -221,7 +210,7 @@ def main() -> None:
         script_uuid = create_script(api, "bench_echo", "echo ok", "fan-out benchmark")
         # Warm-up: every host once. Agents that have just started may still be backing off after a 503 of
         # the admission control (200 polls at once), which would make the first order wait seconds for them.
-        warm_s, _, _ = run_order(api, script_uuid, hosts)
+        warm_s, _ = run_order(api, script_uuid, hosts)
         print(f"warm-up order (agents just started): {warm_s:.2f} s")
         assert server.proc is not None
         server_pid, fleet_pids = server.proc.pid, [fleet.pid for fleet in fleets]
@@ -233,18 +222,12 @@ def main() -> None:
             watched["postgres"] = functools.partial(family_cpu_seconds, postmaster_pid(pg.datadir))
         load_before = os.getloadavg()[0]
         cpu_before = {name: used() for name, used in watched.items()}
-        t0 = time.monotonic()
+        t0, since_ms = time.monotonic(), time.time() * 1000
         results = [run_order(api, script_uuid, hosts) for _ in range(opts.runs)]
-        wall = time.monotonic() - t0
+        wall, until_ms = time.monotonic() - t0, time.time() * 1000
         cpu = {name: 100 * (used() - cpu_before[name]) / wall for name, used in watched.items()}
         client_s = [r[0] for r in results]
         server_ms = [r[1] for r in results]
-        hosts_ms: list[int] = []
-        steps_ms: list[int] = []
-        for _, _, uuid in results:
-            hosts_part, steps_part = batch_times(api, uuid, opts.hosts // 10)
-            hosts_ms += hosts_part
-            steps_ms += steps_part
         batches = opts.hosts // 10
         print(
             f"OpenCOC ({opts.backend}): echo ok on {opts.hosts} hosts ({batches} batches x 10, CONTINUE),"
@@ -265,12 +248,19 @@ def main() -> None:
         floor = script_floor_ms()
         overhead = statistics.median(server_ms) / batches - floor
         print(f"  per-batch overhead: {overhead:.0f} ms (per batch minus {floor:.0f} ms to run 10 `echo ok` here)")
-        print(
-            f"  per batch, hand-out -> last result (hosts' side): median {statistics.median(hosts_ms):.0f} ms;"
-            f" last result -> next hand-out (server's step, 0 when handed out in the result's write):"
-            f" median {statistics.median(steps_ms):.0f} ms,"
-            f" max {max(steps_ms)} ms"
-        )
+        logs = [root / f"fleet-{i}.log" for i in range(opts.agent_processes)]
+        try:
+            view = host_view(logs, since_ms, until_ms, opts.runs, batches, 10)
+        except ValueError as exc:
+            print(f"  as the hosts see it: not measured ({exc})")
+        else:
+            median = statistics.median
+            print(
+                f"  per batch as the hosts see it (the agents' log, medians): hosts' side, first task received ->"
+                f" last result sent, {median(view.hosts):.0f} ms (the tasks arrive over {median(view.arrival):.0f} ms);"
+                f" the server's step, last result sent -> next batch's first task received, {median(view.first):.0f}"
+                f" ms (its last task {median(view.last):.0f} ms)"
+            )
         print(
             f"  during the runs: server CPU {cpu['server']:.0f}% of one core, simulator CPU {cpu['simulator']:.0f}%"
             f" (its own process{'es' if len(fleets) > 1 else ''}, scripts excluded);"
