@@ -1,7 +1,8 @@
 """Calls that arrive together share one run: `await batcher.submit(item)` -> this item's outcome.
 
 The first call starts a run at once (no added wait); calls that arrive while it runs are
-queued and handled together by the next run, up to `max_items` at a time. `run(items)` returns
+queued and handled together by the next run, up to `max_items` at a time. With `runs_at_once`
+above 1, a call that finds fewer runs under way starts one beside them. `run(items)` returns
 one outcome per item, in order: a value, or an exception that only that item's caller gets.
 If the run itself raises, every caller of that run gets its exception.
 """
@@ -16,18 +17,27 @@ Out = TypeVar("Out")
 
 class Batcher(Generic[Item, Out]):
     def __init__(
-        self, run: Callable[[list[Item]], Awaitable[Sequence[Out | BaseException]]], *, max_items: int = 500
+        self,
+        run: Callable[[list[Item]], Awaitable[Sequence[Out | BaseException]]],
+        *,
+        max_items: int = 500,
+        runs_at_once: int = 1,
     ) -> None:
         self._run = run
         self.max_items = max_items
+        self.runs_at_once = runs_at_once
         self._queued: list[tuple[Item, asyncio.Future[Out]]] = []
-        self._drain: asyncio.Task[None] | None = None
+        self._running = 0  # runs under way, or started and about to take their items
+        self._drains: set[asyncio.Task[None]] = set()  # held until done (the loop keeps only weak references)
 
     async def submit(self, item: Item) -> Out:
         future: asyncio.Future[Out] = asyncio.get_running_loop().create_future()
         self._queued.append((item, future))
-        if self._drain is None:
-            self._drain = asyncio.ensure_future(self._drain_all())
+        if self._running < self.runs_at_once:
+            self._running += 1
+            drain = asyncio.ensure_future(self._drain_all())
+            self._drains.add(drain)
+            drain.add_done_callback(self._drains.discard)
         return await future
 
     async def _drain_all(self) -> None:
@@ -48,7 +58,7 @@ class Batcher(Generic[Item, Out]):
                         future.set_result(outcome)
                 batch = []
         finally:  # cancelled (the server is stopping): nobody waits forever
+            self._running -= 1
             for _, future in batch + self._queued:
                 future.cancel()
             self._queued = []
-            self._drain = None

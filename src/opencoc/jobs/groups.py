@@ -31,6 +31,11 @@ from opencoc.jobs.parked import ParkedPolls
 from opencoc.jobs.wake import wake_agents
 
 T = TypeVar("T")
+# Results groups written at once on PostgreSQL. Each write locks its orders' rows in order id order (jobs/tasks.py
+# _FIND_AND_LOCK), so an order's results still apply one group after another and two groups cannot deadlock;
+# 50 orders of 200 hosts at once (bench/orders.py) finished in 32-35 s against 40-45 s one write at a time.
+# SQLite has one writer, whose group commit already joins what is queued.
+PG_RESULT_WRITES = 2
 
 
 class TaskGroups:
@@ -42,7 +47,9 @@ class TaskGroups:
         self.specs = OrderSpecs()
         self.parked = ParkedPolls()  # the polls waiting here, which a write that starts a batch may hand tasks to
         self._claims: Batcher[str, tasks.Feed] = Batcher(self._claim)
-        self._results: Batcher[tasks.Reported, bool] = Batcher(self._report)
+        self._results: Batcher[tasks.Reported, bool] = Batcher(
+            self._report, runs_at_once=1 if db.is_sqlite else PG_RESULT_WRITES
+        )
 
     async def claim(self, agent_sn: str) -> tasks.Feed:
         """Hand out the agent's due tasks and cancels (an empty feed when there are none)."""

@@ -64,3 +64,38 @@ def test_a_run_takes_at_most_max_items() -> None:
 
     assert asyncio.run(main()) == [0, 1, 2, 3, 4]
     assert max(sizes) == 2 and sum(sizes) == 5
+
+
+async def settle() -> None:
+    """Let the tasks started so far run until they wait."""
+    for _ in range(5):
+        await asyncio.sleep(0)
+
+
+def test_with_two_runs_at_once_a_call_during_a_run_starts_a_second_and_a_third_waits_for_either() -> None:
+    started: list[list[int]] = []
+    gates = {n: asyncio.Event() for n in (1, 2)}
+
+    async def run(items: list[int]) -> list[int | BaseException]:
+        started.append(items)
+        if items[0] in gates:
+            await gates[items[0]].wait()
+        return [n * 10 for n in items]
+
+    async def main() -> list[int]:
+        batcher: Batcher[int, int] = Batcher(run, runs_at_once=2)
+        first = asyncio.ensure_future(batcher.submit(1))
+        await settle()
+        second = asyncio.ensure_future(batcher.submit(2))
+        await settle()
+        assert started == [[1], [2]], "the second call did not wait for the first run"
+        rest = [asyncio.ensure_future(batcher.submit(n)) for n in (3, 4)]
+        await settle()
+        assert started == [[1], [2]], "two runs are under way: the others wait"
+        gates[2].set()
+        outcomes = await asyncio.gather(second, *rest)
+        assert started == [[1], [2], [3, 4]], "the run that ended took the waiting calls, the first still runs"
+        gates[1].set()
+        return [await first, *outcomes]
+
+    assert asyncio.run(main()) == [10, 20, 30, 40]
