@@ -27,17 +27,13 @@ class Batcher(Generic[Item, Out]):
         self.max_items = max_items
         self.runs_at_once = runs_at_once
         self._queued: list[tuple[Item, asyncio.Future[Out]]] = []
-        self._running = 0  # runs under way, or started and about to take their items
-        self._drains: set[asyncio.Task[None]] = set()  # held until done (the loop keeps only weak references)
+        self._drains: set[asyncio.Task[None]] = set()  # runs under way, or started and about to take their items
 
     async def submit(self, item: Item) -> Out:
         future: asyncio.Future[Out] = asyncio.get_running_loop().create_future()
         self._queued.append((item, future))
-        if self._running < self.runs_at_once:
-            self._running += 1
-            drain = asyncio.ensure_future(self._drain_all())
-            self._drains.add(drain)
-            drain.add_done_callback(self._drains.discard)
+        if len(self._drains) < self.runs_at_once:
+            self._drains.add(asyncio.ensure_future(self._drain_all()))
         return await future
 
     async def _drain_all(self) -> None:
@@ -58,7 +54,7 @@ class Batcher(Generic[Item, Out]):
                         future.set_result(outcome)
                 batch = []
         finally:  # cancelled (the server is stopping): nobody waits forever
-            self._running -= 1
+            self._drains.discard(asyncio.current_task())
             for _, future in batch + self._queued:
                 future.cancel()
             self._queued = []
